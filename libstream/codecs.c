@@ -1,0 +1,28 @@
+/* RFC 6381 codec strings from real configuration records (PACKAGING-RULES M3), never from settings. */
+#include "config.h"
+#include "internal.h"
+
+#include <errno.h>
+
+int ls_codec_string_avcc(const uint8_t *avcc, int size, char *out, size_t out_size)
+{
+    /* AVCDecoderConfigurationRecord: version(1) profile(1) compat(1) level(1) ... (ISO/IEC 14496-15 5.3.3.1) */
+    if (size < 7 || avcc[0] != 1)
+        return -EINVAL;
+    snprintf(out, out_size, "avc1.%02X%02X%02X", avcc[1], avcc[2], avcc[3]);
+    return 0;
+}
+
+int ls_codec_string_asc(const uint8_t *asc, int size, char *out, size_t out_size)
+{
+    /* AudioSpecificConfig: audioObjectType 5 bits, 31 = escape to 6 more bits + 32 (ISO/IEC 14496-3 1.6.2.1) */
+    if (size < 2)
+        return -EINVAL;
+    int aot = asc[0] >> 3;
+    if (aot == 31)
+        aot = 32 + (((asc[0] & 7) << 3) | (asc[1] >> 5));
+    if (aot == 0)
+        return -EINVAL;
+    snprintf(out, out_size, "mp4a.40.%d", aot);
+    return 0;
+}

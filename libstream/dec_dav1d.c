@@ -1,0 +1,126 @@
+/* Adapter: AV1 decoding through libdav1d. dav1d errors are translated here. */
+#include "config.h"
+#include "internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dav1d/dav1d.h>
+#include <libavutil/pixfmt.h>
+
+struct LSDav1d {
+    LStreamJob *job;
+    Dav1dContext *c;
+    Dav1dData pending;
+    Dav1dPicture pic;
+    int have_pic;
+    int draining;
+};
+
+static void dav1d_log(void *cookie, const char *fmt, va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    ls_log(cookie, LSTREAM_LOG_DEBUG, "dav1d: %s", msg);
+}
+
+int ls_dav1d_open(LSDav1d **pd, LStreamJob *job, int threads)
+{
+    LSDav1d *d = calloc(1, sizeof(*d));
+    if (!d)
+        return LSTREAM_ERR(ENOMEM);
+    Dav1dSettings s;
+    dav1d_default_settings(&s);
+    s.n_threads = threads;
+    s.logger.cookie = job;
+    s.logger.callback = dav1d_log;
+    d->job = job;
+    if (dav1d_open(&d->c, &s) < 0) {
+        free(d);
+        return ls_fail(job, LSTREAM_ERR_UNSUPPORTED, "cannot open the dav1d AV1 decoder");
+    }
+    *pd = d;
+    return 0;
+}
+
+int ls_dav1d_send(LSDav1d *d, const uint8_t *data, size_t size, double pts)
+{
+    if (!data) {
+        d->draining = 1;
+        return 0;
+    }
+    if (d->pending.sz) /* the caller drains after each send, so this does not happen; keep data safe anyway */
+        dav1d_data_unref(&d->pending);
+    uint8_t *p = dav1d_data_create(&d->pending, size);
+    if (!p)
+        return LSTREAM_ERR(ENOMEM);
+    memcpy(p, data, size);
+    d->pending.m.timestamp = isnan(pts) ? INT64_MIN : (int64_t)llrint(pts * 1e6);
+    return 0;
+}
+
+static int map_format(const Dav1dPicture *p)
+{
+    const int hbd = p->p.bpc > 8;
+    switch (p->p.layout) {
+    case DAV1D_PIXEL_LAYOUT_I400: return hbd ? AV_PIX_FMT_GRAY10 : AV_PIX_FMT_GRAY8;
+    case DAV1D_PIXEL_LAYOUT_I420: return hbd ? AV_PIX_FMT_YUV420P10 : AV_PIX_FMT_YUV420P;
+    case DAV1D_PIXEL_LAYOUT_I422: return hbd ? AV_PIX_FMT_YUV422P10 : AV_PIX_FMT_YUV422P;
+    case DAV1D_PIXEL_LAYOUT_I444: return hbd ? AV_PIX_FMT_YUV444P10 : AV_PIX_FMT_YUV444P;
+    }
+    return AV_PIX_FMT_NONE;
+}
+
+int ls_dav1d_receive(LSDav1d *d, LSVideoFrame *f)
+{
+    if (d->have_pic) {
+        dav1d_picture_unref(&d->pic);
+        d->have_pic = 0;
+    }
+    int spins = 0;
+    for (;;) {
+        if (d->pending.sz) {
+            int r = dav1d_send_data(d->c, &d->pending);
+            if (r < 0 && r != DAV1D_ERR(EAGAIN)) {
+                ls_log(d->job, LSTREAM_LOG_WARNING, "dav1d: damaged AV1 data skipped (%d)", r);
+                dav1d_data_unref(&d->pending);
+            }
+        }
+        int r = dav1d_get_picture(d->c, &d->pic);
+        if (r == 0) {
+            d->have_pic = 1;
+            memset(f, 0, sizeof(*f));
+            for (int i = 0; i < 3; i++)
+                f->data[i] = d->pic.data[i];
+            f->stride[0] = d->pic.stride[0];
+            f->stride[1] = f->stride[2] = d->pic.stride[1];
+            f->w = d->pic.p.w;
+            f->h = d->pic.p.h;
+            f->pix_fmt = map_format(&d->pic);
+            f->pts = d->pic.m.timestamp == INT64_MIN ? NAN : d->pic.m.timestamp / 1e6;
+            return 0;
+        }
+        if (r != DAV1D_ERR(EAGAIN))
+            return ls_fail(d->job, LSTREAM_ERR_INVALID_INPUT, "AV1 stream cannot be decoded (dav1d error %d)", r);
+        if (d->pending.sz && ++spins < 1000)
+            continue; /* data was refused because pictures were waiting; try again */
+        if (d->pending.sz)
+            return ls_fail(d->job, LSTREAM_ERR_BUG, "dav1d neither takes data nor gives pictures");
+        return 1;
+    }
+}
+
+void ls_dav1d_close(LSDav1d **pd)
+{
+    LSDav1d *d = *pd;
+    if (!d)
+        return;
+    if (d->have_pic)
+        dav1d_picture_unref(&d->pic);
+    dav1d_data_unref(&d->pending);
+    dav1d_close(&d->c);
+    free(d);
+    *pd = NULL;
+}

@@ -1,0 +1,264 @@
+/* Adapter: AAC-LC encoding through libavcodec, resampling through libswresample. */
+#include "config.h"
+#include "internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavutil/audio_fifo.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/opt.h>
+#include <libswresample/swresample.h>
+
+struct LSAac {
+    LStreamJob *job;
+    AVCodecContext *enc;
+    SwrContext *swr;
+    int swr_rate, swr_fmt;
+    AVChannelLayout swr_layout;
+    AVAudioFifo *fifo;
+    AVFrame *frame;
+    AVPacket *pkt;
+    int64_t skip;           /* samples still to drop (priming compensation, early audio) */
+    int64_t samples_in;     /* samples placed on the output timeline (after skip) */
+    int64_t packets_out;
+    int64_t max_packets;    /* 0 = unlimited */
+    int started;
+    int channels;
+};
+
+static const char *av_err(int e, char *buf, size_t n)
+{
+    av_strerror(e, buf, n);
+    return buf;
+}
+
+int ls_aac_open(LSAac **pa, LStreamJob *job, int channels, int kbps, uint8_t **asc, int *asc_size)
+{
+    *pa = NULL;
+    const AVCodec *codec = avcodec_find_encoder_by_name("aac");
+    if (!codec)
+        return ls_fail(job, LSTREAM_ERR_ENCODER, "libavcodec has no AAC encoder");
+    LSAac *a = calloc(1, sizeof(*a));
+    if (!a)
+        return LSTREAM_ERR(ENOMEM);
+    a->job = job;
+    a->channels = channels;
+    a->enc = avcodec_alloc_context3(codec);
+    a->fifo = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, channels, 4096);
+    a->frame = av_frame_alloc();
+    a->pkt = av_packet_alloc();
+    if (!a->enc || !a->fifo || !a->frame || !a->pkt) {
+        ls_aac_close(&a);
+        return LSTREAM_ERR(ENOMEM);
+    }
+    a->enc->sample_fmt = AV_SAMPLE_FMT_FLTP;
+    a->enc->sample_rate = LS_AAC_RATE;
+    av_channel_layout_default(&a->enc->ch_layout, channels);
+    a->enc->bit_rate = (int64_t)kbps * 1000;
+    a->enc->profile = FF_PROFILE_AAC_LOW;
+    a->enc->time_base = (AVRational){ 1, LS_AAC_RATE };
+    a->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    char eb[128];
+    int ret = avcodec_open2(a->enc, codec, NULL);
+    if (ret < 0) {
+        ls_aac_close(&a);
+        return ls_fail(job, LSTREAM_ERR_ENCODER, "cannot open the AAC encoder: %s", av_err(ret, eb, sizeof(eb)));
+    }
+    if (a->enc->frame_size != LS_AAC_FRAME || a->enc->extradata_size < 2) {
+        ls_aac_close(&a);
+        return ls_fail(job, LSTREAM_ERR_ENCODER, "AAC encoder has an unexpected frame size or no config");
+    }
+    /* the encoder delays its output by initial_padding samples; drop as many input samples so that
+     * decoded sample n is source sample n (no edit list needed) */
+    a->skip = a->enc->initial_padding;
+    *asc = malloc(a->enc->extradata_size);
+    if (!*asc) {
+        ls_aac_close(&a);
+        return LSTREAM_ERR(ENOMEM);
+    }
+    memcpy(*asc, a->enc->extradata, a->enc->extradata_size);
+    *asc_size = a->enc->extradata_size;
+    a->frame->nb_samples = LS_AAC_FRAME;
+    a->frame->format = AV_SAMPLE_FMT_FLTP;
+    a->frame->sample_rate = LS_AAC_RATE;
+    av_channel_layout_copy(&a->frame->ch_layout, &a->enc->ch_layout);
+    if (av_frame_get_buffer(a->frame, 0) < 0) {
+        ls_aac_close(&a);
+        return LSTREAM_ERR(ENOMEM);
+    }
+    *pa = a;
+    return 0;
+}
+
+static int drain_encoder(LSAac *a, LSPacketSink sink, void *opaque)
+{
+    for (;;) {
+        int r = avcodec_receive_packet(a->enc, a->pkt);
+        if (r == AVERROR(EAGAIN) || r == AVERROR_EOF)
+            return 0;
+        if (r < 0)
+            return ls_fail(a->job, LSTREAM_ERR_ENCODER, "AAC encoder failed");
+        int err = 0;
+        if (!a->max_packets || a->packets_out < a->max_packets) {
+            LSPacket p = {
+                .data = a->pkt->data,
+                .size = a->pkt->size,
+                .pts = a->packets_out * LS_AAC_FRAME,
+                .dts = a->packets_out * LS_AAC_FRAME,
+                .duration = LS_AAC_FRAME,
+                .key = 1,
+            };
+            err = sink(opaque, &p);
+            a->packets_out++;
+        }
+        av_packet_unref(a->pkt);
+        if (err)
+            return err;
+    }
+}
+
+static int encode_fifo(LSAac *a, int final, LSPacketSink sink, void *opaque)
+{
+    while (av_audio_fifo_size(a->fifo) >= LS_AAC_FRAME || (final && av_audio_fifo_size(a->fifo) > 0)) {
+        int err = av_frame_make_writable(a->frame);
+        if (err < 0)
+            return LSTREAM_ERR(ENOMEM);
+        int n = av_audio_fifo_read(a->fifo, (void **)a->frame->data, LS_AAC_FRAME);
+        for (int c = 0; c < a->channels && n < LS_AAC_FRAME; c++) /* last frame: pad with silence */
+            memset((float *)a->frame->data[c] + n, 0, sizeof(float) * (LS_AAC_FRAME - n));
+        a->frame->pts = a->packets_out * LS_AAC_FRAME;
+        if (avcodec_send_frame(a->enc, a->frame) < 0)
+            return ls_fail(a->job, LSTREAM_ERR_ENCODER, "AAC encoder refused a frame");
+        if ((err = drain_encoder(a, sink, opaque)))
+            return err;
+    }
+    return 0;
+}
+
+/* Put @p n samples of silence on the timeline (after any pending skip). */
+static int push_silence(LSAac *a, int64_t n)
+{
+    float zero[1024] = { 0 };
+    void *planes[2] = { zero, zero };
+    while (n > 0) {
+        int k = n > 1024 ? 1024 : (int)n;
+        if (a->skip) {
+            int s = a->skip < k ? (int)a->skip : k;
+            a->skip -= s;
+            n -= s;
+            continue;
+        }
+        if (av_audio_fifo_write(a->fifo, planes, k) < k)
+            return LSTREAM_ERR(ENOMEM);
+        a->samples_in += k;
+        n -= k;
+    }
+    return 0;
+}
+
+int ls_aac_push(LSAac *a, const AVFrame *f, double offset, LSPacketSink sink, void *opaque)
+{
+    char eb[128];
+    if (!a->swr || a->swr_rate != f->sample_rate || a->swr_fmt != f->format ||
+        av_channel_layout_compare(&a->swr_layout, &f->ch_layout)) {
+        /* first frame, or the input changed format: (re)build the resampler; downmix to mono when asked */
+        swr_free(&a->swr);
+        AVChannelLayout in_layout;
+        if (f->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
+            av_channel_layout_default(&in_layout, f->ch_layout.nb_channels);
+        else
+            av_channel_layout_copy(&in_layout, &f->ch_layout);
+        int ret = swr_alloc_set_opts2(&a->swr, &a->enc->ch_layout, AV_SAMPLE_FMT_FLTP, LS_AAC_RATE, &in_layout,
+                                      f->format, f->sample_rate, 0, NULL);
+        av_channel_layout_uninit(&in_layout);
+        if (ret >= 0)
+            ret = swr_init(a->swr);
+        if (ret < 0)
+            return ls_fail(a->job, LSTREAM_ERR_UNSUPPORTED, "cannot resample the input audio (%d Hz, %d channels): %s",
+                           f->sample_rate, f->ch_layout.nb_channels, av_err(ret, eb, sizeof(eb)));
+        a->swr_rate = f->sample_rate;
+        a->swr_fmt = f->format;
+        av_channel_layout_uninit(&a->swr_layout);
+        av_channel_layout_copy(&a->swr_layout, &f->ch_layout);
+    }
+    if (!a->started) {
+        a->started = 1;
+        int64_t off = (int64_t)llrint(offset * LS_AAC_RATE);
+        if (off > 0) { /* audio starts after the video: silence first */
+            int err = push_silence(a, off);
+            if (err)
+                return err;
+        } else {       /* audio starts before the video: drop what precedes it */
+            a->skip += -off;
+        }
+    }
+    const int max_out = swr_get_out_samples(a->swr, f->nb_samples);
+    uint8_t *tmp[2] = { NULL, NULL };
+    if (av_samples_alloc(tmp, NULL, a->channels, max_out > 0 ? max_out : 1, AV_SAMPLE_FMT_FLTP, 0) < 0)
+        return LSTREAM_ERR(ENOMEM);
+    int n = swr_convert(a->swr, tmp, max_out, (const uint8_t **)f->extended_data, f->nb_samples);
+    int err = 0;
+    if (n < 0)
+        err = ls_fail(a->job, LSTREAM_ERR_INVALID_INPUT, "audio resampling failed");
+    int start = 0;
+    if (!err && a->skip > 0) {
+        start = a->skip < n ? (int)a->skip : n;
+        a->skip -= start;
+    }
+    if (!err && n - start > 0) {
+        void *planes[2] = { tmp[0] + start * sizeof(float), a->channels > 1 ? tmp[1] + start * sizeof(float) : NULL };
+        if (av_audio_fifo_write(a->fifo, planes, n - start) < n - start)
+            err = LSTREAM_ERR(ENOMEM);
+        a->samples_in += n - start;
+    }
+    av_freep(&tmp[0]);
+    return err ? err : encode_fifo(a, 0, sink, opaque);
+}
+
+int64_t ls_aac_samples_in(const LSAac *a)
+{
+    return a->samples_in;
+}
+
+int ls_aac_finish(LSAac *a, int64_t packets, LSPacketSink sink, void *opaque)
+{
+    a->max_packets = packets;
+    int err = 0;
+    if (packets > 0) {
+        /* packet i (after the priming one) holds samples [1024 (i-1), 1024 i) of what we fed:
+         * feed exactly enough for the wanted count, padding with silence */
+        const int64_t want = (packets - 1) * LS_AAC_FRAME + 1; /* at least one sample into the last */
+        if (a->samples_in < want)
+            err = push_silence(a, want - a->samples_in);
+    }
+    if (!err)
+        err = encode_fifo(a, 1, sink, opaque);
+    if (!err && avcodec_send_frame(a->enc, NULL) < 0)
+        err = ls_fail(a->job, LSTREAM_ERR_ENCODER, "AAC encoder cannot be drained");
+    if (!err)
+        err = drain_encoder(a, sink, opaque);
+    if (!err && packets > 0 && a->packets_out < packets)
+        err = ls_fail(a->job, LSTREAM_ERR_BUG, "AAC encoder gave %lld packets, %lld wanted",
+                      (long long)a->packets_out, (long long)packets);
+    return err;
+}
+
+void ls_aac_close(LSAac **pa)
+{
+    LSAac *a = *pa;
+    if (!a)
+        return;
+    avcodec_free_context(&a->enc);
+    swr_free(&a->swr);
+    av_channel_layout_uninit(&a->swr_layout);
+    av_audio_fifo_free(a->fifo);
+    av_frame_free(&a->frame);
+    av_packet_free(&a->pkt);
+    free(a);
+    *pa = NULL;
+}
+

@@ -1,0 +1,214 @@
+/* Adapter: H.264 encoding through libx264's own API (x264.h). */
+#include "config.h"
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <x264.h>
+
+struct LSX264 {
+    LStreamJob *job;
+    x264_t *h;
+    int64_t dts_shift;
+    int have_shift;
+    uint8_t *buf;
+    size_t cap;
+    char name[16];
+};
+
+static void x264_log_cb(void *priv, int level, const char *fmt, va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    ls_log(priv, level <= X264_LOG_ERROR ? LSTREAM_LOG_ERROR : level == X264_LOG_WARNING ? LSTREAM_LOG_WARNING
+                                                                                          : LSTREAM_LOG_DEBUG,
+           "x264: %s", msg);
+}
+
+int ls_x264_open(LSX264 **pe, LStreamJob *job, const LSRungPlan *r, int fps_num, int fps_den, uint8_t **avcc,
+                 int *avcc_size)
+{
+    *pe = NULL;
+    x264_param_t p;
+    if (x264_param_default_preset(&p, job->s.preset, NULL) < 0)
+        return ls_fail(job, LSTREAM_ERR_SETTINGS, "x264 does not know preset '%s'", job->s.preset);
+    p.pf_log = x264_log_cb;
+    p.p_log_private = job;
+    p.i_log_level = X264_LOG_WARNING;
+    p.i_threads = job->s.threads ? job->s.threads : X264_THREADS_AUTO;
+    p.i_width = r->width;
+    p.i_height = r->height;
+    p.i_csp = X264_CSP_I420;
+    p.i_fps_num = fps_num;
+    p.i_fps_den = fps_den;
+    p.i_timebase_num = fps_den;
+    p.i_timebase_den = fps_num;
+    p.b_vfr_input = 0;
+    p.vui.i_sar_width = 1;
+    p.vui.i_sar_height = 1;
+    /* IDRs are forced at the planned segment boundaries; scene cuts (slide changes) may add more. */
+    p.i_keyint_max = X264_KEYINT_MAX_INFINITE;
+    p.i_keyint_min = fps_num / fps_den > 1 ? fps_num / fps_den : 1;
+    p.b_open_gop = 0;
+    p.b_repeat_headers = 0;     /* SPS/PPS live in avcC */
+    p.b_annexb = 0;             /* 4-byte NAL lengths, as MP4 wants */
+    p.b_aud = 0;
+    if (r->rung.crf > 0) {
+        p.rc.i_rc_method = X264_RC_CRF;
+        p.rc.f_rf_constant = r->rung.crf;
+    } else {
+        p.rc.i_rc_method = X264_RC_ABR;
+        p.rc.i_bitrate = r->rung.target_kbps;
+    }
+    if (r->rung.max_kbps > 0) {
+        p.rc.i_vbv_max_bitrate = r->rung.max_kbps;
+        p.rc.i_vbv_buffer_size = r->rung.buffer_kbits > 0 ? r->rung.buffer_kbits : r->rung.max_kbps;
+    }
+    if (x264_param_apply_profile(&p, "high") < 0)
+        return ls_fail(job, LSTREAM_ERR_ENCODER, "x264 refuses the High profile");
+    LSX264 *e = calloc(1, sizeof(*e));
+    if (!e)
+        return LSTREAM_ERR(ENOMEM);
+    e->job = job;
+    snprintf(e->name, sizeof(e->name), "%s", r->name);
+    e->h = x264_encoder_open(&p);
+    if (!e->h) {
+        free(e);
+        return ls_fail(job, LSTREAM_ERR_ENCODER, "x264 cannot open an encoder for rung %s (%dx%d)", r->name,
+                       r->width, r->height);
+    }
+    x264_nal_t *nal;
+    int n;
+    if (x264_encoder_headers(e->h, &nal, &n) < 0) {
+        ls_x264_close(&e);
+        return ls_fail(job, LSTREAM_ERR_ENCODER, "x264 cannot produce headers for rung %s", r->name);
+    }
+    const uint8_t *sps = NULL, *pps = NULL;
+    int sps_len = 0, pps_len = 0;
+    for (int i = 0; i < n; i++) { /* payloads carry a 4-byte length prefix */
+        if (nal[i].i_type == NAL_SPS) {
+            sps = nal[i].p_payload + 4;
+            sps_len = nal[i].i_payload - 4;
+        } else if (nal[i].i_type == NAL_PPS) {
+            pps = nal[i].p_payload + 4;
+            pps_len = nal[i].i_payload - 4;
+        }
+    }
+    if (!sps || !pps || sps_len < 4) {
+        ls_x264_close(&e);
+        return ls_fail(job, LSTREAM_ERR_ENCODER, "x264 gave no SPS/PPS for rung %s", r->name);
+    }
+    /* AVCDecoderConfigurationRecord, ISO/IEC 14496-15 5.3.3.1 */
+    uint8_t *c = malloc(16 + sps_len + pps_len);
+    if (!c) {
+        ls_x264_close(&e);
+        return LSTREAM_ERR(ENOMEM);
+    }
+    int k = 0;
+    c[k++] = 1;
+    c[k++] = sps[1];
+    c[k++] = sps[2];
+    c[k++] = sps[3];
+    c[k++] = 0xff;              /* lengthSizeMinusOne = 3 */
+    c[k++] = 0xe1;              /* one SPS */
+    c[k++] = (uint8_t)(sps_len >> 8);
+    c[k++] = (uint8_t)sps_len;
+    memcpy(c + k, sps, sps_len);
+    k += sps_len;
+    c[k++] = 1;
+    c[k++] = (uint8_t)(pps_len >> 8);
+    c[k++] = (uint8_t)pps_len;
+    memcpy(c + k, pps, pps_len);
+    k += pps_len;
+    if (sps[1] == 100 || sps[1] == 110 || sps[1] == 122 || sps[1] == 144) {
+        c[k++] = 0xfc | 1;      /* chroma_format_idc 4:2:0 */
+        c[k++] = 0xf8;          /* bit_depth_luma_minus8 */
+        c[k++] = 0xf8;
+        c[k++] = 0;             /* no SPS extensions */
+    }
+    *avcc = c;
+    *avcc_size = k;
+    *pe = e;
+    return 0;
+}
+
+static int deliver(LSX264 *e, x264_nal_t *nal, int n, const x264_picture_t *out, LSPacketSink sink, void *opaque)
+{
+    size_t size = 0;
+    for (int i = 0; i < n; i++)
+        size += nal[i].i_payload;
+    if (size > e->cap) {
+        uint8_t *b = realloc(e->buf, size);
+        if (!b)
+            return LSTREAM_ERR(ENOMEM);
+        e->buf = b;
+        e->cap = size;
+    }
+    size_t off = 0;
+    for (int i = 0; i < n; i++) {
+        memcpy(e->buf + off, nal[i].p_payload, nal[i].i_payload);
+        off += nal[i].i_payload;
+    }
+    if (!e->have_shift) { /* first packet is the first IDR: its dts becomes its pts */
+        e->dts_shift = out->i_pts - out->i_dts;
+        e->have_shift = 1;
+    }
+    LSPacket pkt = {
+        .data = e->buf,
+        .size = (int)size,
+        .pts = out->i_pts,
+        .dts = out->i_dts + e->dts_shift,
+        .duration = 1,
+        .key = out->b_keyframe,
+    };
+    return sink(opaque, &pkt);
+}
+
+int ls_x264_encode(LSX264 *e, const LSPicture *pic, int64_t index, int force_idr, LSPacketSink sink, void *opaque)
+{
+    x264_nal_t *nal;
+    int n;
+    x264_picture_t out;
+    if (pic) {
+        x264_picture_t in;
+        x264_picture_init(&in);
+        in.img.i_csp = X264_CSP_I420;
+        in.img.i_plane = 3;
+        for (int i = 0; i < 3; i++) {
+            in.img.plane[i] = pic->data[i];
+            in.img.i_stride[i] = (int)pic->stride[i];
+        }
+        in.i_pts = index;
+        in.i_type = force_idr ? X264_TYPE_IDR : X264_TYPE_AUTO;
+        int size = x264_encoder_encode(e->h, &nal, &n, &in, &out);
+        if (size < 0)
+            return ls_fail(e->job, LSTREAM_ERR_ENCODER, "x264 failed on frame %lld of rung %s", (long long)index,
+                           e->name);
+        return size > 0 ? deliver(e, nal, n, &out, sink, opaque) : 0;
+    }
+    while (x264_encoder_delayed_frames(e->h)) {
+        int size = x264_encoder_encode(e->h, &nal, &n, NULL, &out);
+        if (size < 0)
+            return ls_fail(e->job, LSTREAM_ERR_ENCODER, "x264 failed while draining rung %s", e->name);
+        if (size > 0) {
+            int err = deliver(e, nal, n, &out, sink, opaque);
+            if (err)
+                return err;
+        }
+    }
+    return 0;
+}
+
+void ls_x264_close(LSX264 **pe)
+{
+    LSX264 *e = *pe;
+    if (!e)
+        return;
+    if (e->h)
+        x264_encoder_close(e->h);
+    free(e->buf);
+    free(e);
+    *pe = NULL;
+}

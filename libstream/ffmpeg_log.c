@@ -1,0 +1,36 @@
+/*
+ * Adapter: FFmpeg's av_log goes to the log callback of the job running on the calling thread, never to
+ * stderr. av_log_set_callback() is process-wide, so it is installed once, at the first lstream_job_open();
+ * a host that wants FFmpeg's messages for itself can install its own callback after that.
+ * Messages from FFmpeg's internal worker threads carry no job and are dropped.
+ */
+#include "config.h"
+#include "internal.h"
+
+#include <pthread.h>
+#include <stdio.h>
+
+#include <libavutil/log.h>
+
+static __thread LStreamJob *current_job;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void av_log_cb(void *avcl, int level, const char *fmt, va_list ap)
+{
+    LStreamJob *job = current_job;
+    if (!job || level > AV_LOG_VERBOSE)
+        return;
+    char msg[1024];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    const char *name = avcl ? (*(AVClass **)avcl)->item_name(avcl) : "ffmpeg";
+    /* FFmpeg's errors are reported by libstream itself with context; here they are warnings at most */
+    ls_log(job, level <= AV_LOG_WARNING ? LSTREAM_LOG_WARNING : LSTREAM_LOG_DEBUG, "%s: %s", name, msg);
+}
+
+static void install(void) { av_log_set_callback(av_log_cb); }
+
+void ls_ffmpeg_log_attach(LStreamJob *job)
+{
+    pthread_once(&once, install);
+    current_job = job;
+}

@@ -1,0 +1,212 @@
+/* Job lifetime, settings, errors and logging. */
+#include "config.h"
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void lstream_default_settings(LStreamSettings *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->n_rungs = 0;
+    s->segment_duration = 6.0;
+    s->threads = 0;
+    s->preset = "veryfast";
+    s->max_fps = 30;
+    s->audio_kbps = 64;
+    s->audio_channels = 1;
+    s->audio_language = "und";
+    s->validate = 1;
+    s->cpu_mask = ~0u;
+    s->log_level = LSTREAM_LOG_INFO;
+}
+
+const char *lstream_version(void)
+{
+    return PACKAGE_VERSION;
+}
+
+const char *lstream_strerror(int err)
+{
+    switch (err) {
+    case 0: return "success";
+    case LSTREAM_ERR_INVALID_INPUT: return "input is not valid media (corrupt, truncated or not audio/video)";
+    case LSTREAM_ERR_NO_STREAMS: return "input has no usable video or audio stream";
+    case LSTREAM_ERR_UNSUPPORTED: return "input uses an unsupported codec or layout";
+    case LSTREAM_ERR_ENCODER: return "encoder failure";
+    case LSTREAM_ERR_OUTPUT: return "cannot write the output directory";
+    case LSTREAM_ERR_CANCELLED: return "cancelled";
+    case LSTREAM_ERR_SETTINGS: return "invalid settings";
+    case LSTREAM_ERR_VALIDATION: return "output failed validation";
+    case LSTREAM_ERR_BUG: return "internal error";
+    }
+    if (err < 0 && err > -4096)
+        return strerror(-err); /* glibc: thread-safe, static for known errno values */
+    return "unknown error";
+}
+
+static int valid_preset(const char *p)
+{
+    static const char *const presets[] = { "ultrafast", "superfast", "veryfast", "faster", "fast",
+                                           "medium", "slow", "slower", "veryslow", "placebo" };
+    for (size_t i = 0; i < LS_ARRAY_SIZE(presets); i++)
+        if (!strcmp(p, presets[i]))
+            return 1;
+    return 0;
+}
+
+int lstream_job_open(LStreamJob **pjob, const LStreamSettings *s)
+{
+    *pjob = NULL;
+    if (!s || s->n_rungs < 0 || s->n_rungs > LSTREAM_MAX_RUNGS || !(s->segment_duration >= 1.0) ||
+        s->segment_duration > 60.0 || s->threads < 0 || s->threads > 256 || !s->preset ||
+        !valid_preset(s->preset) || s->max_fps < 1 || s->max_fps > 120 || s->audio_kbps < 16 ||
+        s->audio_kbps > 320 || s->audio_channels < 1 || s->audio_channels > 2 || !s->audio_language ||
+        strlen(s->audio_language) >= 36)
+        return LSTREAM_ERR_SETTINGS;
+    for (int i = 0; i < s->n_rungs; i++) {
+        const LStreamRung *r = &s->rungs[i];
+        if (r->short_side < 16 || r->short_side > 4320 || r->codec != LSTREAM_CODEC_H264 || r->crf < 0 ||
+            r->crf > 51 || (r->crf == 0 && r->target_kbps <= 0) || r->max_kbps < 0 || r->buffer_kbits < 0)
+            return LSTREAM_ERR_SETTINGS;
+    }
+    LStreamJob *job = calloc(1, sizeof(*job));
+    if (!job)
+        return LSTREAM_ERR(ENOMEM);
+    job->s = *s;
+    snprintf(job->preset, sizeof(job->preset), "%s", s->preset);
+    snprintf(job->language, sizeof(job->language), "%s", s->audio_language);
+    job->s.preset = job->preset;
+    job->s.audio_language = job->language;
+    job->cpu_flags = lstream_cpu_flags() & s->cpu_mask;
+    ls_ffmpeg_log_attach(NULL); /* installs the av_log router once, before any FFmpeg call */
+    ls_dsp_init(&job->dsp, job->cpu_flags);
+    *pjob = job;
+    return 0;
+}
+
+void lstream_job_close(LStreamJob **pjob)
+{
+    if (!pjob || !*pjob)
+        return;
+    free((*pjob)->errmsg);
+    free(*pjob);
+    *pjob = NULL;
+}
+
+const char *lstream_job_error(const LStreamJob *job)
+{
+    return job ? job->errmsg : NULL;
+}
+
+double ls_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void vlog(LStreamJob *job, int level, const char *fmt, va_list ap)
+{
+    if (!job->s.log_cb || level > job->s.log_level)
+        return;
+    char msg[2048];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    size_t n = strlen(msg);
+    while (n && msg[n - 1] == '\n')
+        msg[--n] = 0;
+    job->s.log_cb(job->s.log_opaque, level, msg);
+}
+
+void ls_log(LStreamJob *job, int level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(job, level, fmt, ap);
+    va_end(ap);
+}
+
+int ls_fail(LStreamJob *job, int err, const char *fmt, ...)
+{
+    if (job->errmsg) /* keep the first (root-cause) message */
+        return err;
+    char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    job->errmsg = strdup(msg);
+    ls_log(job, LSTREAM_LOG_ERROR, "%s", msg);
+    return err;
+}
+
+int ls_cancelled(LStreamJob *job)
+{
+    return job->s.cancel_cb && job->s.cancel_cb(job->s.cancel_opaque);
+}
+
+int ls_picture_alloc(LSPicture *p, int w, int h)
+{
+    memset(p, 0, sizeof(*p));
+    const int cw = (w + 1) / 2, ch = (h + 1) / 2;
+    /* strides padded to 64 and one spare row so SIMD kernels may over-read a vector */
+    const ptrdiff_t ys = (w + 63 + 64) & ~63, cs = (cw + 63 + 64) & ~63;
+    const size_t ysz = (size_t)ys * (h + 1), csz = (size_t)cs * (ch + 1);
+    p->buf = aligned_alloc(64, ysz + 2 * csz);
+    if (!p->buf)
+        return LSTREAM_ERR(ENOMEM);
+    memset(p->buf, 0, ysz + 2 * csz);
+    p->data[0] = p->buf;
+    p->data[1] = p->buf + ysz;
+    p->data[2] = p->buf + ysz + csz;
+    p->stride[0] = ys;
+    p->stride[1] = p->stride[2] = cs;
+    p->w = w;
+    p->h = h;
+    return 0;
+}
+
+void ls_picture_free(LSPicture *p)
+{
+    free(p->buf);
+    memset(p, 0, sizeof(*p));
+}
+
+void ls_buf_printf(LSBuf *b, const char *fmt, ...)
+{
+    if (b->oom)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        size_t room = b->cap - b->len;
+        int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? room : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            b->oom = 1;
+            return;
+        }
+        if (b->s && (size_t)n < room) {
+            b->len += n;
+            return;
+        }
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *s = realloc(b->s, cap);
+        if (!s) {
+            b->oom = 1;
+            return;
+        }
+        b->s = s;
+        b->cap = cap;
+    }
+}
+
+void ls_buf_free(LSBuf *b)
+{
+    free(b->s);
+    memset(b, 0, sizeof(*b));
+}

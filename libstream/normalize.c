@@ -1,0 +1,199 @@
+/*
+ * Frame normaliser: whatever the decoder gives (any pixel format, interlaced, rotated, variable frame
+ * rate) becomes 8-bit I420 at display orientation on a constant-rate timeline, which every rung then
+ * scales from. Common formats take fast paths (8-bit 4:2:0 as is, 10-bit 4:2:0 through the narrow16
+ * kernel); anything else goes through libswscale once at source size.
+ */
+#include "config.h"
+#include "internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+
+struct LSNormalizer {
+    LStreamJob *job;
+    const LSSourceInfo *info;
+    double fps;                 /* output frames per second */
+    LSFrameSink sink;
+    void *opaque;
+    struct SwsContext *sws;
+    int sws_fmt, sws_w, sws_h;
+    LSPicture conv, deint;
+    LSPicture held;             /* the latest frame, ready to fill slots */
+    int have_held;
+    double t0;                  /* pts of the first frame: output time 0 */
+    int started;
+    int64_t next_slot;          /* next constant-rate output index */
+    double last_pts;
+};
+
+int ls_normalizer_open(LSNormalizer **pn, LStreamJob *job, const LSSourceInfo *info, int fps_num, int fps_den,
+                       LSFrameSink sink, void *opaque)
+{
+    LSNormalizer *n = calloc(1, sizeof(*n));
+    if (!n)
+        return LSTREAM_ERR(ENOMEM);
+    n->job = job;
+    n->info = info;
+    n->fps = (double)fps_num / fps_den;
+    n->sink = sink;
+    n->opaque = opaque;
+    n->last_pts = NAN;
+    *pn = n;
+    return 0;
+}
+
+static int ensure_pic(LSPicture *p, int w, int h)
+{
+    if (p->buf && p->w == w && p->h == h)
+        return 0;
+    ls_picture_free(p);
+    return ls_picture_alloc(p, w, h);
+}
+
+/* Decoded frame -> 8-bit I420 (n->conv, or a view of the decoder's buffer). */
+static int to_i420(LSNormalizer *n, const LSVideoFrame *f, LSPicture *out)
+{
+    const int w = f->w, h = f->h;
+    if (f->pix_fmt == AV_PIX_FMT_YUV420P || f->pix_fmt == AV_PIX_FMT_YUVJ420P) {
+        memset(out, 0, sizeof(*out));
+        for (int i = 0; i < 3; i++) {
+            out->data[i] = (uint8_t *)f->data[i];
+            out->stride[i] = f->stride[i];
+        }
+        out->w = w;
+        out->h = h;
+        return 0;
+    }
+    int err = ensure_pic(&n->conv, w, h);
+    if (err)
+        return err;
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(f->pix_fmt);
+    if (d && (f->pix_fmt == AV_PIX_FMT_YUV420P10 || f->pix_fmt == AV_PIX_FMT_YUV420P12 ||
+              f->pix_fmt == AV_PIX_FMT_YUV420P9)) {
+        const int shift = d->comp[0].depth - 8;
+        for (int p = 0; p < 3; p++) {
+            const int pw = p ? (w + 1) / 2 : w, ph = p ? (h + 1) / 2 : h;
+            for (int y = 0; y < ph; y++)
+                n->job->dsp.narrow16(n->conv.data[p] + y * n->conv.stride[p],
+                                     (const uint16_t *)(f->data[p] + y * f->stride[p]), pw, shift);
+        }
+        *out = n->conv;
+        out->buf = NULL;
+        return 0;
+    }
+    if (!n->sws || n->sws_fmt != f->pix_fmt || n->sws_w != w || n->sws_h != h) {
+        sws_freeContext(n->sws);
+        n->sws = sws_getContext(w, h, f->pix_fmt, w, h, AV_PIX_FMT_YUV420P, SWS_BICUBIC, NULL, NULL, NULL);
+        if (!n->sws)
+            return ls_fail(n->job, LSTREAM_ERR_UNSUPPORTED, "input %s: pixel format %s cannot be converted",
+                           n->info->path, d ? d->name : "unknown");
+        n->sws_fmt = f->pix_fmt;
+        n->sws_w = w;
+        n->sws_h = h;
+    }
+    int strides[4] = { (int)f->stride[0], (int)f->stride[1], (int)f->stride[2], (int)f->stride[3] };
+    int dstrides[4] = { (int)n->conv.stride[0], (int)n->conv.stride[1], (int)n->conv.stride[2], 0 };
+    uint8_t *dst[4] = { n->conv.data[0], n->conv.data[1], n->conv.data[2], NULL };
+    sws_scale(n->sws, (const uint8_t *const *)f->data, strides, 0, h, dst, dstrides);
+    *out = n->conv;
+    out->buf = NULL;
+    return 0;
+}
+
+/* Slot k (time k / fps) shows the latest frame whose time is <= (k + 1/2) / fps: emit, with the held frame,
+ * every slot whose half-way point lies before @p t. */
+static int emit_until(LSNormalizer *n, double t)
+{
+    while (n->have_held && (n->next_slot + 0.5) / n->fps < t - 1e-9) {
+        if (ls_cancelled(n->job))
+            return ls_fail(n->job, LSTREAM_ERR_CANCELLED, "cancelled");
+        int err = n->sink(n->opaque, &n->held, n->next_slot);
+        if (err)
+            return err;
+        n->next_slot++;
+    }
+    return 0;
+}
+
+int ls_normalizer_push(LSNormalizer *n, const LSVideoFrame *f)
+{
+    if (f->pix_fmt < 0 || f->w <= 0 || f->h <= 0)
+        return ls_fail(n->job, LSTREAM_ERR_INVALID_INPUT, "input %s: decoder returned an unusable frame",
+                       n->info->path);
+    double pts = f->pts;
+    if (isnan(pts)) /* no timestamp: assume constant rate after the previous one */
+        pts = isnan(n->last_pts) ? 0.0 : n->last_pts + 1.0 / n->fps;
+    if (!n->started) {
+        n->started = 1;
+        n->t0 = pts;
+    }
+    if (!isnan(n->last_pts) && pts <= n->last_pts) /* non-increasing timestamps: treat as the next frame */
+        pts = n->last_pts + 1.0 / n->fps;
+    n->last_pts = pts;
+    int err = emit_until(n, pts - n->t0);
+    if (err)
+        return err;
+
+    LSPicture src = { 0 };
+    if ((err = to_i420(n, f, &src)))
+        return err;
+    const int cw = (src.w + 1) / 2, ch = (src.h + 1) / 2;
+    if (f->interlaced) {
+        if ((err = ensure_pic(&n->deint, src.w, src.h)))
+            return err;
+        for (int p = 0; p < 3; p++)
+            ls_plane_deinterlace(n->deint.data[p], n->deint.stride[p], src.data[p], src.stride[p],
+                                 p ? cw : src.w, p ? ch : src.h);
+        src = n->deint;
+        src.buf = NULL;
+    }
+    const int rot = n->info->rotation;
+    const int ow = (rot == 90 || rot == 270) ? src.h : src.w, oh = (rot == 90 || rot == 270) ? src.w : src.h;
+    if ((err = ensure_pic(&n->held, ow, oh)))
+        return err;
+    for (int p = 0; p < 3; p++) {
+        const int pw = p ? cw : src.w, ph = p ? ch : src.h;
+        if (rot)
+            ls_plane_rotate(n->held.data[p], n->held.stride[p], src.data[p], src.stride[p], pw, ph, rot);
+        else
+            for (int y = 0; y < ph; y++)
+                memcpy(n->held.data[p] + y * n->held.stride[p], src.data[p] + y * src.stride[p], pw);
+    }
+    n->have_held = 1;
+    return 0;
+}
+
+int ls_normalizer_finish(LSNormalizer *n, double end_time)
+{
+    if (!n->have_held)
+        return 0;
+    /* the last frame lasts one frame, or until @p end_time if that is later: fill slots starting before it */
+    double end = n->last_pts - n->t0 + 1.0 / n->fps;
+    if (end_time > 0 && end_time - n->t0 > end)
+        end = end_time - n->t0;
+    return emit_until(n, end + 0.5 / n->fps - 1e-6);
+}
+
+int64_t ls_normalizer_count(const LSNormalizer *n)
+{
+    return n->next_slot;
+}
+
+void ls_normalizer_close(LSNormalizer **pn)
+{
+    LSNormalizer *n = *pn;
+    if (!n)
+        return;
+    sws_freeContext(n->sws);
+    ls_picture_free(&n->conv);
+    ls_picture_free(&n->deint);
+    ls_picture_free(&n->held);
+    free(n);
+    *pn = NULL;
+}

@@ -1,0 +1,168 @@
+/*
+ * Staging and publishing. A ladder is built in a hidden staging directory beside OUTDIR and moved into
+ * place only when complete, so a reader never sees half a ladder and a failed run never harms a previous
+ * good one. An existing OUTDIR is replaced only if it is empty or was written by libstream (has
+ * ladder.json): pointing -o at a home directory by mistake must not delete it.
+ */
+#define _GNU_SOURCE
+#include "config.h"
+#include "internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#if HAVE_RENAMEAT2
+#include <stdio.h>
+#endif
+
+int ls_mkdir(const char *path)
+{
+    if (mkdir(path, 0755) == 0)
+        return 0;
+    return errno == EEXIST ? 0 : -1;
+}
+
+int ls_write_file(LStreamJob *job, const char *path, const void *data, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot create %s: %s", path, strerror(errno));
+    int err = 0;
+    if (fwrite(data, 1, size, f) != size)
+        err = ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot write %s: %s", path, strerror(errno));
+    if (fclose(f) && !err)
+        err = ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot write %s: %s", path, strerror(errno));
+    return err;
+}
+
+static void rm_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            char sub[LS_PATH_MAX];
+            snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+            struct stat st;
+            if (!lstat(sub, &st) && S_ISDIR(st.st_mode))
+                rm_tree(sub);
+            else
+                unlink(sub);
+        }
+        closedir(d);
+    }
+    rmdir(path);
+}
+
+static void split_path(const char *outdir, char *parent, size_t psz, char *base, size_t bsz)
+{
+    char tmp[LS_PATH_MAX];
+    snprintf(tmp, sizeof(tmp), "%s", outdir);
+    size_t n = strlen(tmp);
+    while (n > 1 && tmp[n - 1] == '/')
+        tmp[--n] = 0;
+    char *slash = strrchr(tmp, '/');
+    if (!slash) {
+        snprintf(parent, psz, ".");
+        snprintf(base, bsz, "%s", tmp);
+    } else {
+        snprintf(base, bsz, "%s", slash + 1);
+        if (slash == tmp)
+            snprintf(parent, psz, "/");
+        else {
+            *slash = 0;
+            snprintf(parent, psz, "%s", tmp);
+        }
+    }
+}
+
+/* 1 if @p dir may be replaced: empty, or a libstream ladder. */
+static int replaceable(const char *dir)
+{
+    char marker[LS_PATH_MAX];
+    snprintf(marker, sizeof(marker), "%s/ladder.json", dir);
+    if (!access(marker, F_OK))
+        return 1;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    int empty = 1;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            empty = 0;
+    closedir(d);
+    return empty;
+}
+
+int ls_stage_create(LStreamJob *job, const char *outdir, char *staging, size_t size)
+{
+    char parent[LS_PATH_MAX], base[256];
+    split_path(outdir, parent, sizeof(parent), base, sizeof(base));
+    if (!base[0] || !strcmp(base, ".") || !strcmp(base, ".."))
+        return ls_fail(job, LSTREAM_ERR_OUTPUT, "output directory '%s': give a directory name", outdir);
+    struct stat st;
+    if (stat(parent, &st) || !S_ISDIR(st.st_mode))
+        return ls_fail(job, LSTREAM_ERR_OUTPUT, "output directory '%s': parent '%s' %s", outdir, parent,
+                       errno == ENOENT || !errno ? "does not exist" : strerror(errno));
+    if (!stat(outdir, &st)) {
+        if (!S_ISDIR(st.st_mode))
+            return ls_fail(job, LSTREAM_ERR_OUTPUT, "output '%s' exists and is not a directory", outdir);
+        if (!replaceable(outdir))
+            return ls_fail(job, LSTREAM_ERR_OUTPUT,
+                           "output directory '%s' exists, is not empty and is not a libstream ladder "
+                           "(no ladder.json); refusing to replace it", outdir);
+    }
+    for (int attempt = 0; attempt < 100; attempt++) {
+        snprintf(staging, size, "%s/.%s.lstream-staging-%ld-%d", parent, base, (long)getpid(),
+                 (int)(rand() % 100000) + attempt);
+        if (mkdir(staging, 0755) == 0)
+            return 0;
+        if (errno != EEXIST)
+            return ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot write in '%s' (for output '%s'): %s", parent,
+                           outdir, strerror(errno));
+    }
+    return ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot create a staging directory in '%s'", parent);
+}
+
+int ls_stage_publish(LStreamJob *job, const char *staging, const char *outdir)
+{
+    struct stat st;
+    if (stat(outdir, &st) != 0) {
+        if (rename(staging, outdir) == 0)
+            return 0;
+        return ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot move the ladder into '%s': %s", outdir, strerror(errno));
+    }
+    if (!S_ISDIR(st.st_mode) || !replaceable(outdir))
+        return ls_fail(job, LSTREAM_ERR_OUTPUT, "output '%s' changed during the run; not replacing it", outdir);
+#if HAVE_RENAMEAT2
+    /* one atomic step: readers see either the old ladder or the new one */
+    if (renameat2(AT_FDCWD, staging, AT_FDCWD, outdir, RENAME_EXCHANGE) == 0) {
+        rm_tree(staging); /* now holds the old ladder */
+        return 0;
+    }
+#endif
+    char old[LS_PATH_MAX + 16];
+    snprintf(old, sizeof(old), "%s.old", staging);
+    if (rename(outdir, old))
+        return ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot replace '%s': %s", outdir, strerror(errno));
+    if (rename(staging, outdir)) {
+        int e = errno;
+        rename(old, outdir); /* put the good ladder back */
+        return ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot replace '%s': %s", outdir, strerror(e));
+    }
+    rm_tree(old);
+    return 0;
+}
+
+void ls_stage_discard(const char *staging)
+{
+    if (staging && staging[0])
+        rm_tree(staging);
+}

@@ -1,0 +1,394 @@
+/*
+ * The pipeline driver: demux/decode -> normalise -> (per rung) scale -> encode -> CMAF segments, on one
+ * segment plan; then manifests, validation and publishing. Memory is bounded by one segment of
+ * compressed media per rendition plus a few pictures, whatever the lecture's length.
+ */
+#include "config.h"
+#include "internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavutil/frame.h>
+
+typedef struct Rung {
+    LSRungPlan plan;
+    LSX264 *enc;
+    LSTrack track;
+    LSPicture pic;
+    LSPlaneScaler sc[3];
+    int same_size;
+    int64_t cur_seg;
+    struct Ctx *ctx;
+} Rung;
+
+typedef struct Ctx {
+    LStreamJob *job;
+    LSSourceInfo src;
+    LSLadder ladder;
+    LSSegPlan plan;
+    Rung rung[LSTREAM_MAX_RUNGS];
+    int n_rungs;
+    int64_t frame_ticks;        /* video frame duration in the video timescale */
+    LSAac *aac;
+    LSTrack audio;
+    int64_t audio_seg;          /* current audio segment */
+    int64_t audio_next_boundary;/* first packet index of the next audio segment */
+    int64_t audio_packets;
+    double t0;                  /* input time of output time 0 */
+    int t0_known;
+    int64_t frames;
+    double progress_at;
+    char staging[LS_PATH_MAX];
+} Ctx;
+
+/* ---- audio segmentation: cut at the AAC frame nearest each planned boundary ---- */
+static int64_t audio_boundary(const Ctx *c, int64_t s)
+{
+    const int64_t u = ls_segplan_start(&c->plan, s);
+    if (!c->src.has_video)
+        return u;
+    /* boundary time = u * unit_num / unit_den s; in AAC frames, rounded to nearest */
+    const int64_t num = u * c->plan.unit_num * LS_AAC_RATE, den = c->plan.unit_den * LS_AAC_FRAME;
+    return (2 * num + den) / (2 * den);
+}
+
+static int on_audio_packet(void *opaque, const LSPacket *pkt)
+{
+    Ctx *c = opaque;
+    const int64_t i = pkt->pts / LS_AAC_FRAME;
+    int err;
+    while (i >= c->audio_next_boundary) {
+        if ((err = ls_track_flush(&c->audio, c->job)))
+            return err;
+        c->audio_seg++;
+        c->audio_next_boundary = audio_boundary(c, c->audio_seg + 1);
+    }
+    c->audio_packets++;
+    if (!c->src.has_video)
+        c->frames = c->audio_packets;
+    return ls_track_add(&c->audio, c->job, pkt);
+}
+
+/* ---- video ---- */
+static int on_video_packet(void *opaque, const LSPacket *pkt)
+{
+    Rung *r = opaque;
+    Ctx *c = r->ctx;
+    const int64_t seg = ls_segplan_segment_of(&c->plan, pkt->pts);
+    int err;
+    if (seg != r->cur_seg) {
+        if (!pkt->key || seg < r->cur_seg)
+            return ls_fail(c->job, LSTREAM_ERR_BUG, "rung %s: segment %lld does not start with an IDR",
+                           r->plan.name, (long long)seg);
+        if ((err = ls_track_flush(&r->track, c->job)))
+            return err;
+        r->cur_seg = seg;
+    }
+    LSPacket p = *pkt;
+    p.pts *= c->frame_ticks;
+    p.dts *= c->frame_ticks;
+    p.duration = c->frame_ticks;
+    return ls_track_add(&r->track, c->job, &p);
+}
+
+static void report_progress(Ctx *c, const char *stage, int force)
+{
+    LStreamJob *job = c->job;
+    if (!job->s.progress_cb)
+        return;
+    double now = ls_now();
+    if (!force && now - c->progress_at < 0.5)
+        return;
+    c->progress_at = now;
+    LStreamProgress p = { 0 };
+    p.media_done_s = c->src.has_video ? (double)c->frames * c->ladder.fps_den / c->ladder.fps_num
+                                      : (double)c->frames * LS_AAC_FRAME / LS_AAC_RATE;
+    p.media_total_s = c->src.duration;
+    p.elapsed_s = now - job->t_start;
+    p.speed = p.elapsed_s > 0 ? p.media_done_s / p.elapsed_s : 0;
+    p.frames_done = c->frames;
+    p.stage = stage;
+    job->s.progress_cb(job->s.progress_opaque, &p);
+}
+
+static int on_frame(void *opaque, const LSPicture *pic, int64_t index)
+{
+    Ctx *c = opaque;
+    const int force_idr = ls_segplan_start(&c->plan, ls_segplan_segment_of(&c->plan, index)) == index;
+    for (int i = 0; i < c->n_rungs; i++) {
+        Rung *r = &c->rung[i];
+        const LSPicture *in = pic;
+        if (!r->same_size) {
+            for (int p = 0; p < 3; p++)
+                ls_plane_scale(&c->job->dsp, &r->sc[p], r->pic.data[p], r->pic.stride[p], pic->data[p],
+                               pic->stride[p]);
+            in = &r->pic;
+        }
+        int err = ls_x264_encode(r->enc, in, index, force_idr, on_video_packet, r);
+        if (err)
+            return err;
+    }
+    c->frames = index + 1;
+    report_progress(c, "transcode", 0);
+    return 0;
+}
+
+static int open_rungs(Ctx *c, const char *root)
+{
+    LStreamJob *job = c->job;
+    c->n_rungs = c->ladder.n;
+    for (int i = 0; i < c->n_rungs; i++) {
+        Rung *r = &c->rung[i];
+        r->ctx = c;
+        r->plan = c->ladder.r[i];
+        r->cur_seg = 0;
+        char dir[LS_PATH_MAX];
+        snprintf(dir, sizeof(dir), "%s/%s", root, r->plan.name);
+        int err = ls_track_init(&r->track, job, LS_TRACK_VIDEO, dir, r->plan.name,
+                                (uint32_t)(c->frame_ticks * c->ladder.fps_num / c->ladder.fps_den));
+        if (err)
+            return err;
+        r->track.width = r->plan.width;
+        r->track.height = r->plan.height;
+        r->track.bitrate = (r->plan.rung.max_kbps ? r->plan.rung.max_kbps : r->plan.rung.target_kbps) * 1000;
+        if ((err = ls_x264_open(&r->enc, job, &r->plan, c->ladder.fps_num, c->ladder.fps_den, &r->track.avcc,
+                                &r->track.avcc_size)))
+            return err;
+        if ((err = ls_track_write_init(&r->track, job)))
+            return err;
+        r->same_size = r->plan.width == c->src.width && r->plan.height == c->src.height;
+        if (!r->same_size) {
+            if ((err = ls_picture_alloc(&r->pic, r->plan.width, r->plan.height)))
+                return err;
+            const int sw[3] = { c->src.width, (c->src.width + 1) / 2, (c->src.width + 1) / 2 };
+            const int sh[3] = { c->src.height, (c->src.height + 1) / 2, (c->src.height + 1) / 2 };
+            const int dw[3] = { r->plan.width, r->plan.width / 2, r->plan.width / 2 };
+            const int dh[3] = { r->plan.height, r->plan.height / 2, r->plan.height / 2 };
+            for (int p = 0; p < 3; p++)
+                if ((err = ls_plane_scaler_init(&r->sc[p], sw[p], sh[p], dw[p], dh[p], LS_KERNEL_BICUBIC)))
+                    return ls_fail(job, LSTREAM_ERR_UNSUPPORTED, "cannot scale %dx%d to %dx%d", sw[p], sh[p],
+                                   dw[p], dh[p]);
+        }
+        ls_log(job, LSTREAM_LOG_INFO, "rung %s: %dx%d, crf %.1f, max %d kbit/s", r->plan.name, r->plan.width,
+               r->plan.height, r->plan.rung.crf, r->plan.rung.max_kbps);
+    }
+    return 0;
+}
+
+static void close_ctx(Ctx *c)
+{
+    for (int i = 0; i < LSTREAM_MAX_RUNGS; i++) {
+        Rung *r = &c->rung[i];
+        ls_x264_close(&r->enc);
+        ls_track_free(&r->track);
+        ls_picture_free(&r->pic);
+        for (int p = 0; p < 3; p++)
+            ls_plane_scaler_free(&r->sc[p]);
+    }
+    ls_aac_close(&c->aac);
+    ls_track_free(&c->audio);
+}
+
+static void fill_rendition(LSRendition *rd, LSTrack *t, const LSRungPlan *rung, double target, double min_buffer)
+{
+    int64_t *bytes = malloc(sizeof(*bytes) * (t->n_seg ? t->n_seg : 1));
+    double *dur = malloc(sizeof(*dur) * (t->n_seg ? t->n_seg : 1));
+    rd->track = t;
+    rd->rung = rung;
+    if (!bytes || !dur) {
+        free(bytes);
+        free(dur);
+        return;
+    }
+    for (int i = 0; i < t->n_seg; i++) {
+        bytes[i] = t->seg[i].bytes;
+        dur[i] = (double)t->seg[i].duration / t->timescale;
+    }
+    rd->peak = ls_peak_bitrate(bytes, dur, t->n_seg, target);
+    rd->avg = ls_avg_bitrate(bytes, dur, t->n_seg);
+    rd->dash_bw = ls_leaky_bucket_bandwidth(bytes, dur, t->n_seg, min_buffer);
+    free(bytes);
+    free(dur);
+}
+
+static int run(Ctx *c, const char *input, const char *outdir)
+{
+    LStreamJob *job = c->job;
+    int err = ls_stage_create(job, outdir, c->staging, sizeof(c->staging));
+    if (err)
+        return err;
+    LSInput *in = NULL;
+    LSNormalizer *norm = NULL;
+    if ((err = ls_input_open(&in, job, input, &c->src)))
+        return err;
+    ls_log(job, LSTREAM_LOG_INFO, "input %s: %s, %.2f s, video %s %dx%d rot %d, audio %s %d Hz %d ch", input,
+           c->src.container, c->src.duration, c->src.has_video ? c->src.video_codec : "none", c->src.width,
+           c->src.height, c->src.rotation, c->src.has_audio ? c->src.audio_codec : "none", c->src.sample_rate,
+           c->src.channels);
+    report_progress(c, "probe", 1);
+
+    const double dur_est = c->src.video_duration > 0 ? c->src.video_duration : c->src.duration;
+    if (c->src.has_video) {
+        if ((err = ls_ladder_plan(job, &c->src, &c->ladder)))
+            goto end;
+        const int fn = c->ladder.fps_num, fd = c->ladder.fps_den;
+        /* timescale: 90 kHz when a frame is a whole number of ticks, else the rate's own numerator */
+        if ((90000LL * fd) % fn == 0) {
+            c->frame_ticks = 90000LL * fd / fn;
+        } else {
+            c->frame_ticks = fd;
+        }
+        ls_segplan_init(&c->plan, job->s.segment_duration, fd, fn, (int64_t)llrint(dur_est * fn / fd));
+        if ((err = open_rungs(c, c->staging)))
+            goto end;
+        if ((err = ls_normalizer_open(&norm, job, &c->src, fn, fd, on_frame, c)))
+            goto end;
+    } else {
+        ls_segplan_init(&c->plan, job->s.segment_duration, LS_AAC_FRAME, LS_AAC_RATE,
+                        (int64_t)llrint(dur_est * LS_AAC_RATE / LS_AAC_FRAME));
+    }
+    if (c->src.has_audio) {
+        char dir[LS_PATH_MAX];
+        snprintf(dir, sizeof(dir), "%s/audio", c->staging);
+        if ((err = ls_track_init(&c->audio, job, LS_TRACK_AUDIO, dir, "audio", LS_AAC_RATE)))
+            goto end;
+        c->audio.sample_rate = LS_AAC_RATE;
+        c->audio.channels = job->s.audio_channels;
+        c->audio.bitrate = job->s.audio_kbps * 1000;
+        if ((err = ls_aac_open(&c->aac, job, job->s.audio_channels, job->s.audio_kbps, &c->audio.asc,
+                               &c->audio.asc_size)))
+            goto end;
+        if ((err = ls_track_write_init(&c->audio, job)))
+            goto end;
+        c->audio_next_boundary = audio_boundary(c, 1);
+    }
+
+    /* decode loop */
+    LSInputItem item;
+    double first_audio = NAN;
+    while ((err = ls_input_read(in, &item)) == 0) {
+        if (item.type == LS_ITEM_VIDEO) {
+            if (!c->t0_known) {
+                c->t0 = isnan(item.video.pts) ? 0 : item.video.pts;
+                c->t0_known = 1;
+            }
+            if ((err = ls_normalizer_push(norm, &item.video)))
+                goto end;
+        } else if (item.type == LS_ITEM_AUDIO && c->aac) {
+            double pts = item.audio_pts;
+            if (isnan(first_audio))
+                first_audio = isnan(pts) ? 0 : pts;
+            if (!c->t0_known && !c->src.has_video) {
+                c->t0 = first_audio;
+                c->t0_known = 1;
+            }
+            /* audio that arrives before the first video frame: the video's t0 is not known yet; the
+             * demuxer interleaves by time, so assume video starts with the first audio unless told */
+            if (!c->t0_known) {
+                c->t0 = first_audio;
+                c->t0_known = 1;
+            }
+            if ((err = ls_aac_push(c->aac, item.audio, first_audio - c->t0, on_audio_packet, c)))
+                goto end;
+            if (!c->src.has_video)
+                report_progress(c, "transcode", 0);
+        }
+    }
+    if (err < 0)
+        goto end;
+    err = 0;
+    report_progress(c, "package", 1);
+
+    /* drain: video first (its length sets the presentation), then audio to the same length */
+    int64_t video_frames = 0;
+    if (norm) {
+        if ((err = ls_normalizer_finish(norm, 0)))
+            goto end;
+        video_frames = ls_normalizer_count(norm);
+        for (int i = 0; i < c->n_rungs; i++) {
+            if ((err = ls_x264_encode(c->rung[i].enc, NULL, 0, 0, on_video_packet, &c->rung[i])))
+                goto end;
+            if ((err = ls_track_flush(&c->rung[i].track, job)))
+                goto end;
+        }
+    }
+    if (c->aac) {
+        int64_t packets = 0;
+        if (c->src.has_video) {
+            const double seconds = (double)video_frames * c->ladder.fps_den / c->ladder.fps_num;
+            packets = (int64_t)llrint(seconds * LS_AAC_RATE / LS_AAC_FRAME);
+        }
+        if ((err = ls_aac_finish(c->aac, packets, on_audio_packet, c)))
+            goto end;
+        if ((err = ls_track_flush(&c->audio, job)))
+            goto end;
+    }
+
+    /* manifests */
+    LSPackage pkg = { 0 };
+    pkg.target = job->s.segment_duration;
+    pkg.min_buffer = job->s.segment_duration;
+    pkg.language = job->s.audio_language;
+    pkg.fps_num = c->ladder.fps_num;
+    pkg.fps_den = c->ladder.fps_den;
+    if (c->src.has_video) {
+        pkg.n_video = c->n_rungs;
+        for (int i = 0; i < c->n_rungs; i++)
+            fill_rendition(&pkg.video[i], &c->rung[i].track, &c->rung[i].plan, pkg.target, pkg.min_buffer);
+        pkg.duration = (double)video_frames * c->ladder.fps_den / c->ladder.fps_num;
+    }
+    if (c->aac) {
+        pkg.has_audio = 1;
+        fill_rendition(&pkg.audio, &c->audio, NULL, pkg.target, pkg.min_buffer);
+        if (!c->src.has_video)
+            pkg.duration = (double)c->audio_packets * LS_AAC_FRAME / LS_AAC_RATE;
+    }
+    if ((err = ls_write_hls(job, &pkg, c->staging)) || (err = ls_write_dash(job, &pkg, c->staging)) ||
+        (err = ls_write_report(job, &pkg, &c->src, c->staging)))
+        goto end;
+    if (job->s.validate) {
+        report_progress(c, "validate", 1);
+        if ((err = ls_validate_staged(job, c->staging)))
+            goto end;
+    }
+    if (ls_cancelled(job)) {
+        err = ls_fail(job, LSTREAM_ERR_CANCELLED, "cancelled");
+        goto end;
+    }
+    report_progress(c, "publish", 1);
+    err = ls_stage_publish(job, c->staging, outdir);
+    if (!err)
+        c->staging[0] = 0;
+end:
+    ls_normalizer_close(&norm);
+    ls_input_close(&in);
+    return err;
+}
+
+int lstream_job_run(LStreamJob *job, const char *input, const char *outdir)
+{
+    if (!job)
+        return LSTREAM_ERR(EINVAL);
+    free(job->errmsg);
+    job->errmsg = NULL;
+    if (!input || !outdir || !input[0] || !outdir[0])
+        return ls_fail(job, LSTREAM_ERR(EINVAL), "an input file and an output directory are required");
+    job->t_start = ls_now();
+    Ctx *c = calloc(1, sizeof(*c));
+    if (!c)
+        return LSTREAM_ERR(ENOMEM);
+    c->job = job;
+    ls_ffmpeg_log_attach(job);
+    int err = run(c, input, outdir);
+    if (err && !job->errmsg)
+        ls_fail(job, err, "%s: %s", input, lstream_strerror(err));
+    close_ctx(c);
+    if (c->staging[0])
+        ls_stage_discard(c->staging);
+    free(c);
+    ls_ffmpeg_log_attach(NULL);
+    return err;
+}

@@ -1,0 +1,377 @@
+/* lstream: the batch binary (transcode a lecture into an HLS + DASH ladder, validate a ladder, make a sample). */
+#include "config.h"
+#include "cli_common.h"
+#include "synth.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libavutil/log.h>
+
+/* exit codes, documented in --help and the man page */
+enum {
+    EXIT_OK = 0,
+    EXIT_USAGE = 1,
+    EXIT_INPUT = 2,
+    EXIT_OUTPUT = 3,
+    EXIT_FAILED = 4,
+    EXIT_INVALID = 5,
+    EXIT_INTERRUPTED = 130,
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: lstream transcode [INPUT] -o OUTDIR [options]\n"
+        "       lstream validate PATH [--json]\n"
+        "       lstream sample OUTPUT.mp4 [--kind KIND] [--duration S] [--size WxH]\n"
+        "       lstream --version\n"
+        "\n"
+        "transcode: turn a lecture recording into an HLS + DASH bitrate ladder in OUTDIR\n"
+        "(master.m3u8, manifest.mpd, ladder.json, one folder per rendition). Without INPUT, a built-in\n"
+        "synthetic lecture (slides, camera, speech) is generated and used.\n"
+        "  -o, --output DIR        output directory (replaced atomically only if it is a libstream ladder)\n"
+        "  -r, --rungs LIST        rungs by short side, largest first, e.g. 720,480,240; each may carry\n"
+        "                          :crf=N:max=KBPS:buf=KBIT (default: the lecture ladder from the source\n"
+        "                          size, at most 1080p, down to a cellular rung <= 192 kbit/s)\n"
+        "  -s, --segment SECONDS   target segment duration (default 6)\n"
+        "  -p, --preset NAME       x264 preset (default veryfast)\n"
+        "  -t, --threads N         threads (default: all CPUs)\n"
+        "      --audio-kbps N      AAC-LC bit rate (default 64)\n"
+        "      --stereo            keep stereo audio (default mono: lecture speech)\n"
+        "      --lang CODE         audio language, BCP 47 (default und)\n"
+        "      --max-fps N         frame-rate cap; faster sources are halved (default 30)\n"
+        "      --cpu LEVEL         SIMD level: c, sse2, ssse3, sse41, avx2, avx512, neon, or a mask\n"
+        "      --no-validate       publish without running the validator\n"
+        "      --sample-duration S length of the built-in sample (default 60)\n"
+        "      --json              machine-readable progress and result on stdout (JSON lines)\n"
+        "  -q, --quiet             no progress bar\n"
+        "  -v, --verbose           more messages\n"
+        "\n"
+        "validate: check an HLS/DASH output (directory, .m3u8 or .mpd) against PACKAGING-RULES.md.\n"
+        "\n"
+        "exit status:\n"
+        "  0 success; 1 usage error; 2 input missing, unreadable, corrupt or without audio/video;\n"
+        "  3 output directory cannot be written or replaced; 4 transcoding failed;\n"
+        "  5 the ladder breaks a MUST rule (validate, or transcode before publishing); 130 interrupted.\n"
+        "On any failure nothing is published and an existing OUTDIR is left as it was.\n");
+}
+
+static int exit_code(int err)
+{
+    switch (err) {
+    case 0: return EXIT_OK;
+    case LSTREAM_ERR_INVALID_INPUT:
+    case LSTREAM_ERR_NO_STREAMS:
+    case LSTREAM_ERR_UNSUPPORTED:
+    case LSTREAM_ERR(ENOENT):
+    case LSTREAM_ERR(EACCES):
+        return EXIT_INPUT;
+    case LSTREAM_ERR_OUTPUT: return EXIT_OUTPUT;
+    case LSTREAM_ERR_VALIDATION: return EXIT_INVALID;
+    case LSTREAM_ERR_CANCELLED: return EXIT_INTERRUPTED;
+    case LSTREAM_ERR_SETTINGS: return EXIT_USAGE;
+    default: return EXIT_FAILED;
+    }
+}
+
+static int parse_rungs(const char *arg, LStreamSettings *s)
+{
+    char buf[512];
+    snprintf(buf, sizeof(buf), "%s", arg);
+    char *save = NULL;
+    s->n_rungs = 0;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (s->n_rungs == LSTREAM_MAX_RUNGS)
+            return -1;
+        char *opt = strchr(tok, ':');
+        if (opt)
+            *opt++ = 0;
+        char *end;
+        long side = strtol(tok, &end, 10);
+        if (*end == 'p')
+            end++;
+        if (*end || side < 16)
+            return -1;
+        LStreamRung *r = &s->rungs[s->n_rungs++];
+        lstream_default_rung((int)side, r);
+        while (opt && *opt) {
+            char *next = strchr(opt, ':');
+            if (next)
+                *next++ = 0;
+            if (!strncmp(opt, "crf=", 4))
+                r->crf = (float)atof(opt + 4);
+            else if (!strncmp(opt, "max=", 4))
+                r->max_kbps = atoi(opt + 4);
+            else if (!strncmp(opt, "buf=", 4))
+                r->buffer_kbits = atoi(opt + 4);
+            else if (!strncmp(opt, "kbps=", 5)) {
+                r->crf = 0;
+                r->target_kbps = atoi(opt + 5);
+            } else
+                return -1;
+            opt = next;
+        }
+    }
+    return s->n_rungs ? 0 : -1;
+}
+
+static int cmd_transcode(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "output", required_argument, NULL, 'o' }, { "rungs", required_argument, NULL, 'r' },
+        { "segment", required_argument, NULL, 's' }, { "preset", required_argument, NULL, 'p' },
+        { "threads", required_argument, NULL, 't' }, { "audio-kbps", required_argument, NULL, 1 },
+        { "stereo", no_argument, NULL, 2 }, { "lang", required_argument, NULL, 3 },
+        { "max-fps", required_argument, NULL, 4 }, { "cpu", required_argument, NULL, 5 },
+        { "no-validate", no_argument, NULL, 6 }, { "sample-duration", required_argument, NULL, 7 },
+        { "json", no_argument, NULL, 8 }, { "quiet", no_argument, NULL, 'q' },
+        { "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' }, { 0 } };
+    LStreamSettings s;
+    lstream_default_settings(&s);
+    CliOut out = { .tty = isatty(2) };
+    const char *outdir = NULL;
+    double sample_duration = 60.0;
+    int c, ok;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:r:s:p:t:qvh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': outdir = optarg; break;
+        case 'r':
+            if (parse_rungs(optarg, &s) < 0) {
+                fprintf(stderr, "lstream: invalid --rungs '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 's': s.segment_duration = atof(optarg); break;
+        case 'p': s.preset = optarg; break;
+        case 't': s.threads = atoi(optarg); break;
+        case 1: s.audio_kbps = atoi(optarg); break;
+        case 2: s.audio_channels = 2; break;
+        case 3: s.audio_language = optarg; break;
+        case 4: s.max_fps = atoi(optarg); break;
+        case 5:
+            s.cpu_mask = cli_parse_cpu(optarg, &ok);
+            if (!ok) {
+                fprintf(stderr, "lstream: invalid --cpu '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 6: s.validate = 0; break;
+        case 7: sample_duration = atof(optarg); break;
+        case 8: out.json = 1; break;
+        case 'q': out.quiet = 1; break;
+        case 'v': out.verbose = 1; break;
+        case 'h': usage(stdout); return EXIT_OK;
+        default: usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (!outdir || argc - optind > 1) {
+        fprintf(stderr, "lstream transcode: %s\n", !outdir ? "-o OUTDIR is required" : "only one INPUT may be given");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    s.log_cb = cli_log;
+    s.log_opaque = &out;
+    s.log_level = out.verbose || out.json ? LSTREAM_LOG_DEBUG - !out.verbose : LSTREAM_LOG_WARNING;
+    s.progress_cb = cli_progress;
+    s.progress_opaque = &out;
+    s.cancel_cb = cli_cancel;
+    cli_install_signals();
+
+    char input[4096], tmpdir[4096] = "";
+    if (optind < argc) {
+        snprintf(input, sizeof(input), "%s", argv[optind]);
+    } else {
+        /* the built-in sample lecture */
+        const char *t = getenv("TMPDIR");
+        snprintf(tmpdir, sizeof(tmpdir), "%s/lstream-sample-XXXXXX", t && *t ? t : "/tmp");
+        if (!mkdtemp(tmpdir)) {
+            fprintf(stderr, "lstream: cannot create a temporary directory for the sample: %s\n", strerror(errno));
+            return EXIT_OUTPUT;
+        }
+        snprintf(input, sizeof(input), "%s/sample-lecture.mp4", tmpdir);
+        SynthParams sp;
+        synth_defaults(&sp);
+        sp.duration = sample_duration > 0 ? sample_duration : 60;
+        if (!out.quiet && !out.json)
+            fprintf(stderr, "no input given: generating a %.0f s built-in sample lecture (1080p30, slides + camera + speech)\n",
+                    sp.duration);
+        char err[256];
+        if (synth_write(&sp, input, err, sizeof(err)) < 0) {
+            fprintf(stderr, "lstream: %s\n", err);
+            unlink(input);
+            rmdir(tmpdir);
+            return EXIT_FAILED;
+        }
+    }
+    LStreamJob *job = NULL;
+    int err = lstream_job_open(&job, &s);
+    if (err < 0) {
+        fprintf(stderr, "lstream: invalid settings: %s\n", lstream_strerror(err));
+        return EXIT_USAGE;
+    }
+    err = lstream_job_run(job, input, outdir);
+    cli_progress_end(&out);
+    const char *msg = lstream_job_error(job);
+    if (out.json) {
+        if (err) {
+            printf("{\"event\": \"error\", \"code\": %d, \"exit\": %d, \"message\": ", err, exit_code(err));
+            cli_json_string(msg ? msg : lstream_strerror(err));
+            printf("}\n");
+        } else {
+            printf("{\"event\": \"done\", \"output\": ");
+            cli_json_string(outdir);
+            printf(", \"ladder\": ");
+            char lj[4200];
+            snprintf(lj, sizeof(lj), "%s/ladder.json", outdir);
+            cli_json_string(lj);
+            printf("}\n");
+        }
+    } else if (err) {
+        fprintf(stderr, "lstream: %s\n", msg ? msg : lstream_strerror(err));
+    } else if (!out.quiet) {
+        fprintf(stderr, "done: %s/master.m3u8 and %s/manifest.mpd (details in %s/ladder.json)\n", outdir, outdir,
+                outdir);
+    }
+    lstream_job_close(&job);
+    if (tmpdir[0]) {
+        unlink(input);
+        rmdir(tmpdir);
+    }
+    return exit_code(err);
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+    int json = 0;
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json"))
+            json = 1;
+        else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return EXIT_OK;
+        } else if (!path)
+            path = argv[i];
+        else {
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (!path) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    LStreamValidation *v;
+    int err = lstream_validate(path, &v);
+    if (err < 0) {
+        fprintf(stderr, "lstream validate: %s: no HLS multivariant playlist or DASH MPD found (%s)\n", path,
+                lstream_strerror(err));
+        return EXIT_INPUT;
+    }
+    const int n = lstream_validation_count(v), must = lstream_validation_must_count(v);
+    if (json) {
+        printf("{\"path\": ");
+        cli_json_string(path);
+        printf(", \"checks\": %d, \"must\": %d, \"should\": %d, \"findings\": [", lstream_validation_checks(v), must,
+               n - must);
+        for (int i = 0; i < n; i++) {
+            const LStreamFinding *f = lstream_validation_finding(v, i);
+            printf("%s\n  {\"rule\": \"%s\", \"level\": \"%s\", \"file\": ", i ? "," : "", f->rule,
+                   f->must ? "MUST" : "SHOULD");
+            cli_json_string(f->file);
+            printf(", \"message\": ");
+            cli_json_string(f->message);
+            printf("}");
+        }
+        printf("]}\n");
+    } else {
+        for (int i = 0; i < n; i++) {
+            const LStreamFinding *f = lstream_validation_finding(v, i);
+            printf("%-6s %-4s %s: %s\n", f->must ? "MUST" : "SHOULD", f->rule, f->file, f->message);
+        }
+        printf("%s: %d checks, %d MUST and %d SHOULD findings\n", path, lstream_validation_checks(v), must, n - must);
+    }
+    lstream_validation_free(&v);
+    return must ? EXIT_INVALID : EXIT_OK;
+}
+
+static int cmd_sample(int argc, char **argv)
+{
+    SynthParams sp;
+    synth_defaults(&sp);
+    const char *out = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--kind") && i + 1 < argc) {
+            const char *k = argv[++i];
+            if (!strcmp(k, "slides-pip")) sp.kind = SYNTH_SLIDES_PIP;
+            else if (!strcmp(k, "screencast")) sp.kind = SYNTH_SCREENCAST;
+            else if (!strcmp(k, "talking-head")) sp.kind = SYNTH_TALKING_HEAD;
+            else {
+                fprintf(stderr, "lstream sample: unknown kind '%s' (slides-pip, screencast, talking-head)\n", k);
+                return EXIT_USAGE;
+            }
+        } else if (!strcmp(argv[i], "--duration") && i + 1 < argc) {
+            sp.duration = atof(argv[++i]);
+        } else if (!strcmp(argv[i], "--size") && i + 1 < argc) {
+            if (sscanf(argv[++i], "%dx%d", &sp.width, &sp.height) != 2 || sp.width < 16 || sp.height < 16 ||
+                (sp.width | sp.height) & 1) {
+                fprintf(stderr, "lstream sample: --size wants WxH, even, at least 16x16\n");
+                return EXIT_USAGE;
+            }
+        } else if (!strcmp(argv[i], "--fps") && i + 1 < argc) {
+            sp.fps = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "--no-audio")) {
+            sp.audio = 0;
+        } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+            sp.seed = (unsigned)atoi(argv[++i]);
+        } else if (!out && argv[i][0] != '-') {
+            out = argv[i];
+        } else {
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (!out || sp.duration <= 0 || sp.fps <= 0) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    char err[256];
+    if (synth_write(&sp, out, err, sizeof(err)) < 0) {
+        fprintf(stderr, "lstream: %s\n", err);
+        return EXIT_OUTPUT;
+    }
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    av_log_set_level(AV_LOG_ERROR); /* the sample writer's own FFmpeg calls: errors only */
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+        printf("lstream %s\n", lstream_version());
+        return EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(argv[1], "transcode"))
+        return cmd_transcode(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "validate"))
+        return cmd_validate(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "sample"))
+        return cmd_sample(argc - 1, argv + 1);
+    fprintf(stderr, "lstream: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return EXIT_USAGE;
+}
