@@ -25,7 +25,6 @@ struct LSAac {
     int64_t skip;           /* samples still to drop (priming compensation, early audio) */
     int64_t samples_in;     /* samples placed on the output timeline (after skip) */
     int64_t packets_out;
-    int64_t max_packets;    /* 0 = unlimited */
     int started;
     int channels;
 };
@@ -103,7 +102,7 @@ static int drain_encoder(LSAac *a, LSPacketSink sink, void *opaque)
         if (r < 0)
             return ls_fail(a->job, LSTREAM_ERR_ENCODER, "AAC encoder failed");
         int err = 0;
-        if (!a->max_packets || a->packets_out < a->max_packets) {
+        {
             LSPacket p = {
                 .data = a->pkt->data,
                 .size = a->pkt->size,
@@ -226,7 +225,6 @@ int64_t ls_aac_samples_in(const LSAac *a)
 
 int ls_aac_finish(LSAac *a, int64_t packets, LSPacketSink sink, void *opaque)
 {
-    a->max_packets = packets;
     int err = 0;
     if (packets > 0) {
         /* packet i (after the priming one) holds samples [1024 (i-1), 1024 i) of what we fed:

@@ -211,6 +211,7 @@ static void fill_view(LSVideoFrame *f, const AVFrame *fr, double tb)
     f->pix_fmt = fr->format;
     f->interlaced = fr->interlaced_frame;
     f->pts = fr->best_effort_timestamp == AV_NOPTS_VALUE ? NAN : fr->best_effort_timestamp * tb;
+    f->duration = fr->pkt_duration > 0 ? fr->pkt_duration * tb : 0;
 }
 
 static void note_end(LSInput *in, double pts, double dur)

@@ -86,6 +86,7 @@ typedef struct LSVideoFrame {
     int pix_fmt;            /* enum AVPixelFormat */
     int interlaced;
     double pts;             /* seconds; NAN if unknown */
+    double duration;        /* seconds; 0 if unknown */
 } LSVideoFrame;
 
 typedef struct LSInput LSInput;
@@ -221,7 +222,7 @@ typedef struct LSAac LSAac;
 int ls_aac_open(LSAac **a, LStreamJob *job, int channels, int kbps, uint8_t **asc, int *asc_size);
 /* Feed decoded audio whose first sample is at @p offset seconds on the output timeline. */
 int ls_aac_push(LSAac *a, const struct AVFrame *f, double offset, LSPacketSink sink, void *opaque);
-/* End: pad or cut to @p packets packets (0 = all the input), drain. */
+/* End: pad with silence so at least @p packets packets come out (0 = just the input), and drain. */
 int ls_aac_finish(LSAac *a, int64_t packets, LSPacketSink sink, void *opaque);
 int64_t ls_aac_samples_in(const LSAac *a);
 void ls_aac_close(LSAac **a);

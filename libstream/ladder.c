@@ -5,7 +5,8 @@
  * than a camera) up to a VBV cap per rung. The lowest rung is the cellular one (Apple 9.21, M7): its cap
  * keeps the RFC 8216 peak of video + the 64 kbit/s audio under 192 kbit/s — bits in any window of W
  * seconds are at most max*W + buffer, so over the shortest peak window (3 s for 6 s segments) the video
- * stays under 96 + 48/3 = 112 kbit/s, plus ~4 kbit/s of moof/trun per rendition.
+ * stays under 90 + 45/3 = 105 kbit/s, plus ~4 kbit/s of moof/trun per rendition; even a whole lecture
+ * shorter than one window (2 s) stays under 90 + 45/2 = 112.5 kbit/s, ~185 kbit/s with the audio.
  */
 #include "config.h"
 #include "internal.h"
@@ -18,7 +19,7 @@ static const struct { int short_side; float crf; int max_kbps, buffer_kbits; } d
     {  720, 23.0f, 2000, 4000 },
     {  480, 24.0f, 1000, 2000 },
     {  360, 25.0f,  600, 1200 },
-    {  240, 26.0f,   96,   48 }, /* cellular rung */
+    {  240, 26.0f,   90,   45 }, /* cellular rung */
 };
 
 void lstream_default_rung(int short_side, LStreamRung *r)

@@ -30,6 +30,7 @@ struct LSNormalizer {
     int started;
     int64_t next_slot;          /* next constant-rate output index */
     double last_pts;
+    double last_dur;            /* duration of the held frame in the source */
 };
 
 int ls_normalizer_open(LSNormalizer **pn, LStreamJob *job, const LSSourceInfo *info, int fps_num, int fps_den,
@@ -136,6 +137,7 @@ int ls_normalizer_push(LSNormalizer *n, const LSVideoFrame *f)
     if (!isnan(n->last_pts) && pts <= n->last_pts) /* non-increasing timestamps: treat as the next frame */
         pts = n->last_pts + 1.0 / n->fps;
     n->last_pts = pts;
+    n->last_dur = f->duration > 0 ? f->duration : (double)n->info->fps_den / n->info->fps_num;
     int err = emit_until(n, pts - n->t0);
     if (err)
         return err;
@@ -173,11 +175,12 @@ int ls_normalizer_finish(LSNormalizer *n, double end_time)
 {
     if (!n->have_held)
         return 0;
-    /* the last frame lasts one frame, or until @p end_time if that is later: fill slots starting before it */
-    double end = n->last_pts - n->t0 + 1.0 / n->fps;
+    /* the last frame lasts its own duration in the source, or until @p end_time if that is later:
+     * fill the slots whose half-way point falls before that end */
+    double end = n->last_pts - n->t0 + n->last_dur;
     if (end_time > 0 && end_time - n->t0 > end)
         end = end_time - n->t0;
-    return emit_until(n, end + 0.5 / n->fps - 1e-6);
+    return emit_until(n, end - 1e-6);
 }
 
 int64_t ls_normalizer_count(const LSNormalizer *n)

@@ -37,6 +37,9 @@ typedef struct Ctx {
     int64_t audio_seg;          /* current audio segment */
     int64_t audio_next_boundary;/* first packet index of the next audio segment */
     int64_t audio_packets;
+    int64_t audio_limit;        /* packets past the video's end are dropped; -1 until known */
+    struct QueuedAudio { uint8_t *data; int size; int64_t index; } *aq; /* audio ahead of the video */
+    int aq_n, aq_cap;
     double t0;                  /* input time of output time 0 */
     int t0_known;
     int64_t frames;
@@ -55,9 +58,8 @@ static int64_t audio_boundary(const Ctx *c, int64_t s)
     return (2 * num + den) / (2 * den);
 }
 
-static int on_audio_packet(void *opaque, const LSPacket *pkt)
+static int audio_write(Ctx *c, const LSPacket *pkt)
 {
-    Ctx *c = opaque;
     const int64_t i = pkt->pts / LS_AAC_FRAME;
     int err;
     while (i >= c->audio_next_boundary) {
@@ -70,6 +72,63 @@ static int on_audio_packet(void *opaque, const LSPacket *pkt)
     if (!c->src.has_video)
         c->frames = c->audio_packets;
     return ls_track_add(&c->audio, c->job, pkt);
+}
+
+/* Audio packet @p i starts before the end of the video produced so far (or there is no video). */
+static int audio_covered(const Ctx *c, int64_t i)
+{
+    if (!c->src.has_video)
+        return 1;
+    /* i * 1024 / 48000 < frames * fps_den / fps_num, in integers */
+    return i * LS_AAC_FRAME * c->ladder.fps_num < c->frames * c->ladder.fps_den * (int64_t)LS_AAC_RATE;
+}
+
+/* Write queued audio the video has caught up with; at the end (limit known) the rest up to the limit. */
+static int drain_audio(Ctx *c, int all)
+{
+    int k = 0, err = 0;
+    for (; k < c->aq_n && !err; k++) {
+        struct QueuedAudio *q = &c->aq[k];
+        if (!all && !audio_covered(c, q->index))
+            break;
+        if (c->audio_limit < 0 || q->index < c->audio_limit) {
+            LSPacket p = { .data = q->data, .size = q->size, .pts = q->index * LS_AAC_FRAME,
+                           .dts = q->index * LS_AAC_FRAME, .duration = LS_AAC_FRAME, .key = 1 };
+            err = audio_write(c, &p);
+        }
+        free(q->data);
+    }
+    memmove(c->aq, c->aq + k, sizeof(*c->aq) * (c->aq_n - k));
+    c->aq_n -= k;
+    return err;
+}
+
+/* The audio is cut to the video's length, which is known only at the end: packets that run ahead of the
+ * video wait in a queue (a few seconds at most, as the demuxer interleaves by time). */
+static int on_audio_packet(void *opaque, const LSPacket *pkt)
+{
+    Ctx *c = opaque;
+    const int64_t i = pkt->pts / LS_AAC_FRAME;
+    if (c->audio_limit >= 0 && i >= c->audio_limit)
+        return 0; /* past the end of the video */
+    if (!c->aq_n && audio_covered(c, i))
+        return audio_write(c, pkt);
+    if (c->aq_n == c->aq_cap) {
+        int cap = c->aq_cap ? c->aq_cap * 2 : 64;
+        void *q = realloc(c->aq, sizeof(*c->aq) * cap);
+        if (!q)
+            return LSTREAM_ERR(ENOMEM);
+        c->aq = q;
+        c->aq_cap = cap;
+    }
+    struct QueuedAudio *q = &c->aq[c->aq_n];
+    if (!(q->data = malloc(pkt->size ? pkt->size : 1)))
+        return LSTREAM_ERR(ENOMEM);
+    memcpy(q->data, pkt->data, pkt->size);
+    q->size = pkt->size;
+    q->index = i;
+    c->aq_n++;
+    return 0;
 }
 
 /* ---- video ---- */
@@ -133,7 +192,7 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index)
     }
     c->frames = index + 1;
     report_progress(c, "transcode", 0);
-    return 0;
+    return c->aq_n ? drain_audio(c, 0) : 0;
 }
 
 static int open_rungs(Ctx *c, const char *root)
@@ -190,6 +249,9 @@ static void close_ctx(Ctx *c)
     }
     ls_aac_close(&c->aac);
     ls_track_free(&c->audio);
+    for (int i = 0; i < c->aq_n; i++)
+        free(c->aq[i].data);
+    free(c->aq);
 }
 
 static void fill_rendition(LSRendition *rd, LSTrack *t, const LSRungPlan *rung, double target, double min_buffer)
@@ -317,11 +379,13 @@ static int run(Ctx *c, const char *input, const char *outdir)
     }
     if (c->aac) {
         int64_t packets = 0;
-        if (c->src.has_video) {
-            const double seconds = (double)video_frames * c->ladder.fps_den / c->ladder.fps_num;
-            packets = (int64_t)llrint(seconds * LS_AAC_RATE / LS_AAC_FRAME);
+        if (c->src.has_video) { /* the AAC frame nearest the video's end */
+            const int64_t num = video_frames * c->ladder.fps_den * LS_AAC_RATE, den = (int64_t)c->ladder.fps_num * LS_AAC_FRAME;
+            packets = (2 * num + den) / (2 * den);
+            c->audio_limit = packets;
         }
-        if ((err = ls_aac_finish(c->aac, packets, on_audio_packet, c)))
+        if ((err = drain_audio(c, 1)) || (err = ls_aac_finish(c->aac, packets, on_audio_packet, c)) ||
+            (err = drain_audio(c, 1)))
             goto end;
         if ((err = ls_track_flush(&c->audio, job)))
             goto end;
@@ -381,6 +445,7 @@ int lstream_job_run(LStreamJob *job, const char *input, const char *outdir)
     if (!c)
         return LSTREAM_ERR(ENOMEM);
     c->job = job;
+    c->audio_limit = -1;
     ls_ffmpeg_log_attach(job);
     int err = run(c, input, outdir);
     if (err && !job->errmsg)

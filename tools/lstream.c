@@ -29,7 +29,8 @@ static void usage(FILE *f)
     fprintf(f,
         "usage: lstream transcode [INPUT] -o OUTDIR [options]\n"
         "       lstream validate PATH [--json]\n"
-        "       lstream sample OUTPUT.mp4 [--kind KIND] [--duration S] [--size WxH]\n"
+        "       lstream sample OUTPUT.mp4 [--kind KIND] [--duration S] [--size WxH] [--fps N] [--rotate DEG]\n"
+        "                      [--no-audio] [--seed N]   (KIND: slides-pip, screencast, talking-head)\n"
         "       lstream --version\n"
         "\n"
         "transcode: turn a lecture recording into an HLS + DASH bitrate ladder in OUTDIR\n"
@@ -327,6 +328,8 @@ static int cmd_sample(int argc, char **argv)
             }
         } else if (!strcmp(argv[i], "--fps") && i + 1 < argc) {
             sp.fps = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "--rotate") && i + 1 < argc) {
+            sp.rotate = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "--no-audio")) {
             sp.audio = 0;
         } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {

@@ -10,6 +10,7 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/channel_layout.h>
+#include <libavutil/display.h>
 #include <libavutil/opt.h>
 
 #ifndef M_PI
@@ -251,6 +252,14 @@ int synth_write(const SynthParams *p, const char *path, char *err, int err_size)
     if ((ret = avcodec_open2(vc, venc, NULL)) < 0 || (ret = avcodec_parameters_from_context(vs->codecpar, vc)) < 0)
         goto fail;
     vs->time_base = vc->time_base;
+    if (p->rotate) { /* display matrix: players (and libstream) turn the picture by p->rotate clockwise */
+        uint8_t *m = av_stream_new_side_data(vs, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t));
+        if (!m) {
+            ret = AVERROR(ENOMEM);
+            goto fail;
+        }
+        av_display_rotation_set((int32_t *)m, -p->rotate);
+    }
     if (p->audio) {
         const AVCodec *aenc = avcodec_find_encoder(AV_CODEC_ID_AAC);
         as = avformat_new_stream(oc, NULL);

@@ -19,6 +19,7 @@ typedef struct SynthParams {
     double duration;        /* seconds, default 60 */
     double slide_period;    /* seconds between slide changes, default 10 */
     int audio;              /* 1 = speech-like audio track (default) */
+    int rotate;             /* display rotation to write in the container (clockwise degrees), default 0 */
     unsigned seed;
 } SynthParams;
 

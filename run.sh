@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# libstream's two entry points on a fresh Debian 12 machine (as root):
+#   ./run.sh [INPUT] [-o OUTDIR]   install what is needed, build, and make a lecture ladder
+#                                  (of INPUT, or of a built-in synthetic lecture if none is given)
+#   ./run.sh test                  install, build, and run the whole test suite (what CI runs)
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+BUILD="$ROOT/build"
+
+PKGS=(build-essential autoconf automake libtool pkg-config
+      libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libswscale-dev
+      libx264-dev libdav1d-dev libxml2-dev ffmpeg)
+TEST_PKGS=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user valgrind chromium nodejs npm)
+
+install_deps() {
+    local want=("$@") missing=()
+    for p in "${want[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    # Node.js may come from elsewhere than Debian's package: any node + npm will do
+    if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+        local keep=(); for p in "${missing[@]}"; do [[ $p == nodejs || $p == npm ]] || keep+=("$p"); done
+        missing=("${keep[@]+"${keep[@]}"}")
+    fi
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "installing: ${missing[*]}" >&2
+    local sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() {
+    if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt configure ]; then
+        autoreconf -fi >/dev/null
+    fi
+    mkdir -p "$BUILD"
+    cd "$BUILD"
+    [ -f Makefile ] && [ config.status -nt "$ROOT/configure" ] || "$ROOT/configure" -q
+    make -j"$(nproc)" >/dev/null
+    cd "$ROOT"
+}
+
+if [ "${1:-}" = test ]; then
+    install_deps "${PKGS[@]}" "${TEST_PKGS[@]}"
+    build
+    cd "$BUILD"
+    status=0
+    make -j"$(nproc)" check 2>&1 | tee check.out || status=$?
+    [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+    if [ $status -ne 0 ]; then
+        for f in $(find . -name '*.log' -newer config.status); do
+            grep -q -E '^(FAIL|ERROR)' "${f%.log}.trs" 2>/dev/null && { echo "=== $f"; tail -40 "$f"; }
+        done
+    fi
+    p=$(sed -n 's/^# PASS: *//p' check.out | tail -n1); f=$(sed -n 's/^# FAIL: *//p' check.out | tail -n1)
+    e=$(sed -n 's/^# ERROR: *//p' check.out | tail -n1)
+    echo "tests: ${p:-0} passed, $(( ${f:-0} + ${e:-0} )) failed"
+    exit $status
+fi
+
+install_deps "${PKGS[@]}"
+build
+args=("$@")
+has_o=0; for a in "${args[@]+"${args[@]}"}"; do [[ $a == -o || $a == --output ]] && has_o=1; done
+[ $has_o -eq 1 ] || args+=(-o "$ROOT/out/lecture")
+exec "$BUILD/lstream" transcode "${args[@]}"

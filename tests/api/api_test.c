@@ -1,0 +1,175 @@
+/*
+ * The public API, as a platform developer uses it: settings validation, error strings, two jobs running
+ * at once in one process, cancellation, the library printing nothing, and refusal to replace a directory
+ * that is not a ladder.
+ */
+#include "config.h"
+#include "libstream/libstream.h"
+#include "tools/synth.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int passed, failed;
+#define EXPECT(cond, ...)                                                                  \
+    do {                                                                                   \
+        if (cond) passed++;                                                                \
+        else { failed++; fprintf(stderr, "FAIL line %d: %s: ", __LINE__, #cond);           \
+               fprintf(stderr, __VA_ARGS__); fprintf(stderr, "\n"); }                     \
+    } while (0)
+
+static char tmp[] = "/tmp/lstream-api-XXXXXX";
+static char sample[600];
+
+typedef struct Run {
+    char out[600];
+    int err;
+    int logs;
+    pthread_mutex_t lock;
+} Run;
+
+static void count_log(void *opaque, int level, const char *msg)
+{
+    Run *r = opaque;
+    (void)level; (void)msg;
+    pthread_mutex_lock(&r->lock);
+    r->logs++;
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void *run_job(void *arg)
+{
+    Run *r = arg;
+    LStreamSettings s;
+    lstream_default_settings(&s);
+    s.threads = 1;
+    s.preset = "ultrafast";
+    s.log_cb = count_log;
+    s.log_opaque = r;
+    s.log_level = LSTREAM_LOG_DEBUG;
+    LStreamJob *job;
+    r->err = lstream_job_open(&job, &s);
+    if (r->err == 0)
+        r->err = lstream_job_run(job, sample, r->out);
+    lstream_job_close(&job);
+    return NULL;
+}
+
+static int cancel_after;
+static int cancel_cb(void *o) { (void)o; return --cancel_after < 0; }
+
+int main(void)
+{
+    if (!mkdtemp(tmp))
+        return 99;
+    LStreamSettings s;
+    LStreamJob *job = (LStreamJob *)&s;
+    lstream_default_settings(&s);
+    s.segment_duration = 0.1;
+    EXPECT(lstream_job_open(&job, &s) == LSTREAM_ERR_SETTINGS && job == NULL, "bad segment duration accepted");
+    lstream_default_settings(&s);
+    s.preset = "warp-speed";
+    EXPECT(lstream_job_open(&job, &s) == LSTREAM_ERR_SETTINGS, "unknown preset accepted");
+    lstream_default_settings(&s);
+    s.n_rungs = 1;
+    s.rungs[0].short_side = 360;
+    s.rungs[0].crf = 99;
+    EXPECT(lstream_job_open(&job, &s) == LSTREAM_ERR_SETTINGS, "crf 99 accepted");
+    lstream_job_close(NULL);
+    job = NULL;
+    lstream_job_close(&job);
+    const int codes[] = { LSTREAM_ERR_INVALID_INPUT, LSTREAM_ERR_NO_STREAMS, LSTREAM_ERR_UNSUPPORTED, LSTREAM_ERR_ENCODER,
+                          LSTREAM_ERR_OUTPUT, LSTREAM_ERR_CANCELLED, LSTREAM_ERR_SETTINGS, LSTREAM_ERR_VALIDATION,
+                          LSTREAM_ERR_BUG, LSTREAM_ERR(2), -99999 };
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+        EXPECT(lstream_strerror(codes[i]) && lstream_strerror(codes[i])[0], "strerror(%d)", codes[i]);
+    EXPECT(!strcmp(lstream_version(), PACKAGE_VERSION), "version %s", lstream_version());
+
+    SynthParams sp;
+    synth_defaults(&sp);
+    sp.width = 320;
+    sp.height = 180;
+    sp.duration = 4;
+    snprintf(sample, sizeof(sample), "%s/sample.mp4", tmp);
+    char err[256];
+    EXPECT(synth_write(&sp, sample, err, sizeof(err)) == 0, "sample: %s", err);
+
+    /* two jobs at once; and the library writes nothing to stdout/stderr meanwhile */
+    char capture[600];
+    snprintf(capture, sizeof(capture), "%s/stdio.txt", tmp);
+    fflush(stdout);
+    fflush(stderr);
+    int saved1 = dup(1), saved2 = dup(2), fd = open(capture, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    Run runs[2];
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++) {
+        memset(&runs[i], 0, sizeof(runs[i]));
+        pthread_mutex_init(&runs[i].lock, NULL);
+        snprintf(runs[i].out, sizeof(runs[i].out), "%s/out%d", tmp, i);
+        pthread_create(&th[i], NULL, run_job, &runs[i]);
+    }
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(saved1, 1);
+    dup2(saved2, 2);
+    close(fd);
+    struct stat st;
+    EXPECT(stat(capture, &st) == 0 && st.st_size == 0, "the library printed %lld bytes (see %s)", (long long)st.st_size, capture);
+    for (int i = 0; i < 2; i++) {
+        EXPECT(runs[i].err == 0, "concurrent job %d: %s", i, lstream_strerror(runs[i].err));
+        EXPECT(runs[i].logs > 0, "job %d: no message reached its log callback", i);
+        LStreamValidation *v = NULL;
+        EXPECT(lstream_validate(runs[i].out, &v) == 0 && lstream_validation_must_count(v) == 0 &&
+                   lstream_validation_checks(v) > 50,
+               "job %d output does not validate (%d MUST)", i, lstream_validation_must_count(v));
+        lstream_validation_free(&v);
+    }
+
+    /* cancellation: fails with CANCELLED, publishes nothing, leaves no staging directory */
+    lstream_default_settings(&s);
+    s.preset = "ultrafast";
+    s.cancel_cb = cancel_cb;
+    cancel_after = 20;
+    EXPECT(lstream_job_open(&job, &s) == 0, "open");
+    char out[700];
+    snprintf(out, sizeof(out), "%s/cancelled", tmp);
+    int e = lstream_job_run(job, sample, out);
+    EXPECT(e == LSTREAM_ERR_CANCELLED, "cancel gave %d", e);
+    EXPECT(stat(out, &st) != 0, "a cancelled run published %s", out);
+    char cmd[1400];
+    snprintf(cmd, sizeof(cmd), "ls -a '%s' | grep -q staging", tmp);
+    EXPECT(system(cmd) != 0, "staging directory left behind in %s", tmp);
+
+    /* a directory that is not a ladder is never replaced */
+    snprintf(out, sizeof(out), "%s/precious", tmp);
+    mkdir(out, 0755);
+    snprintf(cmd, sizeof(cmd), "echo keep > '%s/thesis.txt'", out);
+    EXPECT(system(cmd) == 0, "setup");
+    s.cancel_cb = NULL;
+    lstream_job_close(&job);
+    EXPECT(lstream_job_open(&job, &s) == 0, "open");
+    e = lstream_job_run(job, sample, out);
+    EXPECT(e == LSTREAM_ERR_OUTPUT && lstream_job_error(job) && strstr(lstream_job_error(job), "refusing"),
+           "non-ladder directory: %d %s", e, lstream_job_error(job));
+    snprintf(cmd, sizeof(cmd), "test -f '%s/thesis.txt' && test ! -e '%s/master.m3u8'", out, out);
+    EXPECT(system(cmd) == 0, "the directory was touched");
+    /* but a previous ladder is replaced, and the job error is cleared on success */
+    e = lstream_job_run(job, sample, runs[0].out);
+    EXPECT(e == 0 && lstream_job_error(job) == NULL, "re-run over a ladder: %d %s", e, lstream_job_error(job));
+    lstream_job_close(&job);
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+    if (system(cmd))
+        fprintf(stderr, "cannot remove %s\n", tmp);
+    printf("api: %d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,64 @@
+#!/bin/sh
+# Bad input and unwritable output: each gets its documented exit code and a message naming the file,
+# nothing is published, no staging directory is left, and an existing good ladder is never harmed.
+. "${top_srcdir:-.}/tests/e2e/lib.sh"
+
+"$LSTREAM" sample "$T/good.mp4" --duration 4 --size 320x180 || bad "sample"
+"$LSTREAM" transcode "$T/good.mp4" -o "$T/ladder" -q -p ultrafast || bad "good transcode"
+snap() { (cd "$T/ladder" && find . -type f -exec md5sum {} + | sort | md5sum); }
+before=$(snap)
+
+: > "$T/empty.mp4"
+head -c 20000 "$T/good.mp4" > "$T/truncated.mp4"       # moov first (faststart): mdat cut short
+ff -f lavfi -i testsrc2=s=320x180:r=30:d=3 -c:v libx264 -preset ultrafast "$T/moov-last.mp4"
+head -c 9000 "$T/moov-last.mp4" > "$T/truncated-moov-last.mp4"   # no moov at all
+echo "this is a lecture, honestly" > "$T/notes.mp4"
+printf '1\n00:00:00,000 --> 00:00:01,000\nhello\n' > "$T/sub.srt"
+ff -i "$T/sub.srt" -c:s srt "$T/subtitles-only.mkv"
+head -c 300000 /dev/urandom > "$T/random.mov"
+
+# run NAME EXPECTED_EXIT INPUT OUTDIR PATTERN
+run() {
+    name=$1; want=$2; in=$3; out=$4; pat=$5
+    set +e
+    "$LSTREAM" transcode "$in" -o "$out" -q -p ultrafast 2>"$T/msg.txt"
+    got=$?
+    set -e
+    expect "$name: exit $got, want $want ($(cat "$T/msg.txt"))" [ "$got" = "$want" ]
+    expect "$name: message names the problem ($pat): $(cat "$T/msg.txt")" grep -qi -- "$pat" "$T/msg.txt"
+    if [ "$out" != "$T/ladder" ]; then expect "$name: nothing published at $out" [ ! -e "$out/master.m3u8" ]; fi
+    expect "$name: no staging directory left" sh -c "! ls -a '$(dirname "$out")' 2>/dev/null | grep -q lstream-staging"
+}
+run "zero-byte file" 2 "$T/empty.mp4" "$T/o1" "empty.mp4.*empty"
+run "truncated file (moov first)" 2 "$T/truncated.mp4" "$T/o2" "truncated.mp4.*truncated"
+run "truncated file (no moov)" 2 "$T/truncated-moov-last.mp4" "$T/o3" "truncated-moov-last.mp4"
+run "not a video" 2 "$T/notes.mp4" "$T/o4" "notes.mp4.*not a readable media file"
+run "random bytes" 2 "$T/random.mov" "$T/o5" "random.mov"
+run "no video and no audio" 2 "$T/subtitles-only.mkv" "$T/o6" "no video or audio stream"
+run "missing path" 2 "$T/nope/lecture.mp4" "$T/o7" "lecture.mp4: no such file"
+run "output parent missing" 3 "$T/good.mp4" "$T/missing/dir/out" "does not exist"
+run "output parent is a file" 3 "$T/good.mp4" "$T/notes.mp4/out" "notes.mp4"
+run "unwritable output (read-only filesystem)" 3 "$T/good.mp4" "/proc/lstream-out" "cannot write"
+mkdir -p "$T/precious" && echo data > "$T/precious/thesis.odt"
+run "existing non-ladder directory" 3 "$T/good.mp4" "$T/precious" "refusing to replace"
+expect "non-ladder directory untouched" [ -f "$T/precious/thesis.odt" ]
+# a failed run over an existing good ladder leaves it exactly as it was
+run "failed run over a good ladder" 2 "$T/truncated.mp4" "$T/ladder" "truncated"
+expect "good ladder unchanged after a failed run" [ "$(snap)" = "$before" ]
+# usage errors
+set +e; "$LSTREAM" transcode "$T/good.mp4" >/dev/null 2>&1; rc=$?; set -e
+expect "missing -o is a usage error (1), got $rc" [ "$rc" = 1 ]
+set +e; "$LSTREAM" transcode "$T/good.mp4" -o "$T/x" --rungs 720,abc >/dev/null 2>&1; rc=$?; set -e
+expect "bad --rungs is a usage error (1), got $rc" [ "$rc" = 1 ]
+# validate on something that is not a ladder
+set +e; "$LSTREAM" validate "$T/precious" >/dev/null 2>&1; rc=$?; set -e
+expect "validate on a non-ladder: exit 2, got $rc" [ "$rc" = 2 ]
+# a ladder broken after the fact: the validator finds it (and exits 5)
+cp -r "$T/ladder" "$T/broken"
+sed -i 's/#EXT-X-TARGETDURATION:6/#EXT-X-TARGETDURATION:2/' "$T/broken/v180/index.m3u8"
+rm -f "$T/broken/v180/iframes.m3u8"
+set +e; "$LSTREAM" validate "$T/broken" > "$T/v.txt" 2>&1; rc=$?; set -e
+expect "broken ladder: validate exits 5, got $rc" [ "$rc" = 5 ]
+expect "broken ladder: H1 reported with file and value" grep -q "MUST   H1   v180/index.m3u8: EXTINF" "$T/v.txt"
+expect "broken ladder: H6 target mismatch reported" grep -q "H6" "$T/v.txt"
+finish

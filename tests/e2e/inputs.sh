@@ -1,0 +1,55 @@
+#!/bin/sh
+# End to end over real inputs of many kinds, made by FFmpeg's own synthesisers: every one is transcoded,
+# validated, decoded segment by segment, and its special property checked in the manifests.
+. "${top_srcdir:-.}/tests/e2e/lib.sh"
+D=3
+mk() { ff "$@" || { bad "could not make test input $(eval echo \${$#})"; return 1; }; }
+
+mk -f lavfi -i testsrc2=s=640x360:r=30:d=$D -f lavfi -i "$SPEECH:s=44100:d=$D" -ac 2 -c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac "$T/h264.mp4"
+mk -f lavfi -i testsrc2=s=480x270:r=25:d=$D -f lavfi -i "$SPEECH:s=48000:d=$D" -c:v libvpx-vp9 -deadline realtime -cpu-used 8 -b:v 500k -c:a libopus "$T/vp9.webm"
+mk -f lavfi -i testsrc2=s=720x576:r=25:d=$D -f lavfi -i "$SPEECH:s=48000:d=$D" -vf setsar=16/15 -c:v mpeg2video -flags +ilme+ildct -top 1 -b:v 3M -c:a mp2 "$T/mpeg2-interlaced.ts"
+mk -f lavfi -i testsrc2=s=640x360:r=30:d=$D -c:v libx265 -preset ultrafast -pix_fmt yuv420p10le -x265-params log-level=error "$T/hevc10.mkv"
+mk -f lavfi -i testsrc2=s=320x180:r=24:d=2 -f lavfi -i "$SPEECH:s=48000:d=2" -c:v libaom-av1 -cpu-used 8 -b:v 200k -c:a aac "$T/av1.mp4"
+"$LSTREAM" sample "$T/rotated.mp4" --duration $D --size 640x360 --rotate 90 || bad "rotated sample"  # FFmpeg 5.1's CLI cannot write the matrix
+mk -f lavfi -i testsrc2=s=333x187:r=30:d=$D -vf setsar=4/3 -c:v ffv1 "$T/odd-anamorphic.mkv"
+mk -f lavfi -i testsrc2=s=320x240:r=30:d=$D -f lavfi -i "$SPEECH:s=48000:d=$D" -vf "select='lt(n\,30)+not(mod(n\,3))'" -fps_mode vfr -c:v libx264 -preset ultrafast -c:a aac "$T/vfr.mkv"
+mk -f lavfi -i testsrc2=s=1280x720:r=60:d=2 -f lavfi -i "$SPEECH:s=48000:d=2" -c:v libx264 -preset ultrafast -c:a aac "$T/60fps.mp4"
+mk -f lavfi -i testsrc2=s=640x360:r=30000/1001:d=$D -f lavfi -i "$SPEECH:s=48000:d=$D" -c:v libx264 -preset ultrafast -c:a aac "$T/ntsc.mp4"
+mk -f lavfi -i "$SPEECH:s=22050:d=7" -c:a aac "$T/audio-only.m4a"
+mk -f lavfi -i "$SPEECH:s=16000:d=4" "$T/audio-only.wav"
+mk -f lavfi -i testsrc2=s=640x360:r=30:d=$D -c:v libx264 -preset ultrafast "$T/video-only.mp4"
+mk -f lavfi -i testsrc2=s=640x360:r=30:d=$D -f lavfi -i "$SPEECH:s=48000:d=$D" -c:v libx264 -preset ultrafast -pix_fmt yuv422p -c:a aac "$T/yuv422.mp4"
+"$LSTREAM" sample "$T/lecture.mp4" --duration 13 --kind slides-pip || bad "sample"
+
+for f in "$T"/*.mp4 "$T"/*.webm "$T"/*.ts "$T"/*.mkv "$T"/*.m4a "$T"/*.wav; do
+    [ -f "$f" ] || continue
+    n=$(basename "$f")
+    o="$T/out-$n"
+    if "$LSTREAM" transcode "$f" -o "$o" -q -p ultrafast 2>"$T/err.txt"; then
+        ok
+        check_ladder "$o" "$f"
+    else
+        bad "$n: transcode failed: $(cat "$T/err.txt")"
+    fi
+done
+
+m() { cat "$T/out-$1/master.m3u8"; }
+# properties of particular inputs
+expect "rotated: portrait rungs" sh -c "grep -q 'RESOLUTION=360x640' '$T/out-rotated.mp4/master.m3u8'"
+expect "anamorphic odd size: even, aspect from SAR (333*4/3:187 -> 442x186 top rung)" sh -c "grep -q 'RESOLUTION=442x186' '$T/out-odd-anamorphic.mkv/master.m3u8'"
+expect "PAL 4:3 interlaced: 768x576 display, rungs 4:3" sh -c "grep -q 'RESOLUTION=640x480' '$T/out-mpeg2-interlaced.ts/master.m3u8'"
+expect "60 fps halved to 30" sh -c "grep -q 'FRAME-RATE=30.000' '$T/out-60fps.mp4/master.m3u8' && ! grep -q 'FRAME-RATE=60' '$T/out-60fps.mp4/master.m3u8'"
+expect "29.97 written as 29.970" sh -c "grep -q 'FRAME-RATE=29.970' '$T/out-ntsc.mp4/master.m3u8'"
+expect "no rung above the 360p source" sh -c "! grep -q 'RESOLUTION=1280x720' '$T/out-h264.mp4/master.m3u8' && grep -q 'RESOLUTION=640x360' '$T/out-h264.mp4/master.m3u8'"
+expect "audio-only: one audio variant, no video" sh -c "! grep -q RESOLUTION '$T/out-audio-only.m4a/master.m3u8' && grep -q 'CODECS=\"mp4a.40.2\"' '$T/out-audio-only.m4a/master.m3u8'"
+expect "video-only: no audio group" sh -c "! grep -q EXT-X-MEDIA '$T/out-video-only.mp4/master.m3u8' && ! grep -q mp4a '$T/out-video-only.mp4/master.m3u8'"
+expect "AV1 source decoded (through dav1d)" sh -c "grep -q '\"codec\": \"av1\"' '$T/out-av1.mp4/ladder.json'"
+expect "10-bit HEVC source" sh -c "grep -q '\"bit_depth\": 10' '$T/out-hevc10.mkv/ladder.json'"
+expect "VFR source: constant 30 fps out" sh -c "grep -q 'FRAME-RATE=30.000' '$T/out-vfr.mkv/master.m3u8'"
+# the lecture ladder: 1080p down to a cellular rung whose peak with audio is <= 192 kbit/s, plus audio-only
+L="$T/out-lecture.mp4/master.m3u8"
+expect "lecture: 5 video rungs 1080..240" sh -c "[ \$(grep -c '^#EXT-X-STREAM-INF:.*RESOLUTION' '$L') = 5 ] && grep -q 1920x1080 '$L' && grep -q 426x240 '$L'"
+expect "lecture: a video variant with BANDWIDTH <= 192000" sh -c "grep 'RESOLUTION=426x240' '$L' | sed 's/.*BANDWIDTH=\([0-9]*\),.*/\1/' | awk '{exit !(\$1 <= 192000)}'"
+expect "lecture: I-frame playlists" sh -c "[ \$(grep -c EXT-X-I-FRAME-STREAM-INF '$L') = 5 ]"
+expect "lecture: segments <= 6 s, 3 of them for 13 s (no short tail)" sh -c "[ \$(grep -c '^seg_' '$T/out-lecture.mp4/v720/index.m3u8') = 3 ]"
+finish
