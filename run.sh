@@ -43,6 +43,10 @@ build() {
 
 if [ "${1:-}" = test ]; then
     install_deps "${PKGS[@]}" "${TEST_PKGS[@]}"
+    # the players and playwright-core, pinned by package-lock.json (never a downloaded browser: Debian's chromium)
+    if [ ! -d tests/players/node_modules/playwright-core ] || [ tests/players/package-lock.json -nt tests/players/node_modules ]; then
+        (cd tests/players && npm ci --no-audit --no-fund --loglevel=error)
+    fi
     build
     cd "$BUILD"
     status=0

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Real-browser playback (hls.js, dash.js, Shaka Player in Debian's Chromium) of a fresh default ladder.
+# Skips (77) only where Node.js, Chromium or the npm packages (run.sh test installs them) are absent.
+set -eu
+src=${top_srcdir:-.}; bld=${top_builddir:-.}
+command -v node >/dev/null 2>&1 || { echo "SKIP: node not installed"; exit 77; }
+[ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "SKIP: chromium not installed (Debian: chromium)"; exit 77; }
+[ -d "$src/tests/players/node_modules/playwright-core" ] || { echo "SKIP: run 'npm ci' in tests/players"; exit 77; }
+T=$(mktemp -d /tmp/lstream-players-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+"$bld/lstream" sample "$T/lecture.mp4" --duration 30
+"$bld/lstream" transcode "$T/lecture.mp4" -o "$T/ladder" -q -p ultrafast
+timeout -k 10 300 node "$src/tests/players/play.mjs" "$T/ladder"

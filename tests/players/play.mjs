@@ -1,0 +1,201 @@
+// Real-browser playback of a libstream ladder: hls.js (HLS), dash.js and Shaka Player (DASH) in Debian's
+// Chromium, driven by playwright-core. For each player: the manifest loads, every rung is listed with its
+// resolution and bit rate, playback advances, forcing the lowest then the highest rung loads that rung's
+// segments and keeps playing, seeking to the middle works, and the player reports no error.
+// usage: node play.mjs LADDER_DIR [player ...]     (players: hls dash shaka; default all)
+// Serves only on 127.0.0.1, bounded in time, and closes the browser and server whatever happens.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ladder = path.resolve(process.argv[2] || '');
+const players = process.argv.length > 3 ? process.argv.slice(3) : ['hls', 'dash', 'shaka'];
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const LIMIT_MS = 240000;
+
+const info = JSON.parse(fs.readFileSync(path.join(ladder, 'ladder.json'), 'utf8'));
+const videoRungs = info.renditions.filter((r) => r.type === 'video').sort((a, b) => a.height - b.height);
+
+const libs = {
+  '/lib/hls.js': 'node_modules/hls.js/dist/hls.min.js',
+  '/lib/dash.js': 'node_modules/dashjs/dist/modern/umd/dash.all.min.js',
+  '/lib/shaka.js': 'node_modules/shaka-player/dist/shaka-player.compiled.js',
+};
+const mime = { '.m3u8': 'application/vnd.apple.mpegurl', '.mpd': 'application/dash+xml', '.m4s': 'video/iso.segment',
+  '.mp4': 'video/mp4', '.js': 'text/javascript', '.html': 'text/html', '.json': 'application/json' };
+
+// page script per player: window.start(url), window.levels(), window.force(height), window.errors
+const adapters = {
+  hls: { lib: '/lib/hls.js', manifest: 'master.m3u8', code: `
+    let hls;
+    window.start = (url) => new Promise((resolve) => {
+      hls = new Hls({ maxBufferLength: 4, maxMaxBufferLength: 6, startLevel: 0 });
+      hls.on(Hls.Events.ERROR, (e, d) => { if (d.fatal) errors.push('hls.js: ' + d.type + ' ' + d.details); });
+      hls.on(Hls.Events.MANIFEST_PARSED, () => { video.play(); resolve(); });
+      hls.loadSource(url); hls.attachMedia(video);
+    });
+    window.levels = () => hls.levels.map((l) => ({ width: l.width, height: l.height, bandwidth: l.bitrate }));
+    window.force = (h) => { const i = hls.levels.findIndex((l) => l.height === h); hls.currentLevel = i; return i; };` },
+  dash: { lib: '/lib/dash.js', manifest: 'manifest.mpd', code: `
+    let p;
+    window.start = (url) => new Promise((resolve) => {
+      p = dashjs.MediaPlayer().create();
+      p.updateSettings({ debug: { logLevel: 1 }, streaming: { buffer: { bufferTimeAtTopQuality: 4, bufferTimeAtTopQualityLongForm: 4, stableBufferTime: 4 } } });
+      p.on(dashjs.MediaPlayer.events.ERROR, (e) => errors.push('dash.js: ' + JSON.stringify(e.error || e)));
+      p.on(dashjs.MediaPlayer.events.STREAM_INITIALIZED, () => resolve());
+      p.initialize(video, url, true);
+    });
+    window.levels = () => p.getRepresentationsByType('video').map((r) => ({ width: r.width, height: r.height, bandwidth: r.bandwidth }));
+    window.force = (h) => {
+      p.updateSettings({ streaming: { abr: { autoSwitchBitrate: { video: false } } } });
+      const reps = p.getRepresentationsByType('video');
+      const i = reps.findIndex((r) => r.height === h);
+      p.setRepresentationForTypeByIndex('video', i, true);
+      return i;
+    };` },
+  shaka: { lib: '/lib/shaka.js', manifest: 'manifest.mpd', code: `
+    let p;
+    window.start = async (url) => {
+      shaka.polyfill.installAll();
+      p = new shaka.Player();
+      await p.attach(video);
+      p.configure({ streaming: { bufferingGoal: 4, rebufferingGoal: 1 } });
+      p.addEventListener('error', (e) => errors.push('shaka: ' + (e.detail && e.detail.code)));
+      await p.load(url);
+      video.play();
+    };
+    window.levels = () => p.getVariantTracks().map((t) => ({ width: t.width, height: t.height, bandwidth: t.videoBandwidth || t.bandwidth }));
+    window.force = (h) => {
+      p.configure({ abr: { enabled: false } });
+      const t = p.getVariantTracks().find((v) => v.height === h);
+      p.selectVariantTrack(t, true);
+      return t ? t.id : -1;
+    };` },
+};
+
+function page(name) {
+  const a = adapters[name];
+  return `<!doctype html><html><body><video id="v" muted playsinline width="640"></video>
+<script src="${a.lib}"></script><script>
+const video = document.getElementById('v'); const errors = []; window.errors = errors;
+video.addEventListener('error', () => errors.push('video element: ' + (video.error && video.error.message)));
+${a.code}
+</script></body></html>`;
+}
+
+const requests = [];
+const server = http.createServer((req, res) => {
+  const url = decodeURIComponent(req.url.split('?')[0]);
+  requests.push(url);
+  let file = null;
+  if (libs[url]) file = path.join(here, libs[url]);
+  else if (url.startsWith('/ladder/')) {
+    file = path.join(ladder, path.normalize(url.slice(8)));
+    if (!file.startsWith(ladder)) file = null;
+  } else if (url.startsWith('/page/')) {
+    const name = url.slice(6).replace('.html', '');
+    if (adapters[name]) { res.writeHead(200, { 'content-type': 'text/html' }); res.end(page(name)); return; }
+  }
+  if (!file || !fs.existsSync(file) || fs.statSync(file).isDirectory()) { res.writeHead(404); res.end(); return; }
+  const data = fs.readFileSync(file);
+  const range = req.headers.range && /bytes=(\d+)-(\d*)/.exec(req.headers.range);
+  const type = mime[path.extname(file)] || 'application/octet-stream';
+  if (range) {
+    const start = +range[1], end = range[2] ? +range[2] : data.length - 1;
+    res.writeHead(206, { 'content-type': type, 'content-range': `bytes ${start}-${end}/${data.length}`, 'accept-ranges': 'bytes' });
+    res.end(data.subarray(start, end + 1));
+  } else {
+    res.writeHead(200, { 'content-type': type, 'accept-ranges': 'bytes' });
+    res.end(data);
+  }
+});
+
+let passed = 0, failed = 0;
+function check(ok, what) {
+  if (ok) passed++; else { failed++; console.log('FAIL ' + what); }
+  return ok;
+}
+
+async function waitFor(pg, fn, arg, ms) {
+  try { await pg.waitForFunction(fn, arg, { timeout: ms, polling: 100 }); return true; } catch { return false; }
+}
+
+async function segmentRequested(rung, since, ms) {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    if (requests.slice(since).some((u) => u.startsWith(`/ladder/${rung}/seg_`))) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+async function testPlayer(browser, base, name) {
+  const ctx = await browser.newContext();
+  const pg = await ctx.newPage();
+  const consoleErrors = [];
+  pg.on('pageerror', (e) => consoleErrors.push(e.message));
+  try {
+    await pg.goto(`${base}/page/${name}.html`);
+    await pg.evaluate((u) => window.start(u), `${base}/ladder/${adapters[name].manifest}`);
+    check(await waitFor(pg, () => document.getElementById('v').currentTime > 1.0, null, 30000),
+      `${name}: playback did not advance past 1 s`);
+    const levels = await pg.evaluate(() => window.levels());
+    const heights = [...new Set(levels.map((l) => l.height))].sort((a, b) => a - b);
+    check(JSON.stringify(heights) === JSON.stringify(videoRungs.map((r) => r.height)),
+      `${name}: rungs listed ${JSON.stringify(heights)}, ladder has ${JSON.stringify(videoRungs.map((r) => r.height))}`);
+    for (const r of videoRungs) {
+      const l = levels.find((x) => x.height === r.height);
+      check(l && l.width === r.width && l.bandwidth > 0, `${name}: rung ${r.id} listed as ${JSON.stringify(l)}`);
+    }
+    for (const r of [videoRungs[0], videoRungs[videoRungs.length - 1]]) {
+      const mark = requests.length;
+      const t = await pg.evaluate(() => document.getElementById('v').currentTime);
+      await pg.evaluate((h) => window.force(h), r.height);
+      check(await segmentRequested(r.id, mark, 20000), `${name}: forcing ${r.id} loaded none of its segments`);
+      check(await waitFor(pg, (t0) => document.getElementById('v').currentTime > t0 + 1.0, t, 20000),
+        `${name}: playback stalled after forcing ${r.id}`);
+      check(await waitFor(pg, (h) => document.getElementById('v').videoHeight === h, r.height, 20000),
+        `${name}: picture never became ${r.id}`);
+    }
+    const dur = await pg.evaluate(() => document.getElementById('v').duration);
+    check(Math.abs(dur - info.duration) < 0.5, `${name}: duration ${dur}, ladder ${info.duration}`);
+    const mid = info.duration / 2;
+    await pg.evaluate((m) => { document.getElementById('v').currentTime = m; }, mid);
+    check(await waitFor(pg, (m) => { const v = document.getElementById('v'); return !v.seeking && v.currentTime > m + 0.5; }, mid, 20000),
+      `${name}: seeking to ${mid.toFixed(1)} s did not resume playback`);
+    const errors = await pg.evaluate(() => window.errors);
+    check(errors.length === 0 && consoleErrors.length === 0, `${name}: errors ${JSON.stringify(errors.concat(consoleErrors))}`);
+  } catch (e) {
+    check(false, `${name}: ${e.message}`);
+  } finally {
+    await ctx.close();
+  }
+}
+
+const timer = setTimeout(() => { console.log('FAIL: player tests over their time limit'); process.exit(1); }, LIMIT_MS);
+let browser;
+try {
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+  });
+  for (const name of players) {
+    const before = failed;
+    await testPlayer(browser, base, name);
+    console.log(`${name}: ${failed === before ? 'ok' : 'FAILED'}`);
+  }
+} catch (e) {
+  check(false, 'harness: ' + e.message);
+} finally {
+  if (browser) await browser.close();
+  server.close();
+  clearTimeout(timer);
+}
+console.log(`players: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
