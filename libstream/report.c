@@ -30,8 +30,9 @@ static void rendition(LSBuf *b, const LSRendition *r, const LSPackage *pkg, int 
     ls_buf_printf(b, ", \"type\": \"%s\", \"codec\": ", t->kind == LS_TRACK_VIDEO ? "video" : "audio");
     json_str(b, t->codec);
     if (t->kind == LS_TRACK_VIDEO)
-        ls_buf_printf(b, ", \"width\": %d, \"height\": %d, \"crf\": %.1f, \"max_kbps\": %d", t->width, t->height,
-                      r->rung->rung.crf, r->rung->rung.max_kbps);
+        ls_buf_printf(b, ", \"width\": %d, \"height\": %d, \"crf\": %.1f, \"max_kbps\": %d, \"buffer_kbits\": %d",
+                      t->width, t->height, r->rung->rung.crf, r->rung->rung.max_kbps,
+                      r->rung->rung.buffer_kbits ? r->rung->rung.buffer_kbits : r->rung->rung.max_kbps);
     else
         ls_buf_printf(b, ", \"sample_rate\": %d, \"channels\": %d, \"kbps\": %d", t->sample_rate, t->channels,
                       t->bitrate / 1000);
