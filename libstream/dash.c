@@ -5,6 +5,7 @@
 #include "config.h"
 #include "internal.h"
 
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -120,7 +121,7 @@ int ls_write_dash(LStreamJob *job, const LSPackage *pkg, const char *root)
     ls_buf_printf(&b, "  </Period>\n</MPD>\n");
     if (b.oom) {
         ls_buf_free(&b);
-        return LSTREAM_ERR(12);
+        return LSTREAM_ERR(ENOMEM);
     }
     char path[LS_PATH_MAX];
     snprintf(path, sizeof(path), "%s/manifest.mpd", root);

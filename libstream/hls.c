@@ -5,6 +5,7 @@
 #include "config.h"
 #include "internal.h"
 
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -42,7 +43,7 @@ static int write_media_playlist(LStreamJob *job, const LSTrack *t, int td, const
     ls_buf_printf(&b, "#EXT-X-ENDLIST\n");
     if (b.oom) {
         ls_buf_free(&b);
-        return LSTREAM_ERR(12);
+        return LSTREAM_ERR(ENOMEM);
     }
     char path[LS_PATH_MAX];
     snprintf(path, sizeof(path), "%s/%s/%s", root, t->name, iframes ? "iframes.m3u8" : "index.m3u8");
@@ -108,7 +109,7 @@ int ls_write_hls(LStreamJob *job, const LSPackage *pkg, const char *root)
     }
     if (b.oom) {
         ls_buf_free(&b);
-        return LSTREAM_ERR(12);
+        return LSTREAM_ERR(ENOMEM);
     }
     char path[LS_PATH_MAX];
     snprintf(path, sizeof(path), "%s/master.m3u8", root);

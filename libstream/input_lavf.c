@@ -79,6 +79,7 @@ int ls_input_open(LSInput **pin, LStreamJob *job, const char *path, LSSourceInfo
 {
     *pin = NULL;
     memset(info, 0, sizeof(*info));
+    info->video_start = NAN;
     snprintf(info->path, sizeof(info->path), "%s", path);
     struct stat st;
     if (stat(path, &st))
@@ -166,8 +167,11 @@ int ls_input_open(LSInput **pin, LStreamJob *job, const char *path, LSSourceInfo
                     fabs(av_q2d(vs->avg_frame_rate) - av_q2d(vs->r_frame_rate)) > 0.01 * av_q2d(vs->r_frame_rate);
         const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(vs->codecpar->format);
         info->bit_depth = d ? d->comp[0].depth : 8;
-        if (info->duration <= 0 && vs->duration > 0)
-            info->duration = vs->duration * av_q2d(vs->time_base);
+        if (vs->duration > 0)
+            info->video_duration = vs->duration * av_q2d(vs->time_base);
+        info->video_start = vs->start_time != AV_NOPTS_VALUE ? vs->start_time * av_q2d(vs->time_base) : NAN;
+        if (info->duration <= 0)
+            info->duration = info->video_duration;
         if (vs->codecpar->codec_id == AV_CODEC_ID_AV1)
             err = ls_dav1d_open(&in->dav1d, job, threads);
         else

@@ -62,6 +62,7 @@ typedef struct LSSourceInfo {
     char container[64];
     double duration;        /* seconds, 0 if unknown */
     double video_duration;  /* of the video stream, seconds, 0 if unknown */
+    double video_start;     /* first presentation time of the video stream, seconds, NAN if unknown */
     int has_video, has_audio;
     /* video, as it will be displayed (after rotation) */
     char video_codec[32];
@@ -119,8 +120,9 @@ void ls_dav1d_close(LSDav1d **d);
 /* ---- normaliser: any decoded frame -> I420 8-bit at display orientation, CFR ---- */
 typedef struct LSNormalizer LSNormalizer;
 typedef int (*LSFrameSink)(void *opaque, const LSPicture *pic, int64_t index);
+/* @p t0: input time of output time 0 (NAN: the first frame's); a first frame after t0 is shown from t0 on. */
 int ls_normalizer_open(LSNormalizer **n, LStreamJob *job, const LSSourceInfo *info, int fps_num, int fps_den,
-                       LSFrameSink sink, void *opaque);
+                       double t0, LSFrameSink sink, void *opaque);
 /* Push one decoded frame; the sink is called for each constant-rate output slot it fills. */
 int ls_normalizer_push(LSNormalizer *n, const LSVideoFrame *f);
 /* End of stream: fill the last slot(s) up to @p end_time seconds (or one frame if <= 0). */

@@ -34,7 +34,7 @@ struct LSNormalizer {
 };
 
 int ls_normalizer_open(LSNormalizer **pn, LStreamJob *job, const LSSourceInfo *info, int fps_num, int fps_den,
-                       LSFrameSink sink, void *opaque)
+                       double t0, LSFrameSink sink, void *opaque)
 {
     LSNormalizer *n = calloc(1, sizeof(*n));
     if (!n)
@@ -45,6 +45,8 @@ int ls_normalizer_open(LSNormalizer **pn, LStreamJob *job, const LSSourceInfo *i
     n->sink = sink;
     n->opaque = opaque;
     n->last_pts = NAN;
+    n->t0 = t0;
+    n->started = !isnan(t0);
     *pn = n;
     return 0;
 }
@@ -167,8 +169,10 @@ int ls_normalizer_push(LSNormalizer *n, const LSVideoFrame *f)
             for (int y = 0; y < ph; y++)
                 memcpy(n->held.data[p] + y * n->held.stride[p], src.data[p] + y * src.stride[p], pw);
     }
+    const int first = !n->have_held;
     n->have_held = 1;
-    return 0;
+    /* a stream whose first frame comes after time 0: that frame also fills the slots before it */
+    return first ? emit_until(n, pts - n->t0) : 0;
 }
 
 int ls_normalizer_finish(LSNormalizer *n, double end_time)

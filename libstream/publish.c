@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #if HAVE_RENAMEAT2
 #include <stdio.h>
@@ -119,9 +120,10 @@ int ls_stage_create(LStreamJob *job, const char *outdir, char *staging, size_t s
                            "output directory '%s' exists, is not empty and is not a libstream ladder "
                            "(no ladder.json); refusing to replace it", outdir);
     }
+    static unsigned counter; /* distinct names for the jobs of one process */
     for (int attempt = 0; attempt < 100; attempt++) {
-        snprintf(staging, size, "%s/.%s.lstream-staging-%ld-%d", parent, base, (long)getpid(),
-                 (int)(rand() % 100000) + attempt);
+        snprintf(staging, size, "%s/.%s.lstream-staging-%ld-%u-%ld", parent, base, (long)getpid(),
+                 __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED), (long)time(NULL));
         if (mkdir(staging, 0755) == 0)
             return 0;
         if (errno != EEXIST)

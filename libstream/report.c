@@ -2,6 +2,7 @@
 #include "config.h"
 #include "internal.h"
 
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -80,7 +81,7 @@ int ls_write_report(LStreamJob *job, const LSPackage *pkg, const LSSourceInfo *s
     ls_buf_printf(&b, "  ]\n}\n");
     if (b.oom) {
         ls_buf_free(&b);
-        return LSTREAM_ERR(12);
+        return LSTREAM_ERR(ENOMEM);
     }
     char path[LS_PATH_MAX];
     snprintf(path, sizeof(path), "%s/ladder.json", root);

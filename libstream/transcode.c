@@ -306,7 +306,7 @@ static int run(Ctx *c, const char *input, const char *outdir)
         ls_segplan_init(&c->plan, job->s.segment_duration, fd, fn, (int64_t)llrint(dur_est * fn / fd));
         if ((err = open_rungs(c, c->staging)))
             goto end;
-        if ((err = ls_normalizer_open(&norm, job, &c->src, fn, fd, on_frame, c)))
+        if ((err = ls_normalizer_open(&norm, job, &c->src, fn, fd, c->src.video_start, on_frame, c)))
             goto end;
     } else {
         ls_segplan_init(&c->plan, job->s.segment_duration, LS_AAC_FRAME, LS_AAC_RATE,
@@ -328,7 +328,12 @@ static int run(Ctx *c, const char *input, const char *outdir)
         c->audio_next_boundary = audio_boundary(c, 1);
     }
 
-    /* decode loop */
+    /* Output time 0 is the video's first frame (its stream start time, known before any frame is decoded,
+     * since audio may come out of the demuxer first); audio before it is dropped, a gap is filled with silence. */
+    if (c->src.has_video && !isnan(c->src.video_start)) {
+        c->t0 = c->src.video_start;
+        c->t0_known = 1;
+    }
     LSInputItem item;
     double first_audio = NAN;
     while ((err = ls_input_read(in, &item)) == 0) {
@@ -343,13 +348,7 @@ static int run(Ctx *c, const char *input, const char *outdir)
             double pts = item.audio_pts;
             if (isnan(first_audio))
                 first_audio = isnan(pts) ? 0 : pts;
-            if (!c->t0_known && !c->src.has_video) {
-                c->t0 = first_audio;
-                c->t0_known = 1;
-            }
-            /* audio that arrives before the first video frame: the video's t0 is not known yet; the
-             * demuxer interleaves by time, so assume video starts with the first audio unless told */
-            if (!c->t0_known) {
+            if (!c->t0_known) { /* audio only, or a video stream without a start time */
                 c->t0 = first_audio;
                 c->t0_known = 1;
             }
