@@ -150,7 +150,8 @@ int ls_ladder_plan(LStreamJob *job, const LSSourceInfo *src, LSLadder *ladder);
 typedef struct LSSegPlan {
     int64_t unit_num, unit_den; /* seconds per planning unit (a video frame, or an AAC frame if audio-only) */
     int64_t est_units;          /* estimated total units */
-    int64_t max_units;          /* longest segment, in units (<= target duration) */
+    int64_t max_units;          /* longest planned segment, in units (<= target duration) */
+    int64_t max_last;           /* the last planned segment may grow to this (EXTINF still rounds to target) */
     int64_t n_planned;
     double target;              /* seconds */
 } LSSegPlan;

@@ -18,32 +18,52 @@ void ls_segplan_init(LSSegPlan *p, double target, int64_t unit_num, int64_t unit
     p->max_units = (int64_t)floor(target * unit_den / unit_num + 1e-9);
     if (p->max_units < 1)
         p->max_units = 1;
+    /* the last planned segment absorbs an estimate that was short (containers often report the length a
+     * frame or two off): it may grow while its EXTINF still rounds to the target (H1, Apple 7.7: < +0.5 s) */
+    p->max_last = (int64_t)floor((target + 0.49) * unit_den / unit_num);
+    if (p->max_last < p->max_units)
+        p->max_last = p->max_units;
     p->est_units = est_units > 0 ? est_units : 0;
     p->n_planned = p->est_units ? (p->est_units + p->max_units - 1) / p->max_units : 0;
+}
+
+static int64_t planned_start(const LSSegPlan *p, int64_t s)
+{
+    return (2 * s * p->est_units + p->n_planned) / (2 * p->n_planned); /* round(s * est / n) in integers */
+}
+
+/* first unit after the plan: where the last planned segment stops absorbing */
+static int64_t tail_start(const LSSegPlan *p)
+{
+    if (!p->n_planned)
+        return 0;
+    const int64_t grown = planned_start(p, p->n_planned - 1) + p->max_last;
+    return grown > p->est_units ? grown : p->est_units;
 }
 
 int64_t ls_segplan_start(const LSSegPlan *p, int64_t s)
 {
     if (s <= 0)
         return 0;
-    if (s < p->n_planned) /* round(s * est / n) in integers */
-        return (2 * s * p->est_units + p->n_planned) / (2 * p->n_planned);
-    const int64_t end = p->n_planned ? p->est_units : 0;
-    return end + (s - p->n_planned) * p->max_units;
+    if (s < p->n_planned)
+        return planned_start(p, s);
+    return tail_start(p) + (s - p->n_planned) * p->max_units;
 }
 
 int64_t ls_segplan_segment_of(const LSSegPlan *p, int64_t u)
 {
     if (u <= 0)
         return 0;
-    if (p->n_planned && u < p->est_units) {
+    const int64_t tail = tail_start(p);
+    if (p->n_planned && u < tail) {
         int64_t s = u * p->n_planned / p->est_units; /* close guess, then fix */
-        while (s > 0 && ls_segplan_start(p, s) > u)
+        if (s >= p->n_planned)
+            s = p->n_planned - 1;
+        while (s > 0 && planned_start(p, s) > u)
             s--;
-        while (ls_segplan_start(p, s + 1) <= u)
+        while (s + 1 < p->n_planned && planned_start(p, s + 1) <= u)
             s++;
         return s;
     }
-    const int64_t end = p->n_planned ? p->est_units : 0;
-    return p->n_planned + (u - end) / p->max_units;
+    return p->n_planned + (u - tail) / p->max_units;
 }

@@ -119,8 +119,14 @@ static void test_segplan(void)
     ls_segplan_init(&p, 6.0, 1, 30, 1801);
     EXPECT(p.n_planned == 11 && ls_segplan_start(&p, 10) >= 1801 - 180, "1801 frames: %lld segments",
            (long long)p.n_planned);
-    /* past the estimate (the container under-reported): continue at full segments */
-    EXPECT(ls_segplan_start(&p, 12) == 1801 + 180, "continuation %lld", (long long)ls_segplan_start(&p, 12));
+    /* the estimate a frame short (as MP4 demuxers often report): the last segment takes the extra frame */
+    ls_segplan_init(&p, 6.0, 1, 30, 299);
+    EXPECT(ls_segplan_segment_of(&p, 299) == 1 && ls_segplan_segment_of(&p, 149) == 0, "one frame over the estimate");
+    /* far past the estimate: the last planned segment grows to 6.47 s (EXTINF rounds to 6), then full segments */
+    ls_segplan_init(&p, 6.0, 1, 30, 1800);
+    EXPECT(ls_segplan_start(&p, 10) == 1620 + 194 && ls_segplan_start(&p, 11) == 1620 + 194 + 180,
+           "continuation %lld %lld", (long long)ls_segplan_start(&p, 10), (long long)ls_segplan_start(&p, 11));
+    EXPECT(ls_segplan_segment_of(&p, 1813) == 9 && ls_segplan_segment_of(&p, 1814) == 10, "tail lookup");
 }
 
 static LStreamJob *make_job(void)
