@@ -147,6 +147,35 @@ int ls_mp4_parse_init(const uint8_t *data, size_t size, LSMp4Init *init)
             snprintf(init->codec, sizeof(init->codec), "%.4s", init->sample_entry);
         }
     }
+    /* edit list: empty edits (media_time -1) delay the track, the first media edit skips media_time */
+    size_t l_mvhd, l_edts, l_elst;
+    const uint8_t *mvhd = ls_mp4_find(moov, l_moov, "mvhd", &l_mvhd, NULL);
+    const uint8_t *edts = ls_mp4_find(trak, l_trak, "edts", &l_edts, NULL);
+    const uint8_t *elst = edts ? ls_mp4_find(edts, l_edts, "elst", &l_elst, NULL) : NULL;
+    uint32_t movie_ts = 0;
+    if (mvhd && l_mvhd >= 24)
+        movie_ts = mvhd[0] == 1 ? rd32(mvhd + 20) : rd32(mvhd + 12);
+    if (elst && l_elst >= 8 && movie_ts) {
+        const int v1 = elst[0] == 1;
+        const uint32_t count = rd32(elst + 4);
+        const size_t esz = v1 ? 20 : 12;
+        int64_t delay = 0;
+        for (uint32_t i = 0; i < count && 8 + (i + 1) * esz <= l_elst; i++) {
+            const uint8_t *e = elst + 8 + i * esz;
+            const uint64_t dur = v1 ? rd64(e) : rd32(e);
+            const int64_t media_time = v1 ? (int64_t)rd64(e + 8) : (int64_t)(int32_t)rd32(e + 4);
+            init->has_edits = 1;
+            if (media_time == -1) {
+                delay += (int64_t)(dur * init->timescale / movie_ts);
+                continue;
+            }
+            init->pres_offset = delay - media_time;
+            break;
+        }
+        if (!init->pres_offset)
+            init->pres_offset = delay;
+        init->pres_start = delay;
+    }
     const uint8_t *mvex = ls_mp4_find(moov, l_moov, "mvex", &l, NULL);
     size_t l_trex;
     const uint8_t *trex = mvex ? ls_mp4_find(mvex, l, "trex", &l_trex, NULL) : NULL;

@@ -16,6 +16,11 @@ typedef struct LSMp4Init {
     int object_type;
     int nal_length_size;
     uint32_t trex_duration, trex_size, trex_flags;
+    /* edit list (elst): presentation time = composition time + pres_offset (media timescale units):
+     * leading empty edits delay, the first media edit's media_time shifts back */
+    int64_t pres_offset;
+    int64_t pres_start;      /* presentation starts here (leading empty edits); media before it is not shown */
+    int has_edits;
 } LSMp4Init;
 
 typedef struct LSMp4Frag {

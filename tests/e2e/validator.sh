@@ -1,0 +1,25 @@
+#!/bin/sh
+# The validator on outputs it did not write: FFmpeg's HLS and DASH muxers. It must honour edit lists
+# (FFmpeg compensates B-frame delay and AAC priming with them), and find what FFmpeg really leaves out.
+. "${top_srcdir:-.}/tests/e2e/lib.sh"
+"$LSTREAM" sample "$T/in.mp4" --duration 14 --size 640x360 || bad "sample"
+FC="[0:v]split=2[a][b];[a]scale=640:360[v0];[b]scale=426:240[v1]"
+mkdir -p "$T/hls" "$T/dash"
+ff -i "$T/in.mp4" -filter_complex "$FC" -map "[v0]" -map "[v1]" -map 0:a -c:v libx264 -preset ultrafast -g 60 -bf 2 \
+   -c:a aac -b:a 64k -f dash -seg_duration 6 -use_timeline 1 -use_template 1 "$T/dash/manifest.mpd"
+ff -i "$T/in.mp4" -filter_complex "$FC" -map "[v0]" -map "[v1]" -map 0:a -c:v libx264 -preset ultrafast -g 60 \
+   -c:a aac -b:a 64k -f hls -hls_time 6 -hls_playlist_type vod -hls_segment_type fmp4 -master_pl_name master.m3u8 \
+   -var_stream_map "v:0,agroup:aud v:1,agroup:aud a:0,agroup:aud" "$T/hls/v%v/index.m3u8"
+set +e
+"$LSTREAM" validate "$T/dash/manifest.mpd" > "$T/dash.txt"; rd=$?
+"$LSTREAM" validate "$T/hls" --json > "$T/hls.json"; rh=$?
+set -e
+expect "FFmpeg DASH: no MUST once its edit lists are applied (exit $rd): $(grep MUST "$T/dash.txt" | head -3)" [ "$rd" = 0 ]
+expect "FFmpeg DASH: timeline checked segment by segment" grep -q "checks" "$T/dash.txt"
+expect "FFmpeg HLS: MUST findings, exit 5 (got $rh)" [ "$rh" = 5 ]
+for rule in M3 M5 M1; do
+    expect "FFmpeg HLS: $rule found (no FRAME-RATE / no I-frame playlists / nominal BANDWIDTH)" \
+        python3 -c "import json,sys; d=json.load(open('$T/hls.json')); sys.exit(not any(f['rule']=='$rule' and f['level']=='MUST' for f in d['findings']))"
+done
+expect "JSON report is complete" python3 -c "import json; d=json.load(open('$T/hls.json')); assert d['checks'] > 50 and d['must'] == sum(f['level']=='MUST' for f in d['findings'])"
+finish
