@@ -5,7 +5,6 @@
 #include "config.h"
 #include "internal.h"
 
-#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -119,13 +118,5 @@ int ls_write_dash(LStreamJob *job, const LSPackage *pkg, const char *root)
         ls_buf_printf(&b, "        </SegmentTemplate>\n      </Representation>\n    </AdaptationSet>\n");
     }
     ls_buf_printf(&b, "  </Period>\n</MPD>\n");
-    if (b.oom) {
-        ls_buf_free(&b);
-        return LSTREAM_ERR(ENOMEM);
-    }
-    char path[LS_PATH_MAX];
-    snprintf(path, sizeof(path), "%s/manifest.mpd", root);
-    int err = ls_write_file(job, path, b.s, b.len);
-    ls_buf_free(&b);
-    return err;
+    return ls_buf_write(job, &b, root, "manifest.mpd");
 }

@@ -29,12 +29,6 @@ struct LSAac {
     int channels;
 };
 
-static const char *av_err(int e, char *buf, size_t n)
-{
-    av_strerror(e, buf, n);
-    return buf;
-}
-
 int ls_aac_open(LSAac **pa, LStreamJob *job, int channels, int kbps, uint8_t **asc, int *asc_size)
 {
     *pa = NULL;
@@ -65,7 +59,7 @@ int ls_aac_open(LSAac **pa, LStreamJob *job, int channels, int kbps, uint8_t **a
     int ret = avcodec_open2(a->enc, codec, NULL);
     if (ret < 0) {
         ls_aac_close(&a);
-        return ls_fail(job, LSTREAM_ERR_ENCODER, "cannot open the AAC encoder: %s", av_err(ret, eb, sizeof(eb)));
+        return ls_fail(job, LSTREAM_ERR_ENCODER, "cannot open the AAC encoder: %s", ls_av_err(ret, eb, sizeof(eb)));
     }
     if (a->enc->frame_size != LS_AAC_FRAME || a->enc->extradata_size < 2) {
         ls_aac_close(&a);
@@ -178,7 +172,7 @@ int ls_aac_push(LSAac *a, const AVFrame *f, double offset, LSPacketSink sink, vo
             ret = swr_init(a->swr);
         if (ret < 0)
             return ls_fail(a->job, LSTREAM_ERR_UNSUPPORTED, "cannot resample the input audio (%d Hz, %d channels): %s",
-                           f->sample_rate, f->ch_layout.nb_channels, av_err(ret, eb, sizeof(eb)));
+                           f->sample_rate, f->ch_layout.nb_channels, ls_av_err(ret, eb, sizeof(eb)));
         a->swr_rate = f->sample_rate;
         a->swr_fmt = f->format;
         av_channel_layout_uninit(&a->swr_layout);

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdio.h>
 
+#include <libavutil/error.h>
 #include <libavutil/log.h>
 
 static __thread LStreamJob *current_job;
@@ -25,6 +26,12 @@ static void av_log_cb(void *avcl, int level, const char *fmt, va_list ap)
     const char *name = avcl ? (*(AVClass **)avcl)->item_name(avcl) : "ffmpeg";
     /* FFmpeg's errors are reported by libstream itself with context; here they are warnings at most */
     ls_log(job, level <= AV_LOG_WARNING ? LSTREAM_LOG_WARNING : LSTREAM_LOG_DEBUG, "%s: %s", name, msg);
+}
+
+const char *ls_av_err(int e, char *buf, size_t n)
+{
+    av_strerror(e, buf, n);
+    return buf;
 }
 
 static void install(void) { av_log_set_callback(av_log_cb); }

@@ -5,7 +5,6 @@
 #include "config.h"
 #include "internal.h"
 
-#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -41,15 +40,9 @@ static int write_media_playlist(LStreamJob *job, const LSTrack *t, int td, const
         ls_buf_printf(&b, "seg_%05d.m4s\n", i + 1);
     }
     ls_buf_printf(&b, "#EXT-X-ENDLIST\n");
-    if (b.oom) {
-        ls_buf_free(&b);
-        return LSTREAM_ERR(ENOMEM);
-    }
-    char path[LS_PATH_MAX];
-    snprintf(path, sizeof(path), "%s/%s/%s", root, t->name, iframes ? "iframes.m3u8" : "index.m3u8");
-    int err = ls_write_file(job, path, b.s, b.len);
-    ls_buf_free(&b);
-    return err;
+    char name[64];
+    snprintf(name, sizeof(name), "%s/%s", t->name, iframes ? "iframes.m3u8" : "index.m3u8");
+    return ls_buf_write(job, &b, root, name);
 }
 
 static void iframe_rates(const LSTrack *t, double *peak, double *avg)
@@ -107,13 +100,5 @@ int ls_write_hls(LStreamJob *job, const LSPackage *pkg, const char *root)
                           "RESOLUTION=%dx%d,URI=\"%s/iframes.m3u8\"\n",
                       ceil(peak), ceil(avg), r->track->codec, r->track->width, r->track->height, r->track->name);
     }
-    if (b.oom) {
-        ls_buf_free(&b);
-        return LSTREAM_ERR(ENOMEM);
-    }
-    char path[LS_PATH_MAX];
-    snprintf(path, sizeof(path), "%s/master.m3u8", root);
-    err = ls_write_file(job, path, b.s, b.len);
-    ls_buf_free(&b);
-    return err;
+    return ls_buf_write(job, &b, root, "master.m3u8");
 }

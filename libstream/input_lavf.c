@@ -31,12 +31,6 @@ struct LSInput {
     const LSSourceInfo *info;
 };
 
-static const char *av_err(int e, char *buf, size_t n)
-{
-    av_strerror(e, buf, n);
-    return buf;
-}
-
 static int open_decoder(LSInput *in, AVStream *st, AVCodecContext **out, int threads)
 {
     const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
@@ -56,7 +50,7 @@ static int open_decoder(LSInput *in, AVStream *st, AVCodecContext **out, int thr
         char eb[128];
         avcodec_free_context(&c);
         return ls_fail(in->job, LSTREAM_ERR_UNSUPPORTED, "%s: cannot open the %s decoder: %s", in->info->path,
-                       codec->name, av_err(ret, eb, sizeof(eb)));
+                       codec->name, ls_av_err(ret, eb, sizeof(eb)));
     }
     *out = c;
     return 0;
@@ -101,14 +95,14 @@ int ls_input_open(LSInput **pin, LStreamJob *job, const char *path, LSSourceInfo
     if (ret < 0) {
         int err = ret == AVERROR(EACCES) ? LSTREAM_ERR(EACCES) : LSTREAM_ERR_INVALID_INPUT;
         ls_fail(job, err, "input %s: not a readable media file (%s)", path,
-                ret == AVERROR_INVALIDDATA ? "unrecognised format or damaged header" : av_err(ret, eb, sizeof(eb)));
+                ret == AVERROR_INVALIDDATA ? "unrecognised format or damaged header" : ls_av_err(ret, eb, sizeof(eb)));
         ls_input_close(&in);
         return err;
     }
     ret = avformat_find_stream_info(in->fmt, NULL);
     if (ret < 0) {
         ls_fail(job, LSTREAM_ERR_INVALID_INPUT, "input %s: cannot read stream information: %s", path,
-                av_err(ret, eb, sizeof(eb)));
+                ls_av_err(ret, eb, sizeof(eb)));
         ls_input_close(&in);
         return LSTREAM_ERR_INVALID_INPUT;
     }
@@ -324,7 +318,7 @@ int ls_input_read(LSInput *in, LSInputItem *item)
         }
         if (r < 0)
             return ls_fail(in->job, LSTREAM_ERR_INVALID_INPUT, "input %s: read error: %s", in->info->path,
-                           av_err(r, eb, sizeof(eb)));
+                           ls_av_err(r, eb, sizeof(eb)));
         if (in->pkt->flags & AV_PKT_FLAG_CORRUPT) {
             av_packet_unref(in->pkt);
             return ls_fail(in->job, LSTREAM_ERR_INVALID_INPUT, "input %s: truncated or corrupt data at byte %lld",
@@ -350,9 +344,9 @@ int ls_input_read(LSInput *in, LSInputItem *item)
             /* a damaged packet: decoders conceal; too many and the input is not usable */
             if (++in->errors > 100)
                 return ls_fail(in->job, LSTREAM_ERR_INVALID_INPUT, "input %s: too many decoding errors (%s)",
-                               in->info->path, av_err(r, eb, sizeof(eb)));
+                               in->info->path, ls_av_err(r, eb, sizeof(eb)));
             ls_log(in->job, LSTREAM_LOG_WARNING, "input %s: decoding error: %s", in->info->path,
-                   av_err(r, eb, sizeof(eb)));
+                   ls_av_err(r, eb, sizeof(eb)));
         }
     }
 }

@@ -290,5 +290,9 @@ int ls_write_file(LStreamJob *job, const char *path, const void *data, size_t si
 typedef struct LSBuf { char *s; size_t len, cap; int oom; } LSBuf;
 void ls_buf_printf(LSBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ls_buf_free(LSBuf *b);
+/* Write the buffer to root/name and free it (also on error). */
+int ls_buf_write(LStreamJob *job, LSBuf *b, const char *root, const char *name);
+/* FFmpeg error text (adapters only). */
+const char *ls_av_err(int averror, char *buf, size_t size);
 
 #endif

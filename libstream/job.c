@@ -210,3 +210,17 @@ void ls_buf_free(LSBuf *b)
     free(b->s);
     memset(b, 0, sizeof(*b));
 }
+
+int ls_buf_write(LStreamJob *job, LSBuf *b, const char *root, const char *name)
+{
+    int err;
+    if (b->oom) {
+        err = LSTREAM_ERR(ENOMEM);
+    } else {
+        char path[LS_PATH_MAX];
+        snprintf(path, sizeof(path), "%s/%s", root, name);
+        err = ls_write_file(job, path, b->s, b->len);
+    }
+    ls_buf_free(b);
+    return err;
+}

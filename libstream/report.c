@@ -2,7 +2,6 @@
 #include "config.h"
 #include "internal.h"
 
-#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -79,13 +78,5 @@ int ls_write_report(LStreamJob *job, const LSPackage *pkg, const LSSourceInfo *s
     if (pkg->has_audio)
         rendition(&b, &pkg->audio, pkg, 1);
     ls_buf_printf(&b, "  ]\n}\n");
-    if (b.oom) {
-        ls_buf_free(&b);
-        return LSTREAM_ERR(ENOMEM);
-    }
-    char path[LS_PATH_MAX];
-    snprintf(path, sizeof(path), "%s/ladder.json", root);
-    int err = ls_write_file(job, path, b.s, b.len);
-    ls_buf_free(&b);
-    return err;
+    return ls_buf_write(job, &b, root, "ladder.json");
 }
