@@ -163,8 +163,10 @@ static void report_progress(Ctx *c, const char *stage, int force)
         return;
     c->progress_at = now;
     LStreamProgress p = { 0 };
-    p.media_done_s = c->src.has_video ? (double)c->frames * c->ladder.fps_den / c->ladder.fps_num
-                                      : (double)c->frames * LS_AAC_FRAME / LS_AAC_RATE;
+    if (c->src.has_video && c->ladder.fps_num > 0)
+        p.media_done_s = (double)c->frames * c->ladder.fps_den / c->ladder.fps_num;
+    else if (!c->src.has_video)
+        p.media_done_s = (double)c->frames * LS_AAC_FRAME / LS_AAC_RATE; /* before planning: 0 */
     p.media_total_s = c->src.duration;
     p.elapsed_s = now - job->t_start;
     p.speed = p.elapsed_s > 0 ? p.media_done_s / p.elapsed_s : 0;

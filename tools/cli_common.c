@@ -86,10 +86,13 @@ static void hms(char *out, size_t n, double s)
 void cli_progress(void *opaque, const LStreamProgress *p)
 {
     CliOut *o = opaque;
-    if (o->json) {
+    if (o->json) { /* JSON has no NaN: a figure not known yet is 0 */
+#define FIN(x) (isfinite(x) ? (x) : 0.0)
         printf("{\"event\": \"progress\", \"stage\": \"%s\", \"media_done_s\": %.3f, \"media_total_s\": %.3f, "
                "\"elapsed_s\": %.3f, \"speed\": %.3f, \"frames\": %lld}\n",
-               p->stage, p->media_done_s, p->media_total_s, p->elapsed_s, p->speed, (long long)p->frames_done);
+               p->stage, FIN(p->media_done_s), FIN(p->media_total_s), FIN(p->elapsed_s), FIN(p->speed),
+               (long long)p->frames_done);
+#undef FIN
         fflush(stdout);
         return;
     }

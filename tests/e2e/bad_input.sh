@@ -61,4 +61,13 @@ set +e; "$LSTREAM" validate "$T/broken" > "$T/v.txt" 2>&1; rc=$?; set -e
 expect "broken ladder: validate exits 5, got $rc" [ "$rc" = 5 ]
 expect "broken ladder: H1 reported with file and value" grep -q "MUST   H1   v180/index.m3u8: EXTINF" "$T/v.txt"
 expect "broken ladder: H6 target mismatch reported" grep -q "H6" "$T/v.txt"
+# --json: every line is valid JSON, on success and on failure (error event with the exit code)
+"$LSTREAM" transcode "$T/good.mp4" -o "$T/json-ok" --json -p ultrafast > "$T/ok.jsonl" || bad "json run"
+set +e; "$LSTREAM" transcode "$T/empty.mp4" -o "$T/json-bad" --json > "$T/bad.jsonl"; set -e
+expect "--json lines parse" python3 -c "
+import json
+ok = [json.loads(l) for l in open('$T/ok.jsonl')]
+bad = [json.loads(l) for l in open('$T/bad.jsonl')]
+assert ok[-1]['event'] == 'done' and any(e['event'] == 'progress' for e in ok)
+assert bad[-1]['event'] == 'error' and bad[-1]['exit'] == 2 and 'empty' in bad[-1]['message']"
 finish
