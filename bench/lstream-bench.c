@@ -341,7 +341,9 @@ static void progress(const char *fmt, ...)
     fflush(stderr);
 }
 
-static void svg_chart(const Input *in, const char *path)
+static double metric_of(const BenchRung *r, int ssim) { return ssim ? r->ssim : r->psnr; }
+
+static void svg_chart(const Input *in, const char *path, int ssim)
 {
     FILE *f = fopen(path, "w");
     if (!f)
@@ -354,46 +356,53 @@ static void svg_chart(const Input *in, const char *path)
             const BenchRung *r = &tools[t]->rung[i];
             double kbps = r->duration > 0 ? r->bytes * 8 / r->duration / 1000 : 0;
             if (kbps > xmax) xmax = kbps;
-            if (!isnan(r->psnr)) { if (r->psnr < ymin) ymin = r->psnr; if (r->psnr > ymax) ymax = r->psnr; }
+            const double m = metric_of(r, ssim);
+            if (!isnan(m)) { if (m < ymin) ymin = m; if (m > ymax) ymax = m; }
         }
-    ymin = floor(ymin - 1);
-    ymax = ceil(ymax + 1);
+    const double pad = ssim ? 0.005 : 1.0;
+    ymin = ssim ? floor((ymin - pad) * 100) / 100 : floor(ymin - pad);
+    ymax = ssim ? fmin(1.0, ceil((ymax + pad) * 100) / 100) : ceil(ymax + pad);
     if (ymax <= ymin) ymax = ymin + 1;
     xmax *= 1.1;
     fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n", W, H);
-    fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n<text x=\"%d\" y=\"20\" font-size=\"14\">%s: rate vs quality per rung (luma PSNR against the source)</text>\n", L, in->name);
+    fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n<text x=\"%d\" y=\"20\" font-size=\"14\">%s: rate vs quality per rung (luma %s against the source)</text>\n", L, in->name, ssim ? "SSIM" : "PSNR");
     fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n",
             L, H - B, W - R, H - B, L, T, L, H - B);
     for (int k = 0; k <= 5; k++) {
         double xv = xmax * k / 5, yv = ymin + (ymax - ymin) * k / 5;
         int x = L + (W - L - R) * k / 5, y = H - B - (H - T - B) * k / 5;
-        fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%.0f</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.1f</text>\n",
-                x, H - B + 18, xv, L - 6, y + 4, yv);
+        fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%.0f</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.*f</text>\n",
+                x, H - B + 18, xv, L - 6, y + 4, ssim ? 3 : 1, yv);
         fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>\n", L, y, W - R, y);
     }
     fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">average bit rate of the rung, kbit/s</text>\n", (L + W - R) / 2, H - 12);
-    fprintf(f, "<text x=\"16\" y=\"%d\" transform=\"rotate(-90 16 %d)\" text-anchor=\"middle\">PSNR-Y, dB</text>\n", (T + H - B) / 2, (T + H - B) / 2);
+    fprintf(f, "<text x=\"16\" y=\"%d\" transform=\"rotate(-90 16 %d)\" text-anchor=\"middle\">%s</text>\n", (T + H - B) / 2, (T + H - B) / 2, ssim ? "SSIM-Y" : "PSNR-Y, dB");
     const char *colour[2] = { "#1f77b4", "#d62728" }, *label[2] = { "libstream", "FFmpeg" };
+    /* libstream solid with dots, FFmpeg dashed with rings on top: both visible where they coincide */
     for (int t = 0; t < 2; t++) {
-        fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", colour[t]);
+        fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"", colour[t],
+                t ? " stroke-dasharray=\"6 4\"" : "");
         for (int i = tools[t]->n_rungs - 1; i >= 0; i--) {
             const BenchRung *r = &tools[t]->rung[i];
-            if (isnan(r->psnr)) continue;
+            if (isnan(metric_of(r, ssim))) continue;
             double kbps = r->bytes * 8 / r->duration / 1000;
-            fprintf(f, "%.1f,%.1f ", L + (W - L - R) * kbps / xmax, H - B - (H - T - B) * (r->psnr - ymin) / (ymax - ymin));
+            fprintf(f, "%.1f,%.1f ", L + (W - L - R) * kbps / xmax, H - B - (H - T - B) * (metric_of(r, ssim) - ymin) / (ymax - ymin));
         }
         fprintf(f, "\"/>\n");
         for (int i = 0; i < tools[t]->n_rungs; i++) {
             const BenchRung *r = &tools[t]->rung[i];
-            if (isnan(r->psnr)) continue;
+            if (isnan(metric_of(r, ssim))) continue;
             double kbps = r->bytes * 8 / r->duration / 1000;
-            double x = L + (W - L - R) * kbps / xmax, y = H - B - (H - T - B) * (r->psnr - ymin) / (ymax - ymin);
-            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>", x, y, colour[t]);
-            if (t == 0) fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%dp</text>", x + 6, y - 6, r->height);
-            fprintf(f, "\n");
+            double x = L + (W - L - R) * kbps / xmax, y = H - B - (H - T - B) * (metric_of(r, ssim) - ymin) / (ymax - ymin);
+            if (t == 0)
+                fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\"/><text x=\"%.1f\" y=\"%.1f\">%dp</text>\n",
+                        x, y, colour[t], x - 10, y - 9, r->height);
+            else
+                fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"white\" stroke=\"%s\" stroke-width=\"2\"/>\n", x, y, colour[t]);
         }
-        fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>\n",
-                W - R - 110, T + 10 + 18 * t, colour[t], W - R - 92, T + 21 + 18 * t, label[t]);
+        fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/><text x=\"%d\" y=\"%d\">%s</text>\n",
+                W - R - 130, H - B - 44 + 18 * t, W - R - 106, H - B - 44 + 18 * t, colour[t], t ? " stroke-dasharray=\"6 4\"" : "",
+                W - R - 100, H - B - 40 + 18 * t, label[t]);
     }
     fprintf(f, "</svg>\n");
     fclose(f);
@@ -581,10 +590,12 @@ static void print_reports(Input *in, int n_in)
                     a->bytes * 8 / a->duration / 1000, a->psnr, a->ssim, b->bytes * 8 / b->duration / 1000, b->psnr, b->ssim);
         }
         char svg[4300];
-        snprintf(svg, sizeof(svg), "%s/%s.svg", opt.outdir, x->name);
-        svg_chart(x, svg);
-        fprintf(md, "\n![rate-quality %s](%s.svg)\n\nValidator on FFmpeg's HLS output: %d MUST, %d SHOULD findings%s%s.\n\n"
-                    "FFmpeg command:\n\n```\n%s\n```\n", x->name, x->name, x->ff_must, x->ff_should,
+        snprintf(svg, sizeof(svg), "%s/%s-psnr.svg", opt.outdir, x->name);
+        svg_chart(x, svg, 0);
+        snprintf(svg, sizeof(svg), "%s/%s-ssim.svg", opt.outdir, x->name);
+        svg_chart(x, svg, 1);
+        fprintf(md, "\n![rate-PSNR %s](%s-psnr.svg) ![rate-SSIM %s](%s-ssim.svg)\n\nValidator on FFmpeg's HLS output: %d MUST, %d SHOULD findings%s%s.\n\n"
+                    "FFmpeg command:\n\n```\n%s\n```\n", x->name, x->name, x->name, x->name, x->ff_must, x->ff_should,
                 x->ff_first[0] ? "; first MUST: " : "", x->ff_first, x->ffmpeg_cmd);
         fprintf(js, "    {\"name\": \"%s\", \"duration\": %.3f, \"frames\": %lld,\n", x->name, D, x->frames);
         const char *keys[9] = { "libstream_wall", "ffmpeg_wall", "ratio_wall", "libstream_cpu", "ffmpeg_cpu", "ratio_cpu",

@@ -7,7 +7,7 @@ T=$(mktemp -d /tmp/lstream-bench-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 "${top_builddir:-.}/lstream-bench" --quick --out "$T" > "$T/stdout.txt"
 fail=0; pass=0
-for f in report.md bench.json slides-pip-180p-3s.svg; do
+for f in report.md bench.json slides-pip-180p-3s-psnr.svg slides-pip-180p-3s-ssim.svg; do
     if [ -s "$T/$f" ]; then pass=$((pass + 1)); else echo "FAIL: missing $f"; fail=$((fail + 1)); fi
 done
 for pat in 'ratio ls/ff' 'v180' 'PSNR' 'CPU'; do
