@@ -7,7 +7,17 @@ command -v node >/dev/null 2>&1 || { echo "SKIP: node not installed"; exit 77; }
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "SKIP: chromium not installed (Debian: chromium)"; exit 77; }
 [ -d "$src/tests/players/node_modules/playwright-core" ] || { echo "SKIP: run 'npm ci' in tests/players"; exit 77; }
 T=$(mktemp -d /tmp/lstream-players-XXXXXX)
-trap 'rm -rf "$T"' EXIT
+pg=""
+# the browser and the server run in their own process group, which is killed whatever happens
+cleanup() { [ -n "$pg" ] && kill -KILL -- "-$pg" 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT INT TERM
 "$bld/lstream" sample "$T/lecture.mp4" --duration 30
 "$bld/lstream" transcode "$T/lecture.mp4" -o "$T/ladder" -q -p ultrafast
-timeout -k 10 300 node "$src/tests/players/play.mjs" "$T/ladder"
+setsid timeout -k 10 300 node "$src/tests/players/play.mjs" "$T/ladder" &
+pg=$!
+status=0
+wait "$pg" || status=$?
+left=$(pgrep -g "$pg" 2>/dev/null | wc -l)
+pg=""
+if [ "$left" -ne 0 ]; then echo "FAIL: $left browser process(es) left behind"; exit 1; fi
+exit $status
