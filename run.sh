@@ -11,7 +11,7 @@ BUILD="$ROOT/build"
 PKGS=(build-essential autoconf automake libtool pkg-config
       libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libswscale-dev
       libx264-dev libdav1d-dev libxml2-dev ffmpeg)
-TEST_PKGS=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user valgrind chromium nodejs npm)
+TEST_PKGS=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user chromium nodejs npm)
 
 install_deps() {
     local want=("$@") missing=()
@@ -57,9 +57,21 @@ if [ "${1:-}" = test ]; then
             grep -q -E '^(FAIL|ERROR)' "${f%.log}.trs" 2>/dev/null && { echo "=== $f"; tail -40 "$f"; }
         done
     fi
-    p=$(sed -n 's/^# PASS: *//p' check.out | tail -n1); f=$(sed -n 's/^# FAIL: *//p' check.out | tail -n1)
-    e=$(sed -n 's/^# ERROR: *//p' check.out | tail -n1)
-    echo "tests: ${p:-0} passed, $(( ${f:-0} + ${e:-0} )) failed"
+    # the same library and tools once more under AddressSanitizer + UBSan: memory errors, leaks and undefined
+    # behaviour fail the run (the unit, API, input, bad-input, A/V sync and validator suites)
+    SAN="$ROOT/build-sanitize"
+    mkdir -p "$SAN"
+    (cd "$SAN" && { [ -f Makefile ] && [ config.status -nt "$ROOT/configure" ] ||
+        "$ROOT/configure" -q --disable-shared CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+                             LDFLAGS="-fsanitize=address,undefined"; } && make -j"$(nproc)" >/dev/null)
+    (cd "$SAN" && ASAN_OPTIONS=detect_leaks=1 make -j"$(nproc)" check TESTS="tests/unit.sh tests/api/api_test \
+        tests/e2e/inputs.sh tests/e2e/bad_input.sh tests/e2e/avsync.sh tests/e2e/validator.sh") 2>&1 | tee -a check.out \
+        | grep -E '^(PASS|FAIL|ERROR|SKIP):' | sed 's/^/sanitize: /' || true
+    [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+    p=$(sed -n 's/^# PASS: *//p' check.out | awk '{s += $1} END {print s + 0}')
+    f=$(sed -n 's/^# FAIL: *//p' check.out | awk '{s += $1} END {print s + 0}')
+    e=$(sed -n 's/^# ERROR: *//p' check.out | awk '{s += $1} END {print s + 0}')
+    echo "tests: $p passed, $((f + e)) failed"
     exit $status
 fi
 

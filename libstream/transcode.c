@@ -98,8 +98,10 @@ static int drain_audio(Ctx *c, int all)
         }
         free(q->data);
     }
-    memmove(c->aq, c->aq + k, sizeof(*c->aq) * (c->aq_n - k));
-    c->aq_n -= k;
+    if (k) {
+        memmove(c->aq, c->aq + k, sizeof(*c->aq) * (c->aq_n - k));
+        c->aq_n -= k;
+    }
     return err;
 }
 

@@ -720,6 +720,15 @@ static int xname(xmlNode *n, const char *name)
     return n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name);
 }
 
+/* attribute of a SegmentTemplate, inherited from the AdaptationSet's when absent (caller frees) */
+static char *tattr(xmlNode *tmpl, xmlNode *as_tmpl, const char *name)
+{
+    char *v = xattr(tmpl, name);
+    if (!v && as_tmpl && as_tmpl != tmpl)
+        v = xattr(as_tmpl, name);
+    return v;
+}
+
 static xmlNode *xchild(xmlNode *n, const char *name)
 {
     for (xmlNode *c = n ? n->children : NULL; c; c = c->next)
@@ -859,10 +868,9 @@ static void validate_dash(LStreamValidation *v, const char *mpd_path)
                 continue;
             }
             /* SegmentTemplate attributes: the Representation's, else the AdaptationSet's */
-            #define TATTR(name) (xattr(tmpl, name) ? xattr(tmpl, name) : (as_tmpl && tmpl != as_tmpl ? xattr(as_tmpl, name) : NULL))
-            char *ts_s = TATTR("timescale"), *pto_s = TATTR("presentationTimeOffset"), *init_s = TATTR("initialization");
-            char *media_s = TATTR("media"), *start_s = TATTR("startNumber"), *dur_s = TATTR("duration");
-            #undef TATTR
+            char *ts_s = tattr(tmpl, as_tmpl, "timescale"), *pto_s = tattr(tmpl, as_tmpl, "presentationTimeOffset");
+            char *init_s = tattr(tmpl, as_tmpl, "initialization"), *media_s = tattr(tmpl, as_tmpl, "media");
+            char *start_s = tattr(tmpl, as_tmpl, "startNumber"), *dur_s = tattr(tmpl, as_tmpl, "duration");
             const long long timescale = ts_s ? atoll(ts_s) : 1, pto = pto_s ? atoll(pto_s) : 0;
             const long long start_number = start_s ? atoll(start_s) : 1;
             char init_path[LS_PATH_MAX], uri[LS_PATH_MAX];
