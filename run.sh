@@ -64,10 +64,17 @@ if [ "${1:-}" = test ]; then
     (cd "$SAN" && { [ -f Makefile ] && [ config.status -nt "$ROOT/configure" ] ||
         "$ROOT/configure" -q --disable-shared CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
                              LDFLAGS="-fsanitize=address,undefined"; } && make -j"$(nproc)" >/dev/null)
+    set +e
     (cd "$SAN" && ASAN_OPTIONS=detect_leaks=1 make -j"$(nproc)" check TESTS="tests/unit.sh tests/api/api_test \
-        tests/e2e/inputs.sh tests/e2e/bad_input.sh tests/e2e/avsync.sh tests/e2e/validator.sh") 2>&1 | tee -a check.out \
-        | grep -E '^(PASS|FAIL|ERROR|SKIP):' | sed 's/^/sanitize: /' || true
-    [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+        tests/e2e/inputs.sh tests/e2e/bad_input.sh tests/e2e/avsync.sh tests/e2e/validator.sh") > sanitize.out 2>&1
+    san=$?
+    set -e
+    cat sanitize.out >> check.out
+    grep -E '^(PASS|FAIL|ERROR|SKIP):' sanitize.out | sed 's/^/sanitize: /'
+    if [ $san -ne 0 ]; then
+        status=1
+        grep -h -A20 -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$SAN"/tests/*.log "$SAN"/tests/*/*.log 2>/dev/null | head -60
+    fi
     p=$(sed -n 's/^# PASS: *//p' check.out | awk '{s += $1} END {print s + 0}')
     f=$(sed -n 's/^# FAIL: *//p' check.out | awk '{s += $1} END {print s + 0}')
     e=$(sed -n 's/^# ERROR: *//p' check.out | awk '{s += $1} END {print s + 0}')
