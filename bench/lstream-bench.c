@@ -695,7 +695,9 @@ int main(int argc, char **argv)
             if (opt.quick) { sp.width = 320; sp.height = 180; }
             Input *x = &in[n_in++];
             snprintf(x->name, sizeof(x->name), "%s-%dp-%.0fs", k, sp.height, sp.duration);
-            snprintf(x->path, sizeof(x->path), "%s/inputs-%s.mp4", opt.outdir, x->name);
+            char name[sizeof(x->name)];
+            memcpy(name, x->name, sizeof(name));
+            snprintf(x->path, sizeof(x->path), "%s/inputs-%s.mp4", opt.outdir, name);
             struct stat st;
             if (stat(x->path, &st)) {
                 progress_name = "generate";

@@ -236,6 +236,8 @@ static int cmd_transcode(int argc, char **argv)
         }
     } else if (err) {
         fprintf(stderr, "lstream: %s\n", msg ? msg : lstream_strerror(err));
+        if (err == LSTREAM_ERR_VALIDATION)
+            fprintf(stderr, "lstream: (`lstream validate` lists every finding of a ladder; --no-validate publishes anyway)\n");
     } else if (!out.quiet) {
         fprintf(stderr, "done: %s/master.m3u8 and %s/manifest.mpd (details in %s/ladder.json)\n", outdir, outdir,
                 outdir);

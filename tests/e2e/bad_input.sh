@@ -17,11 +17,11 @@ printf '1\n00:00:00,000 --> 00:00:01,000\nhello\n' > "$T/sub.srt"
 ff -i "$T/sub.srt" -c:s srt "$T/subtitles-only.mkv"
 head -c 300000 /dev/urandom > "$T/random.mov"
 
-# run NAME EXPECTED_EXIT INPUT OUTDIR PATTERN
+# run NAME EXPECTED_EXIT INPUT OUTDIR PATTERN [EXTRA ARGS]
 run() {
-    name=$1; want=$2; in=$3; out=$4; pat=$5
+    name=$1; want=$2; in=$3; out=$4; pat=$5; shift 5
     set +e
-    "$LSTREAM" transcode "$in" -o "$out" -q -p ultrafast 2>"$T/msg.txt"
+    "$LSTREAM" transcode "$in" -o "$out" -q -p ultrafast "$@" 2>"$T/msg.txt"
     got=$?
     set -e
     expect "$name: exit $got, want $want ($(cat "$T/msg.txt"))" [ "$got" = "$want" ]
@@ -61,6 +61,11 @@ set +e; "$LSTREAM" validate "$T/broken" > "$T/v.txt" 2>&1; rc=$?; set -e
 expect "broken ladder: validate exits 5, got $rc" [ "$rc" = 5 ]
 expect "broken ladder: H1 reported with file and value" grep -q "MUST   H1   v180/index.m3u8: EXTINF" "$T/v.txt"
 expect "broken ladder: H6 target mismatch reported" grep -q "H6" "$T/v.txt"
+# the validator gates publishing: a custom ladder without a <= 192 kbit/s video variant (M7) is refused
+ff -f lavfi -i testsrc2=s=640x360:r=30:d=7 -c:v libx264 -preset ultrafast -qp 10 "$T/busy.mp4"
+run "MUST broken (no cellular rung)" 5 "$T/busy.mp4" "$T/gated" "M7.*nothing published" --rungs 360:crf=18:max=3000
+"$LSTREAM" transcode "$T/busy.mp4" -o "$T/gated" --rungs 360:crf=18:max=3000 -q -p ultrafast --no-validate 2>/dev/null || true
+expect "--no-validate publishes it" [ -f "$T/gated/master.m3u8" ]
 # --json: every line is valid JSON, on success and on failure (error event with the exit code)
 "$LSTREAM" transcode "$T/good.mp4" -o "$T/json-ok" --json -p ultrafast > "$T/ok.jsonl" || bad "json run"
 set +e; "$LSTREAM" transcode "$T/empty.mp4" -o "$T/json-bad" --json > "$T/bad.jsonl"; set -e

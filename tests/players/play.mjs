@@ -18,6 +18,13 @@ const LIMIT_MS = 240000;
 
 const info = JSON.parse(fs.readFileSync(path.join(ladder, 'ladder.json'), 'utf8'));
 const videoRungs = info.renditions.filter((r) => r.type === 'video').sort((a, b) => a.height - b.height);
+// what each manifest declares per rung: the players must list exactly these bit rates
+const master = fs.readFileSync(path.join(ladder, 'master.m3u8'), 'utf8');
+const mpd = fs.readFileSync(path.join(ladder, 'manifest.mpd'), 'utf8');
+const declared = { hls: {}, dash: {} };
+for (const m of master.matchAll(/#EXT-X-STREAM-INF:BANDWIDTH=(\d+)[^\n]*RESOLUTION=\d+x(\d+)/g)) declared.hls[+m[2]] = +m[1];
+for (const m of mpd.matchAll(/<Representation id="[^"]+" bandwidth="(\d+)"[^>]*height="(\d+)"/g)) declared.dash[+m[2]] = +m[1];
+const manifestOf = { hls: 'hls', dash: 'dash', shaka: 'dash' };
 
 const libs = {
   '/lib/hls.js': 'node_modules/hls.js/dist/hls.min.js',
@@ -148,7 +155,9 @@ async function testPlayer(browser, base, name) {
       `${name}: rungs listed ${JSON.stringify(heights)}, ladder has ${JSON.stringify(videoRungs.map((r) => r.height))}`);
     for (const r of videoRungs) {
       const l = levels.find((x) => x.height === r.height);
-      check(l && l.width === r.width && l.bandwidth > 0, `${name}: rung ${r.id} listed as ${JSON.stringify(l)}`);
+      const want = declared[manifestOf[name]][r.height];
+      check(l && l.width === r.width && l.bandwidth === want,
+        `${name}: rung ${r.id} listed as ${JSON.stringify(l)}, manifest declares ${r.width}x${r.height} at ${want} bit/s`);
     }
     for (const r of [videoRungs[0], videoRungs[videoRungs.length - 1]]) {
       const mark = requests.length;
