@@ -31,6 +31,7 @@ struct LSNormalizer {
     int64_t next_slot;          /* next constant-rate output index */
     double last_pts;
     double last_dur;            /* duration of the held frame in the source */
+    int warned_jump;
 };
 
 int ls_normalizer_open(LSNormalizer **pn, LStreamJob *job, const LSSourceInfo *info, int fps_num, int fps_den,
@@ -138,6 +139,14 @@ int ls_normalizer_push(LSNormalizer *n, const LSVideoFrame *f)
     }
     if (!isnan(n->last_pts) && pts <= n->last_pts) /* non-increasing timestamps: treat as the next frame */
         pts = n->last_pts + 1.0 / n->fps;
+    /* a jump far past the container's own duration is a damaged timestamp, not a long still picture (which
+     * VFR screen recorders do produce, and which is filled): do not fill hours of frames for it */
+    if (!isnan(n->last_pts) && n->info->duration > 0 && pts - n->t0 > n->info->duration + 10.0) {
+        if (!n->warned_jump++)
+            ls_log(n->job, LSTREAM_LOG_WARNING, "input %s: timestamp jumps to %.1f s, past the %.1f s the container "
+                   "declares; treating it as the next frame", n->info->path, pts - n->t0, n->info->duration);
+        pts = n->last_pts + 1.0 / n->fps;
+    }
     n->last_pts = pts;
     n->last_dur = f->duration > 0 ? f->duration : (double)n->info->fps_den / n->info->fps_num;
     int err = emit_until(n, pts - n->t0);
