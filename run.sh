@@ -32,7 +32,7 @@ install_deps() {
 
 build() {
     if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt configure ]; then
-        autoreconf -fi >/dev/null
+        autoreconf -fi >/dev/null 2>&1 || autoreconf -fi   # quiet, unless it fails
     fi
     mkdir -p "$BUILD"
     cd "$BUILD"
