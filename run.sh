@@ -66,7 +66,7 @@ if [ "${1:-}" = test ]; then
                              LDFLAGS="-fsanitize=address,undefined"; } && make -j"$(nproc)" >/dev/null)
     set +e
     (cd "$SAN" && ASAN_OPTIONS=detect_leaks=1 make -j"$(nproc)" check TESTS="tests/unit.sh tests/api/api_test \
-        tests/e2e/inputs.sh tests/e2e/bad_input.sh tests/e2e/avsync.sh tests/e2e/validator.sh") > sanitize.out 2>&1
+        tests/e2e/inputs.sh tests/e2e/bad_input.sh tests/e2e/avsync.sh tests/e2e/validator.sh tests/fuzz.sh") > sanitize.out 2>&1
     san=$?
     set -e
     cat sanitize.out >> check.out

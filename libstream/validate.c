@@ -85,17 +85,29 @@ static const char *rel(const LStreamValidation *v, const char *path)
     return path;
 }
 
+#define MAX_FILE (1LL << 30) /* a playlist, MPD or segment above 1 GiB is not read */
+#define MAX_SEGMENTS 10000000  /* DASH timelines are expanded up to this */
+
+/* Read @p len bytes at @p off of @p path (len < 0: the whole file). Sizes come from files the validator did
+ * not write, so they are checked against the real file before anything is allocated. */
 static uint8_t *slurp(const char *path, int64_t off, int64_t len, size_t *size)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
+    struct stat st;
+    if (fstat(fileno(f), &st) || st.st_size > MAX_FILE) {
+        fclose(f);
+        errno = EFBIG;
+        return NULL;
+    }
     if (len < 0) {
-        if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0) {
-            fclose(f);
-            return NULL;
-        }
+        len = st.st_size;
         off = 0;
+    } else if (off < 0 || len > st.st_size || off > st.st_size - len) {
+        fclose(f);
+        errno = ERANGE;
+        return NULL;
     }
     uint8_t *buf = malloc(len > 0 ? (size_t)len + 1 : 1);
     if (!buf || fseek(f, (long)off, SEEK_SET) || fread(buf, 1, (size_t)len, f) != (size_t)len) {
@@ -910,7 +922,14 @@ static void validate_dash(LStreamValidation *v, const char *mpd_path)
                     const int64_t d = sd ? atoll(sd) : 0;
                     int64_t rep = sr ? atoll(sr) : 0;
                     if (rep < 0) { /* r = -1: until the end of the period */
-                        rep = d > 0 && mpd_dur > 0 ? (int64_t)ceil((mpd_dur * timescale - t) / d) - 1 : 0;
+                        double until = d > 0 && mpd_dur > 0 ? ceil((mpd_dur * timescale - t) / d) - 1 : 0;
+                        rep = until > 0 && until < MAX_SEGMENTS ? (int64_t)until : 0;
+                    }
+                    if (rep >= MAX_SEGMENTS || r->n + rep >= MAX_SEGMENTS) {
+                        check(v, 0, MUST, "D3", file, "Representation %s: SegmentTimeline lists more than %d segments",
+                              r->id, MAX_SEGMENTS);
+                        xmlFree(st); xmlFree(sd); xmlFree(sr);
+                        break;
                     }
                     for (int64_t k = 0; k <= rep && d > 0; k++) {
                         if (r->n == cap) {
@@ -930,7 +949,9 @@ static void validate_dash(LStreamValidation *v, const char *mpd_path)
                 }
             } else if (dur_s && mpd_dur > 0) {
                 const int64_t d = atoll(dur_s);
-                const int64_t count = d > 0 ? (int64_t)ceil(mpd_dur * timescale / d - 1e-9) : 0;
+                const double c = d > 0 ? ceil(mpd_dur * timescale / d - 1e-9) : 0;
+                const int64_t count = c > 0 && c < MAX_SEGMENTS ? (int64_t)c : 0;
+                check(v, c < MAX_SEGMENTS, MUST, "D3", file, "Representation %s: @duration gives %.0f segments", r->id, c);
                 cap = count;
                 r->t = malloc(sizeof(*r->t) * (count ? count : 1));
                 r->d = malloc(sizeof(*r->d) * (count ? count : 1));
