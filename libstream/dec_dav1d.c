@@ -99,6 +99,7 @@ int ls_dav1d_receive(LSDav1d *d, LSVideoFrame *f)
             f->w = d->pic.p.w;
             f->h = d->pic.p.h;
             f->pix_fmt = map_format(&d->pic);
+            f->full_range = d->pic.seq_hdr && d->pic.seq_hdr->color_range;
             f->pts = d->pic.m.timestamp == INT64_MIN ? NAN : d->pic.m.timestamp / 1e6;
             return 0;
         }

@@ -208,6 +208,8 @@ static void fill_view(LSVideoFrame *f, const AVFrame *fr, double tb)
     f->h = fr->height;
     f->pix_fmt = fr->format;
     f->interlaced = fr->interlaced_frame;
+    f->full_range = fr->color_range == AVCOL_RANGE_JPEG || fr->format == AV_PIX_FMT_YUVJ420P ||
+                    fr->format == AV_PIX_FMT_YUVJ422P || fr->format == AV_PIX_FMT_YUVJ444P;
     f->pts = fr->best_effort_timestamp == AV_NOPTS_VALUE ? NAN : fr->best_effort_timestamp * tb;
     f->duration = fr->pkt_duration > 0 ? fr->pkt_duration * tb : 0;
 }

@@ -86,6 +86,7 @@ typedef struct LSVideoFrame {
     int w, h;
     int pix_fmt;            /* enum AVPixelFormat */
     int interlaced;
+    int full_range;         /* 0-255 samples (JPEG range); the output is limited range (16-235) */
     double pts;             /* seconds; NAN if unknown */
     double duration;        /* seconds; 0 if unknown */
 } LSVideoFrame;

@@ -22,7 +22,7 @@ struct LSNormalizer {
     LSFrameSink sink;
     void *opaque;
     struct SwsContext *sws;
-    int sws_fmt, sws_w, sws_h;
+    int sws_fmt, sws_w, sws_h, sws_full;
     LSPicture conv, deint;
     LSPicture held;             /* the latest frame, ready to fill slots */
     int have_held;
@@ -60,11 +60,11 @@ static int ensure_pic(LSPicture *p, int w, int h)
     return ls_picture_alloc(p, w, h);
 }
 
-/* Decoded frame -> 8-bit I420 (n->conv, or a view of the decoder's buffer). */
+/* Decoded frame -> 8-bit limited-range I420 (n->conv, or a view of the decoder's buffer). */
 static int to_i420(LSNormalizer *n, const LSVideoFrame *f, LSPicture *out)
 {
     const int w = f->w, h = f->h;
-    if (f->pix_fmt == AV_PIX_FMT_YUV420P || f->pix_fmt == AV_PIX_FMT_YUVJ420P) {
+    if (f->pix_fmt == AV_PIX_FMT_YUV420P && !f->full_range) {
         memset(out, 0, sizeof(*out));
         for (int i = 0; i < 3; i++) {
             out->data[i] = (uint8_t *)f->data[i];
@@ -78,8 +78,8 @@ static int to_i420(LSNormalizer *n, const LSVideoFrame *f, LSPicture *out)
     if (err)
         return err;
     const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(f->pix_fmt);
-    if (d && (f->pix_fmt == AV_PIX_FMT_YUV420P10 || f->pix_fmt == AV_PIX_FMT_YUV420P12 ||
-              f->pix_fmt == AV_PIX_FMT_YUV420P9)) {
+    if (d && !f->full_range && (f->pix_fmt == AV_PIX_FMT_YUV420P10 || f->pix_fmt == AV_PIX_FMT_YUV420P12 ||
+                                f->pix_fmt == AV_PIX_FMT_YUV420P9)) {
         const int shift = d->comp[0].depth - 8;
         for (int p = 0; p < 3; p++) {
             const int pw = p ? (w + 1) / 2 : w, ph = p ? (h + 1) / 2 : h;
@@ -91,15 +91,20 @@ static int to_i420(LSNormalizer *n, const LSVideoFrame *f, LSPicture *out)
         out->buf = NULL;
         return 0;
     }
-    if (!n->sws || n->sws_fmt != f->pix_fmt || n->sws_w != w || n->sws_h != h) {
+    if (!n->sws || n->sws_fmt != f->pix_fmt || n->sws_w != w || n->sws_h != h || n->sws_full != f->full_range) {
         sws_freeContext(n->sws);
         n->sws = sws_getContext(w, h, f->pix_fmt, w, h, AV_PIX_FMT_YUV420P, SWS_BICUBIC, NULL, NULL, NULL);
         if (!n->sws)
             return ls_fail(n->job, LSTREAM_ERR_UNSUPPORTED, "input %s: pixel format %s cannot be converted",
                            n->info->path, d ? d->name : "unknown");
+        /* the source's range, whatever its pixel format says; the encoders get limited range (x264's default) */
+        int *inv, *tab, src_range, dst_range, bri, con, sat;
+        if (sws_getColorspaceDetails(n->sws, &inv, &src_range, &tab, &dst_range, &bri, &con, &sat) >= 0)
+            sws_setColorspaceDetails(n->sws, inv, f->full_range, tab, 0, bri, con, sat);
         n->sws_fmt = f->pix_fmt;
         n->sws_w = w;
         n->sws_h = h;
+        n->sws_full = f->full_range;
     }
     int strides[4] = { (int)f->stride[0], (int)f->stride[1], (int)f->stride[2], (int)f->stride[3] };
     int dstrides[4] = { (int)n->conv.stride[0], (int)n->conv.stride[1], (int)n->conv.stride[2], 0 };

@@ -19,9 +19,10 @@ mk -f lavfi -i "$SPEECH:s=22050:d=7" -c:a aac "$T/audio-only.m4a"
 mk -f lavfi -i "$SPEECH:s=16000:d=4" "$T/audio-only.wav"
 mk -f lavfi -i testsrc2=s=640x360:r=30:d=$D -c:v libx264 -preset ultrafast "$T/video-only.mp4"
 mk -f lavfi -i testsrc2=s=640x360:r=30:d=$D -f lavfi -i "$SPEECH:s=48000:d=$D" -c:v libx264 -preset ultrafast -pix_fmt yuv422p -c:a aac "$T/yuv422.mp4"
+mk -f lavfi -i "color=c=white:s=320x240:r=30:d=2" -c:v mjpeg -pix_fmt yuvj420p "$T/fullrange-mjpeg.avi"
 "$LSTREAM" sample "$T/lecture.mp4" --duration 13 --kind slides-pip || bad "sample"
 
-for f in "$T"/*.mp4 "$T"/*.webm "$T"/*.ts "$T"/*.mkv "$T"/*.m4a "$T"/*.wav; do
+for f in "$T"/*.mp4 "$T"/*.webm "$T"/*.ts "$T"/*.mkv "$T"/*.m4a "$T"/*.wav "$T"/*.avi; do
     [ -f "$f" ] || continue
     n=$(basename "$f")
     o="$T/out-$n"
@@ -44,6 +45,11 @@ expect "no rung above the 360p source" sh -c "! grep -q 'RESOLUTION=1280x720' '$
 expect "audio-only: one audio variant, no video" sh -c "! grep -q RESOLUTION '$T/out-audio-only.m4a/master.m3u8' && grep -q 'CODECS=\"mp4a.40.2\"' '$T/out-audio-only.m4a/master.m3u8'"
 expect "video-only: no audio group" sh -c "! grep -q EXT-X-MEDIA '$T/out-video-only.mp4/master.m3u8' && ! grep -q mp4a '$T/out-video-only.mp4/master.m3u8'"
 expect "AV1 source decoded (through dav1d)" sh -c "grep -q '\"codec\": \"av1\"' '$T/out-av1.mp4/ladder.json'"
+# full-range (JPEG) white is 255 in; the ladder is limited range, so white must be 235, not clipped super-white
+R="$T/out-fullrange-mjpeg.avi/v240"
+cat "$R/init.mp4" "$R"/seg_*.m4s > "$T/fr.mp4"
+y=$(ffprobe -v error -f lavfi -i "movie=$T/fr.mp4,signalstats" -show_entries frame_tags=lavfi.signalstats.YAVG -of csv=p=0 | head -n1)
+expect "full-range source converted to limited range: white at ${y:-?}, want 235" awk -v y="${y:-0}" 'BEGIN { exit !(y >= 233 && y <= 237) }'
 expect "10-bit HEVC source" sh -c "grep -q '\"bit_depth\": 10' '$T/out-hevc10.mkv/ladder.json'"
 expect "VFR source: constant 30 fps out" sh -c "grep -q 'FRAME-RATE=30.000' '$T/out-vfr.mkv/master.m3u8'"
 # the lecture ladder: 1080p down to a cellular rung whose peak with audio is <= 192 kbit/s, plus audio-only
