@@ -4,6 +4,7 @@
 
 #include <emmintrin.h>
 #include <stdlib.h>
+#include <string.h>
 
 static inline __m128i pair_coef(const int16_t *c, int k, int taps)
 {
@@ -72,7 +73,8 @@ void ls_hscale_sse2(uint8_t *dst, int w, const int16_t *src, const int32_t *pos,
         s = _mm_srai_epi32(_mm_add_epi32(s, rnd), sh);
         s = _mm_packs_epi32(s, s);
         s = _mm_packus_epi16(s, s);
-        *(int32_t *)(void *)(dst + x) = _mm_cvtsi128_si32(s);
+        const int32_t four = _mm_cvtsi128_si32(s);
+        memcpy(dst + x, &four, 4); /* unaligned: memcpy is the defined way, and one movd */
     }
     if (x < w)
         ls_hscale_c(dst + x, w - x, src, pos + x, coef + (size_t)x * taps, taps);
