@@ -17,10 +17,10 @@
 
 typedef struct LSDSP {
     /* Vertical filter: dst[x] = clip16(round(sum_k coef[k] * rows[k][x] >> (COEF_BITS - MID_BITS))).
-     * taps >= 1, w >= 1; rows[] may repeat (edge clamp). dst has room for w rounded up to 64. */
+     * taps >= 1, w >= 1; rows[] may repeat (edge clamp). Reads and writes exactly w elements per row. */
     void (*vscale)(int16_t *dst, const uint8_t *const *rows, const int16_t *coef, int taps, int w);
     /* Horizontal filter: dst[x] = clip8(round(sum_k coef[x*taps+k] * src[pos[x]+k] >> (COEF_BITS+MID_BITS))).
-     * taps is a multiple of 4; src is readable up to max(pos)+taps+16 elements. */
+     * taps is a multiple of 4; reads src[pos[x] .. pos[x]+taps-1] only (zero coefficients included). */
     void (*hscale)(uint8_t *dst, int w, const int16_t *src, const int32_t *pos, const int16_t *coef, int taps);
     /* Sum of absolute differences over a w x h block. */
     uint64_t (*sad)(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int w, int h);

@@ -110,8 +110,8 @@ int ls_plane_scaler_init(LSPlaneScaler *s, int sw, int sh, int dw, int dh, int k
         ls_plane_scaler_free(s);
         return err;
     }
-    /* the horizontal kernels may read taps + one vector past the last position */
-    size_t mid_len = (size_t)sw + s->h.taps + 64;
+    /* a filter wider than a tiny source reads its zero-weighted taps past the last sample */
+    size_t mid_len = (size_t)sw + s->h.taps;
     s->mid = aligned_alloc(64, ((mid_len * sizeof(int16_t)) + 63) & ~(size_t)63);
     s->rows = malloc(sizeof(*s->rows) * s->v.taps);
     if (!s->mid || !s->rows) {

@@ -34,7 +34,6 @@ struct LStreamJob {
     LSDSP dsp;
     unsigned cpu_flags;    /* detected & masked */
     double t_start;        /* wall clock at run start */
-    double last_progress;
 };
 
 void ls_log(LStreamJob *job, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -151,9 +151,9 @@ int ls_picture_alloc(LSPicture *p, int w, int h)
 {
     memset(p, 0, sizeof(*p));
     const int cw = (w + 1) / 2, ch = (h + 1) / 2;
-    /* strides padded to 64 and one spare row so SIMD kernels may over-read a vector */
-    const ptrdiff_t ys = (w + 63 + 64) & ~63, cs = (cw + 63 + 64) & ~63;
-    const size_t ysz = (size_t)ys * (h + 1), csz = (size_t)cs * (ch + 1);
+    /* rows aligned to 64 bytes; the kernels never read past a row's width (their tails are C) */
+    const ptrdiff_t ys = (w + 63) & ~63, cs = (cw + 63) & ~63;
+    const size_t ysz = (size_t)ys * h, csz = (size_t)cs * ch;
     p->buf = aligned_alloc(64, ysz + 2 * csz);
     if (!p->buf)
         return LSTREAM_ERR(ENOMEM);

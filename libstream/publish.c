@@ -11,14 +11,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#if HAVE_RENAMEAT2
-#include <stdio.h>
-#endif
 
 int ls_mkdir(const char *path)
 {

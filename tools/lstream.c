@@ -179,7 +179,8 @@ static int cmd_transcode(int argc, char **argv)
     }
     s.log_cb = cli_log;
     s.log_opaque = &out;
-    s.log_level = out.verbose || out.json ? LSTREAM_LOG_DEBUG - !out.verbose : LSTREAM_LOG_WARNING;
+    /* terminal: warnings (errors are printed once at the end); --json: info too; --verbose: everything */
+    s.log_level = out.verbose ? LSTREAM_LOG_DEBUG : out.json ? LSTREAM_LOG_INFO : LSTREAM_LOG_WARNING;
     s.progress_cb = cli_progress;
     s.progress_opaque = &out;
     s.cancel_cb = cli_cancel;
