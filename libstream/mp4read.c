@@ -14,6 +14,11 @@
 static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
 static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) << 32 | rd32(p + 4); }
 
+/* Times and offsets beyond 2^53 mean nothing in a VOD presentation; refusing them keeps every sum
+ * below (a handful of such values plus at most MAX_SAMPLES 32-bit durations) inside int64_t. */
+#define MP4_LIMIT ((int64_t)1 << 53)
+#define MAX_SAMPLES 10000000
+
 /* Find the first box of @p type in [p, p+len). Returns its payload and sets *plen; NULL if absent.
  * @p box_start, if given, receives the box's own start. */
 const uint8_t *ls_mp4_find(const uint8_t *p, size_t len, const char *type, size_t *plen, const uint8_t **box_start)
@@ -166,9 +171,14 @@ int ls_mp4_parse_init(const uint8_t *data, size_t size, LSMp4Init *init)
             const int64_t media_time = v1 ? (int64_t)rd64(e + 8) : (int64_t)(int32_t)rd32(e + 4);
             init->has_edits = 1;
             if (media_time == -1) {
-                delay += (int64_t)(dur * init->timescale / movie_ts);
+                const double d = (double)dur * init->timescale / movie_ts;
+                if (d > MP4_LIMIT || delay + (int64_t)d > MP4_LIMIT)
+                    return -1;
+                delay += (int64_t)d;
                 continue;
             }
+            if (media_time < 0 || media_time > MP4_LIMIT)
+                return -1;
             init->pres_offset = delay - media_time;
             break;
         }
@@ -224,7 +234,12 @@ int ls_mp4_parse_fragment(const uint8_t *data, size_t size, const LSMp4Init *ini
     size_t k = 8;
     uint32_t def_dur = init->trex_duration, def_size = init->trex_size, def_flags = init->trex_flags;
     int64_t base = f->moof_offset;
-    if (tf_flags & 0x1) { if (k + 8 > l) return -1; base = (int64_t)rd64(tfhd + k); k += 8; }
+    if (tf_flags & 0x1) {
+        if (k + 8 > l || rd64(tfhd + k) > (uint64_t)MP4_LIMIT)
+            return -1;
+        base = (int64_t)rd64(tfhd + k);
+        k += 8;
+    }
     if (tf_flags & 0x2) k += 4;
     if (tf_flags & 0x8) { if (k + 4 > l) return -1; def_dur = rd32(tfhd + k); k += 4; }
     if (tf_flags & 0x10) { if (k + 4 > l) return -1; def_size = rd32(tfhd + k); k += 4; }
@@ -232,7 +247,10 @@ int ls_mp4_parse_fragment(const uint8_t *data, size_t size, const LSMp4Init *ini
     const uint8_t *tfdt = ls_mp4_find(traf, l_traf, "tfdt", &l, NULL);
     if (tfdt && l >= 8) {
         f->has_tfdt = 1;
-        f->tfdt = tfdt[0] == 1 && l >= 12 ? (int64_t)rd64(tfdt + 4) : rd32(tfdt + 4);
+        const uint64_t t = tfdt[0] == 1 && l >= 12 ? rd64(tfdt + 4) : rd32(tfdt + 4);
+        if (t > (uint64_t)MP4_LIMIT)
+            return -1;
+        f->tfdt = (int64_t)t;
     }
     /* walk every trun of the traf */
     size_t off = 0;
@@ -258,7 +276,7 @@ int ls_mp4_parse_fragment(const uint8_t *data, size_t size, const LSMp4Init *ini
         if (fl & 0x1) { if (p + 4 > l_trun) return -1; data_off = (int32_t)rd32(trun + p); p += 4; }
         if (fl & 0x4) { if (p + 4 > l_trun) return -1; first_flags = rd32(trun + p); has_first_flags = 1; p += 4; }
         const size_t per = 4 * (!!(fl & 0x100) + !!(fl & 0x200) + !!(fl & 0x400) + !!(fl & 0x800));
-        if ((per && count > (l_trun - p) / per) || count > 10000000)
+        if ((per && count > (l_trun - p) / per) || count > (uint32_t)(MAX_SAMPLES - f->samples))
             return -1;
         for (uint32_t i = 0; i < count; i++) {
             uint32_t dur = def_dur, sz = def_size, sflags = def_flags;

@@ -133,6 +133,26 @@ static void dirname_of(const char *path, char *out, size_t n)
 
 static int is_remote(const char *uri) { return strstr(uri, "://") != NULL; }
 
+/* Numbers read from playlists and MPDs are bounded before any arithmetic is done on them: a byte
+ * offset or a timestamp past 2^53 means nothing in a VOD presentation, and anything within it can be
+ * added to another such value without overflow. */
+#define NUM_LIMIT ((int64_t)1 << 53)
+
+/* Parse the leading decimal integer of @s into *out when it lies in [lo, hi]; 0 (and *out untouched)
+ * when there is none or it is out of range. Text after the digits is left to the caller. */
+static int parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
+{
+    if (!s)
+        return 0;
+    char *end;
+    errno = 0;
+    const long long x = strtoll(s, &end, 10);
+    if (end == s || errno == ERANGE || x < lo || x > hi)
+        return 0;
+    *out = x;
+    return 1;
+}
+
 static void resolve(const char *base_dir, const char *uri, char *out, size_t n)
 {
     if (uri[0] == '/')
@@ -235,9 +255,15 @@ static int load_media_playlist(LStreamValidation *v, MediaPl *m)
         }
         if (!strncmp(line, "#EXT-X-VERSION:", 15)) {
             m->n_version++;
-            m->version = atoi(line + 15);
+            int64_t x = 0;
+            check(v, parse_int(line + 15, 1, 1000, &x), MUST, "H10", file, "EXT-X-VERSION \"%.32s\" is not a version number",
+                  line + 15);
+            m->version = (int)x;
         } else if (!strncmp(line, "#EXT-X-TARGETDURATION:", 22)) {
-            m->target = atoi(line + 22);
+            int64_t x = 0;
+            check(v, parse_int(line + 22, 0, INT32_MAX, &x), MUST, "H1", file,
+                  "EXT-X-TARGETDURATION \"%.32s\" is not a decimal integer", line + 22);
+            m->target = (int)x;
         } else if (!strcmp(line, "#EXT-X-PLAYLIST-TYPE:VOD")) {
             m->vod = 1;
         } else if (!strcmp(line, "#EXT-X-ENDLIST")) {
@@ -253,7 +279,11 @@ static int load_media_playlist(LStreamValidation *v, MediaPl *m)
                 resolve(dir, uri, m->map_path, sizeof(m->map_path));
             }
         } else if (!strncmp(line, "#EXTINF:", 8)) {
-            extinf = atof(line + 8);
+            char *end;
+            extinf = strtod(line + 8, &end);
+            if (!check(v, end != line + 8 && isfinite(extinf) && extinf >= 0 && extinf <= 1e9, MUST, "H5", file,
+                       "EXTINF \"%.32s\" is not a duration", line + 8))
+                extinf = 0;
             const char *comma = strchr(line + 8, ',');
             size_t numlen = comma ? (size_t)(comma - (line + 8)) : strlen(line + 8);
             if (memchr(line + 8, '.', numlen))
@@ -261,9 +291,13 @@ static int load_media_playlist(LStreamValidation *v, MediaPl *m)
             extinf_seen = 1;
         } else if (!strncmp(line, "#EXT-X-BYTERANGE:", 17)) {
             byterange = 1;
-            br_len = atoll(line + 17);
             const char *at = strchr(line + 17, '@');
-            br_off = at ? atoll(at + 1) : next_off;
+            br_off = next_off;
+            if (!check(v, parse_int(line + 17, 0, NUM_LIMIT, &br_len) && (!at || parse_int(at + 1, 0, NUM_LIMIT, &br_off)),
+                       MUST, "H10", file, "EXT-X-BYTERANGE \"%.40s\" is not n[@o] within 2^53", line + 17)) {
+                br_len = 0; /* the segment reads as empty and fails on its own */
+                br_off = 0;
+            }
         } else if (line[0] != '#' && extinf_seen) {
             if (m->n == cap) {
                 cap = cap ? cap * 2 : 256;
@@ -776,7 +810,7 @@ static double iso_duration(const char *s)
         }
         p = end + 1;
     }
-    return total;
+    return isfinite(total) && total >= 0 && total < 1e10 ? total : -1;
 }
 
 /* expand $RepresentationID$, $Number%0Nd$, $Bandwidth$, $Time$ */
@@ -883,8 +917,13 @@ static void validate_dash(LStreamValidation *v, const char *mpd_path)
             char *ts_s = tattr(tmpl, as_tmpl, "timescale"), *pto_s = tattr(tmpl, as_tmpl, "presentationTimeOffset");
             char *init_s = tattr(tmpl, as_tmpl, "initialization"), *media_s = tattr(tmpl, as_tmpl, "media");
             char *start_s = tattr(tmpl, as_tmpl, "startNumber"), *dur_s = tattr(tmpl, as_tmpl, "duration");
-            const long long timescale = ts_s ? atoll(ts_s) : 1, pto = pto_s ? atoll(pto_s) : 0;
-            const long long start_number = start_s ? atoll(start_s) : 1;
+            int64_t timescale = 1, pto = 0, start_number = 1;
+            check(v, !ts_s || parse_int(ts_s, 1, INT32_MAX, &timescale), MUST, "D2", file,
+                  "Representation %s: @timescale \"%.32s\" is not a positive 32-bit integer", r->id, ts_s);
+            check(v, !pto_s || parse_int(pto_s, 0, NUM_LIMIT, &pto), MUST, "D2", file,
+                  "Representation %s: @presentationTimeOffset \"%.32s\" is not an integer within 2^53", r->id, pto_s);
+            check(v, !start_s || parse_int(start_s, 0, NUM_LIMIT, &start_number), MUST, "D3", file,
+                  "Representation %s: @startNumber \"%.32s\" is not an integer within 2^53", r->id, start_s);
             char init_path[LS_PATH_MAX], uri[LS_PATH_MAX];
             LSMp4Init init;
             int init_ok = 0;
@@ -902,8 +941,8 @@ static void validate_dash(LStreamValidation *v, const char *mpd_path)
                           "Representation %s: @codecs=\"%s\" but the init segment says %s", r->id,
                           codecs ? codecs : "(none)", init.codec);
                     check(v, (long long)init.timescale == timescale, MUST, "D2", file,
-                          "Representation %s: @timescale %lld but the media timescale is %u", r->id, timescale,
-                          init.timescale);
+                          "Representation %s: @timescale %lld but the media timescale is %u", r->id,
+                          (long long)timescale, init.timescale);
                 }
             }
             /* build the timeline */
@@ -917,10 +956,15 @@ static void validate_dash(LStreamValidation *v, const char *mpd_path)
                     if (!xname(sn, "S"))
                         continue;
                     char *st = xattr(sn, "t"), *sd = xattr(sn, "d"), *sr = xattr(sn, "r");
-                    if (st)
-                        t = atoll(st);
-                    const int64_t d = sd ? atoll(sd) : 0;
-                    int64_t rep = sr ? atoll(sr) : 0;
+                    int64_t d = 0, rep = 0;
+                    if (!check(v, (!st || parse_int(st, 0, NUM_LIMIT, &t)) && parse_int(sd, 1, NUM_LIMIT, &d) &&
+                                      (!sr || parse_int(sr, -1, NUM_LIMIT, &rep)),
+                               MUST, "D3", file, "Representation %s: <S t=\"%.24s\" d=\"%.24s\" r=\"%.24s\"> is not"
+                               " a timeline entry (integers within 2^53, d > 0)", r->id, st ? st : "", sd ? sd : "",
+                               sr ? sr : "")) {
+                        xmlFree(st); xmlFree(sd); xmlFree(sr);
+                        break;
+                    }
                     if (rep < 0) { /* r = -1: until the end of the period */
                         double until = d > 0 && mpd_dur > 0 ? ceil((mpd_dur * timescale - t) / d) - 1 : 0;
                         rep = until > 0 && until < MAX_SEGMENTS ? (int64_t)until : 0;
@@ -940,15 +984,24 @@ static void validate_dash(LStreamValidation *v, const char *mpd_path)
                             if (!r->t || !r->d || !r->bytes)
                                 break;
                         }
+                        if (t > NUM_LIMIT) /* t and d are each within 2^53: the sum cannot overflow */
+                            break;
                         r->t[r->n] = t;
                         r->d[r->n] = d;
                         r->n++;
                         t += d;
                     }
+                    if (!check(v, t <= NUM_LIMIT, MUST, "D3", file, "Representation %s: SegmentTimeline runs past 2^53",
+                               r->id)) {
+                        xmlFree(st); xmlFree(sd); xmlFree(sr);
+                        break;
+                    }
                     xmlFree(st); xmlFree(sd); xmlFree(sr);
                 }
             } else if (dur_s && mpd_dur > 0) {
-                const int64_t d = atoll(dur_s);
+                int64_t d = 0;
+                check(v, parse_int(dur_s, 1, NUM_LIMIT, &d), MUST, "D3", file,
+                      "Representation %s: @duration \"%.32s\" is not a positive integer within 2^53", r->id, dur_s);
                 const double c = d > 0 ? ceil(mpd_dur * timescale / d - 1e-9) : 0;
                 const int64_t count = c > 0 && c < MAX_SEGMENTS ? (int64_t)c : 0;
                 check(v, c < MAX_SEGMENTS, MUST, "D3", file, "Representation %s: @duration gives %.0f segments", r->id, c);
@@ -956,7 +1009,7 @@ static void validate_dash(LStreamValidation *v, const char *mpd_path)
                 r->t = malloc(sizeof(*r->t) * (count ? count : 1));
                 r->d = malloc(sizeof(*r->d) * (count ? count : 1));
                 r->bytes = malloc(sizeof(*r->bytes) * (count ? count : 1));
-                for (int64_t k = 0; r->t && r->d && r->bytes && k < count; k++) {
+                for (int64_t k = 0; r->t && r->d && r->bytes && k < count && pto + k * (double)d <= NUM_LIMIT; k++) {
                     r->t[k] = pto + k * d;
                     r->d[k] = d;
                     r->n++;
@@ -988,7 +1041,7 @@ static void validate_dash(LStreamValidation *v, const char *mpd_path)
                     if (k == 0)
                         check(v, ept == pto, MUST, "D2", file,
                               "Representation %s: presentationTimeOffset %lld but the first segment starts at %lld%s",
-                              r->id, pto, (long long)ept, init.has_edits ? " (after the edit list)" : "");
+                              r->id, (long long)pto, (long long)ept, init.has_edits ? " (after the edit list)" : "");
                     check(v, ept == r->t[k], MUST, "D3", sf, "SegmentTimeline t=%lld but the media starts at %lld%s",
                           (long long)r->t[k], (long long)ept, init.has_edits ? " (after the edit list)" : "");
                     check(v, dur == r->d[k], MUST, "D3", sf, "SegmentTimeline d=%lld but the media lasts %lld",

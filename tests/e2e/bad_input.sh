@@ -61,6 +61,15 @@ set +e; "$LSTREAM" validate "$T/broken" > "$T/v.txt" 2>&1; rc=$?; set -e
 expect "broken ladder: validate exits 5, got $rc" [ "$rc" = 5 ]
 expect "broken ladder: H1 reported with file and value" grep -q "MUST   H1   v180/index.m3u8: EXTINF" "$T/v.txt"
 expect "broken ladder: H6 target mismatch reported" grep -q "H6" "$T/v.txt"
+# numbers past int64 (strtoll saturates) in a byte range and in the MPD timeline: reported, no overflow
+# (a fuzzer find: 9223372036854775807 + length overflowed under UBSan)
+cp -r "$T/ladder" "$T/huge"
+sed -i '0,/#EXT-X-BYTERANGE:[0-9]*@[0-9]*/s//#EXT-X-BYTERANGE:3613@99999999999999999999/' "$T/huge/v180/iframes.m3u8"
+sed -i '0,/<S t="0" d="[0-9]*"/s//<S t="9223372036854775807" d="9223372036854775807" r="99"/' "$T/huge/manifest.mpd"
+set +e; "$LSTREAM" validate "$T/huge" > "$T/h.txt" 2>&1; rc=$?; set -e
+expect "huge numbers: validate exits 5, got $rc" [ "$rc" = 5 ]
+expect "huge numbers: byte range reported" grep -q "H10  v180/iframes.m3u8: EXT-X-BYTERANGE" "$T/h.txt"
+expect "huge numbers: timeline entry reported" grep -q "D3   manifest.mpd: .*is not a timeline entry" "$T/h.txt"
 # the validator gates publishing: a custom ladder without a <= 192 kbit/s video variant (M7) is refused
 ff -f lavfi -i testsrc2=s=640x360:r=30:d=7 -c:v libx264 -preset ultrafast -qp 10 "$T/busy.mp4"
 run "MUST broken (no cellular rung)" 5 "$T/busy.mp4" "$T/gated" "M7.*nothing published" --rungs 360:crf=18:max=3000

@@ -88,8 +88,9 @@ static void mutate(unsigned char *b, size_t *n, size_t cap)
     default: /* digits in text: huge or negative numbers in playlists and MPDs */
         for (size_t i = rnd() % *n; i < *n; i++)
             if (b[i] >= '0' && b[i] <= '9') {
-                static const char *rep[] = { "99999999999", "-1", "0", "1e308", "nan" };
-                const char *r = rep[rnd() % 5];
+                static const char *rep[] = { "99999999999", "-1", "0", "1e308", "nan", "inf", "1e-320", "4294967296",
+                                             "9223372036854775807", "18446744073709551616", "-9223372036854775808" };
+                const char *r = rep[rnd() % (sizeof(rep) / sizeof(rep[0]))];
                 size_t rl = strlen(r);
                 if (*n + rl <= cap) {
                     memmove(b + i + rl, b + i + 1, *n - i - 1);
