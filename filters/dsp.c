@@ -22,8 +22,10 @@ void ls_vscale_c(int16_t *dst, const uint8_t *const *rows, const int16_t *coef, 
     }
 }
 
-void ls_hscale_c(uint8_t *dst, int w, const int16_t *src, const int32_t *pos, const int16_t *coef, int taps)
+void ls_hscale_c(uint8_t *dst, int w, const int16_t *src, const int32_t *pos, const int16_t *coef, int taps,
+                 const int32_t *cpair)
 {
+    (void)cpair;
     const int sh = LS_COEF_BITS + LS_MID_BITS;
     for (int x = 0; x < w; x++) {
         const int16_t *s = src + pos[x];

@@ -14,14 +14,18 @@
 #define LS_COEF_BITS 14   /* filter coefficients: sum = 1 << 14 */
 #define LS_MID_BITS 6     /* vertical pass output: pixel << 6, int16 */
 #define LS_MAX_TAPS 64
+#define LS_HSCALE_OVERREAD 64 /* hscale may read this many int16 from a block's first pos */
 
 typedef struct LSDSP {
     /* Vertical filter: dst[x] = clip16(round(sum_k coef[k] * rows[k][x] >> (COEF_BITS - MID_BITS))).
      * taps >= 1, w >= 1; rows[] may repeat (edge clamp). Reads and writes exactly w elements per row. */
     void (*vscale)(int16_t *dst, const uint8_t *const *rows, const int16_t *coef, int taps, int w);
     /* Horizontal filter: dst[x] = clip8(round(sum_k coef[x*taps+k] * src[pos[x]+k] >> (COEF_BITS+MID_BITS))).
-     * taps is a multiple of 4; reads src[pos[x] .. pos[x]+taps-1] only (zero coefficients included). */
-    void (*hscale)(uint8_t *dst, int w, const int16_t *src, const int32_t *pos, const int16_t *coef, int taps);
+     * taps is a multiple of 4. @cpair is the same filter laid out for 16 outputs per vector
+     * (LSFilter1D.cpair, blocks from pos[0]) or NULL; kernels that want it fall back without it.
+     * src must be readable up to src[pos[w-1] + LS_HSCALE_OVERREAD - 1] (at least pos[x] + taps - 1). */
+    void (*hscale)(uint8_t *dst, int w, const int16_t *src, const int32_t *pos, const int16_t *coef, int taps,
+                   const int32_t *cpair);
     /* Sum of absolute differences over a w x h block. */
     uint64_t (*sad)(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int w, int h);
     /* Sum of squared differences over a w x h block (PSNR). */
@@ -48,6 +52,10 @@ typedef struct LSFilter1D {
     int taps;        /* padded to a multiple of 4 */
     int32_t *pos;    /* dst_size: first source index (may be clamped into range) */
     int16_t *coef;   /* dst_size * taps */
+    /* the same coefficients for 16 outputs per vector: for each block of 16 outputs and each tap pair k,
+     * 16 dwords (coef[x][2k] | coef[x][2k+1] << 16) for x = 16 * block + 0..15 (zero past dst_size);
+     * 64-byte aligned. */
+    int32_t *cpair;
 } LSFilter1D;
 
 /* Build a bicubic (Catmull-Rom-like, B=0 C=0.6 like swscale's default) or Lanczos-3 filter, widened by the
@@ -78,7 +86,8 @@ void ls_plane_rotate(uint8_t *dst, ptrdiff_t ds, const uint8_t *src, ptrdiff_t s
 
 /* C references, exported for checkasm. */
 void ls_vscale_c(int16_t *dst, const uint8_t *const *rows, const int16_t *coef, int taps, int w);
-void ls_hscale_c(uint8_t *dst, int w, const int16_t *src, const int32_t *pos, const int16_t *coef, int taps);
+void ls_hscale_c(uint8_t *dst, int w, const int16_t *src, const int32_t *pos, const int16_t *coef, int taps,
+                 const int32_t *cpair);
 uint64_t ls_sad_c(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int w, int h);
 uint64_t ls_ssd_c(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int w, int h);
 void ls_ssim_4x4_c(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int32_t (*sums)[4], int n);

@@ -33,8 +33,10 @@ void ls_filter1d_free(LSFilter1D *f)
 {
     free(f->pos);
     free(f->coef);
+    free(f->cpair);
     f->pos = NULL;
     f->coef = NULL;
+    f->cpair = NULL;
 }
 
 int ls_filter1d_init(LSFilter1D *f, int src, int dst, int kernel)
@@ -87,6 +89,21 @@ int ls_filter1d_init(LSFilter1D *f, int src, int dst, int kernel)
         c[big] = (int16_t)(c[big] + ((1 << LS_COEF_BITS) - sum));
         f->pos[i] = start;
     }
+    /* the pair layout for 16 outputs per vector */
+    const size_t blocks = ((size_t)dst + 15) / 16, pairs = (size_t)taps / 2;
+    f->cpair = aligned_alloc(64, blocks * pairs * 16 * sizeof(*f->cpair));
+    if (!f->cpair) {
+        ls_filter1d_free(f);
+        return -ENOMEM;
+    }
+    for (size_t b = 0; b < blocks; b++)
+        for (size_t k = 0; k < pairs; k++)
+            for (size_t i = 0; i < 16; i++) {
+                const size_t x = b * 16 + i;
+                const int16_t *c = f->coef + x * taps + 2 * k;
+                f->cpair[(b * pairs + k) * 16 + i] =
+                    x < (size_t)dst ? (int32_t)((uint32_t)(uint16_t)c[0] | (uint32_t)(uint16_t)c[1] << 16) : 0;
+            }
     return 0;
 }
 
@@ -111,7 +128,7 @@ int ls_plane_scaler_init(LSPlaneScaler *s, int sw, int sh, int dw, int dh, int k
         return err;
     }
     /* a filter wider than a tiny source reads its zero-weighted taps past the last sample */
-    size_t mid_len = (size_t)sw + s->h.taps;
+    size_t mid_len = (size_t)sw + s->h.taps + LS_HSCALE_OVERREAD;
     s->mid = aligned_alloc(64, ((mid_len * sizeof(int16_t)) + 63) & ~(size_t)63);
     s->rows = malloc(sizeof(*s->rows) * s->v.taps);
     if (!s->mid || !s->rows) {
@@ -137,6 +154,6 @@ void ls_plane_scale(const LSDSP *dsp, LSPlaneScaler *s, uint8_t *dst, ptrdiff_t 
             s->rows[k] = src + (ptrdiff_t)r * src_stride;
         }
         dsp->vscale(s->mid, s->rows, c, n, s->h.src_size);
-        dsp->hscale(dst + (ptrdiff_t)y * dst_stride, s->h.dst_size, s->mid, s->h.pos, s->h.coef, s->h.taps);
+        dsp->hscale(dst + (ptrdiff_t)y * dst_stride, s->h.dst_size, s->mid, s->h.pos, s->h.coef, s->h.taps, s->h.cpair);
     }
 }

@@ -32,8 +32,10 @@ static void vscale_neon(int16_t *dst, const uint8_t *const *rows, const int16_t 
     }
 }
 
-static void hscale_neon(uint8_t *dst, int w, const int16_t *src, const int32_t *pos, const int16_t *coef, int taps)
+static void hscale_neon(uint8_t *dst, int w, const int16_t *src, const int32_t *pos, const int16_t *coef, int taps,
+                        const int32_t *cpair)
 {
+    (void)cpair;
     int x = 0;
     for (; x + 4 <= w; x += 4) {
         int32_t s[4];
@@ -60,7 +62,7 @@ static void hscale_neon(uint8_t *dst, int w, const int16_t *src, const int32_t *
         dst[x + 3] = vget_lane_u8(b, 3);
     }
     if (x < w)
-        ls_hscale_c(dst + x, w - x, src, pos + x, coef + (size_t)x * taps, taps);
+        ls_hscale_c(dst + x, w - x, src, pos + x, coef + (size_t)x * taps, taps, NULL);
 }
 
 static uint64_t sad_neon(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int w, int h)

@@ -62,8 +62,10 @@ static inline __m256i dot2(const int16_t *s0, const int16_t *s1, const int16_t *
     return acc;
 }
 
-void ls_hscale_avx2(uint8_t *dst, int w, const int16_t *src, const int32_t *pos, const int16_t *coef, int taps)
+void ls_hscale_avx2(uint8_t *dst, int w, const int16_t *src, const int32_t *pos, const int16_t *coef, int taps,
+                    const int32_t *cpair)
 {
+    (void)cpair;
     const int sh = LS_COEF_BITS + LS_MID_BITS;
     const __m256i rnd = _mm256_set1_epi32(1 << (sh - 1));
     const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
@@ -82,7 +84,7 @@ void ls_hscale_avx2(uint8_t *dst, int w, const int16_t *src, const int32_t *pos,
         _mm_storel_epi64((__m128i *)(dst + x), _mm_packus_epi16(p, p));
     }
     if (x < w)
-        ls_hscale_sse2(dst + x, w - x, src, pos + x, coef + (size_t)x * taps, taps);
+        ls_hscale_sse2(dst + x, w - x, src, pos + x, coef + (size_t)x * taps, taps, NULL);
 }
 
 uint64_t ls_sad_avx2(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int w, int h)

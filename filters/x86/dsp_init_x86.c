@@ -24,4 +24,5 @@ void ls_dsp_init_x86(LSDSP *d, unsigned flags)
     if (!(flags & LSTREAM_CPU_AVX512))
         return;
     d->vscale = ls_vscale_avx512;
+    d->hscale = ls_hscale_avx512;
 }

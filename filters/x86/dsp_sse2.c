@@ -61,8 +61,10 @@ static inline __m128i dot(const int16_t *s, const int16_t *c, int taps)
     return acc;
 }
 
-void ls_hscale_sse2(uint8_t *dst, int w, const int16_t *src, const int32_t *pos, const int16_t *coef, int taps)
+void ls_hscale_sse2(uint8_t *dst, int w, const int16_t *src, const int32_t *pos, const int16_t *coef, int taps,
+                    const int32_t *cpair)
 {
+    (void)cpair;
     const int sh = LS_COEF_BITS + LS_MID_BITS;
     const __m128i rnd = _mm_set1_epi32(1 << (sh - 1));
     int x = 0;
@@ -77,7 +79,7 @@ void ls_hscale_sse2(uint8_t *dst, int w, const int16_t *src, const int32_t *pos,
         memcpy(dst + x, &four, 4); /* unaligned: memcpy is the defined way, and one movd */
     }
     if (x < w)
-        ls_hscale_c(dst + x, w - x, src, pos + x, coef + (size_t)x * taps, taps);
+        ls_hscale_c(dst + x, w - x, src, pos + x, coef + (size_t)x * taps, taps, NULL);
 }
 
 uint64_t ls_sad_sse2(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int w, int h)
