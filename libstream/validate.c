@@ -614,16 +614,27 @@ static void validate_hls(LStreamValidation *v, const char *master)
     for (int i = 0; i < h->n_var; i++) {
         Variant *x = &h->var[i];
         char val[256];
-        x->bandwidth = attr(x->attrs, "BANDWIDTH", val, sizeof(val)) ? atof(val) : 0;
-        x->avg_bw = attr(x->attrs, "AVERAGE-BANDWIDTH", val, sizeof(val)) ? atof(val) : 0;
+        /* decimal-integers (RFC 8216 4.2); anything else reads as absent */
+        int64_t bw = 0, avg = 0;
+        if (attr(x->attrs, "BANDWIDTH", val, sizeof(val)) && !parse_int(val, 1, NUM_LIMIT, &bw))
+            bw = 0;
+        if (attr(x->attrs, "AVERAGE-BANDWIDTH", val, sizeof(val)) && !parse_int(val, 1, NUM_LIMIT, &avg))
+            avg = 0;
+        x->bandwidth = (double)bw;
+        x->avg_bw = (double)avg;
         attr(x->attrs, "CODECS", x->codecs, sizeof(x->codecs));
         attr(x->attrs, "AUDIO", x->audio_group, sizeof(x->audio_group));
-        if (attr(x->attrs, "RESOLUTION", val, sizeof(val)))
-            sscanf(val, "%dx%d", &x->w, &x->h);
+        int64_t rw = 0, rh = 0;
+        const char *xs = attr(x->attrs, "RESOLUTION", val, sizeof(val)) ? strchr(val, 'x') : NULL;
+        if (xs && parse_int(val, 1, 65535, &rw) && parse_int(xs + 1, 1, 65535, &rh)) {
+            x->w = (int)rw;
+            x->h = (int)rh;
+        }
         if (x->pl && x->pl->init_ok && x->pl->init.is_video && !x->iframe) {
             char fr[32];
-            if (attr(x->attrs, "FRAME-RATE", fr, sizeof(fr)) && atof(fr) > 0)
-                frame_dur = fmax(frame_dur, 1.0 / atof(fr));
+            const double rate = attr(x->attrs, "FRAME-RATE", fr, sizeof(fr)) ? atof(fr) : 0;
+            if (isfinite(rate) && rate > 0.1)
+                frame_dur = fmax(frame_dur, 1.0 / rate);
         }
     }
     for (int i = 0; i < h->n_pls; i++)
@@ -638,8 +649,8 @@ static void validate_hls(LStreamValidation *v, const char *master)
         if (!m || !m->ok)
             continue;
         const char *pf = rel(v, m->path);
-        check(v, x->bandwidth > 0, MUST, "M1", file, "%s for %s has no BANDWIDTH", tag, pf);
-        check(v, x->avg_bw > 0, SHOULD, "M2", file, "%s for %s has no AVERAGE-BANDWIDTH", tag, pf);
+        check(v, x->bandwidth > 0, MUST, "M1", file, "%s for %s has no valid BANDWIDTH", tag, pf);
+        check(v, x->avg_bw > 0, SHOULD, "M2", file, "%s for %s has no valid AVERAGE-BANDWIDTH", tag, pf);
         check(v, x->codecs[0], MUST, "M3", file, "%s for %s has no CODECS", tag, pf);
         const int video = m->init_ok && m->init.is_video;
         if (m->init_ok)
@@ -824,22 +835,25 @@ static void expand(const char *tmpl, const char *rep_id, long long number, long 
                 break;
             char id[64];
             snprintf(id, sizeof(id), "%.*s", (int)(end - p - 1), p + 1);
-            char fmt[16] = "%lld";
+            /* "$Number%05d$": the format tag is %0[width]d; only its width is taken (never the text itself
+             * as a format), capped: a wider name matches no file anyway */
+            int width = 0;
             char *pct = strchr(id, '%');
-            if (pct) { /* "$Number%05d$": keep the width, print as long long */
-                size_t wl = strspn(pct + 1, "0123456789");
-                snprintf(fmt, sizeof(fmt), "%%%.*slld", (int)wl, pct + 1);
+            if (pct) {
+                for (const char *q = pct + 1; *q >= '0' && *q <= '9'; q++)
+                    width = width < 32 ? width * 10 + (*q - '0') : 32;
+                width = width > 32 ? 32 : width;
                 *pct = 0;
             }
             char val[128] = "";
             if (!strcmp(id, "RepresentationID"))
                 snprintf(val, sizeof(val), "%s", rep_id);
             else if (!strcmp(id, "Number"))
-                snprintf(val, sizeof(val), fmt, number);
+                snprintf(val, sizeof(val), "%0*lld", width, number);
             else if (!strcmp(id, "Bandwidth"))
-                snprintf(val, sizeof(val), fmt, bw);
+                snprintf(val, sizeof(val), "%0*lld", width, bw);
             else if (!strcmp(id, "Time"))
-                snprintf(val, sizeof(val), fmt, time);
+                snprintf(val, sizeof(val), "%0*lld", width, time);
             else if (!id[0])
                 snprintf(val, sizeof(val), "$");
             o += (size_t)snprintf(out + o, n - o, "%s", val);
@@ -904,8 +918,11 @@ static void validate_dash(LStreamValidation *v, const char *mpd_path)
             if (!codecs)
                 codecs = xattr(as, "codecs");
             snprintf(r->id, sizeof(r->id), "%s", id ? (char *)id : "");
-            r->bandwidth = bw ? atof(bw) : 0;
-            check(v, r->bandwidth > 0, MUST, "D1", file, "Representation %s has no @bandwidth", r->id);
+            int64_t bw_i = 0;
+            if (bw && !parse_int(bw, 1, UINT32_MAX, &bw_i)) /* xs:unsignedInt */
+                bw_i = 0;
+            r->bandwidth = (double)bw_i;
+            check(v, r->bandwidth > 0, MUST, "D1", file, "Representation %s has no valid @bandwidth", r->id);
             xmlNode *tmpl = xchild(rn, "SegmentTemplate");
             if (!tmpl)
                 tmpl = as_tmpl;
