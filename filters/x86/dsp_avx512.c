@@ -57,12 +57,16 @@ void ls_hscale_avx512(uint8_t *dst, int w, const int16_t *src, const int32_t *po
     const __m512i next = _mm512_set1_epi32(0x00010000); /* the pair's second word is the next sample */
     const __m512i step = _mm512_set1_epi16(2);
     const __m512i zero = _mm512_setzero_si512();
-    int x = 0;
+    int x = 0, wide = -1; /* wide: first x of a run of blocks left to the AVX2 path */
     for (; x + 16 <= w; x += 16) {
         const int base = pos[x];
         if (pos[x + 15] - base + taps > LS_HSCALE_OVERREAD) {
-            ls_hscale_avx2(dst + x, 16, src, pos + x, coef + (size_t)x * taps, taps, NULL);
+            wide = wide < 0 ? x : wide;
             continue;
+        }
+        if (wide >= 0) {
+            ls_hscale_avx2(dst + wide, x - wide, src, pos + wide, coef + (size_t)wide * taps, taps, NULL);
+            wide = -1;
         }
         const __m512i rel = _mm512_sub_epi32(_mm512_loadu_si512((const void *)(pos + x)), _mm512_set1_epi32(base));
         __m512i idx = _mm512_add_epi32(_mm512_or_si512(rel, _mm512_slli_epi32(rel, 16)), next);
@@ -86,6 +90,7 @@ void ls_hscale_avx512(uint8_t *dst, int w, const int16_t *src, const int32_t *po
         /* clamp to 0..255: negative to 0, then unsigned saturation */
         _mm_storeu_si128((__m128i *)(dst + x), _mm512_cvtusepi32_epi8(_mm512_max_epi32(s, zero)));
     }
+    x = wide >= 0 ? wide : x;
     if (x < w)
         ls_hscale_avx2(dst + x, w - x, src, pos + x, coef + (size_t)x * taps, taps, NULL);
 }
