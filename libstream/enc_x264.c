@@ -8,6 +8,8 @@
 
 #include <x264.h>
 
+#include "x264_cpu.h"
+
 struct LSX264 {
     LStreamJob *job;
     x264_t *h;
@@ -34,6 +36,8 @@ int ls_x264_open(LSX264 **pe, LStreamJob *job, const LSRungPlan *r, int fps_num,
     x264_param_t p;
     if (x264_param_default_preset(&p, job->s.preset, NULL) < 0)
         return ls_fail(job, LSTREAM_ERR_SETTINGS, "x264 does not know preset '%s'", job->s.preset);
+    /* settings.cpu_mask limits x264's assembly too (default ~0: x264's own detection, untouched) */
+    p.cpu = ls_x264_cpu_limit(p.cpu, job->s.cpu_mask);
     p.pf_log = x264_log_cb;
     p.p_log_private = job;
     p.i_log_level = X264_LOG_WARNING;

@@ -124,7 +124,8 @@ typedef struct LStreamSettings {
     /** Run the built-in validator on the ladder before publishing; a MUST violation fails the job
      *  with LSTREAM_ERR_VALIDATION and nothing is published. Default 1. */
     int validate;
-    /** Mask of CPU features the SIMD kernels may use (LSTREAM_CPU_* bits); default all (~0u). */
+    /** Mask of CPU features the SIMD kernels and x264's assembly may use (LSTREAM_CPU_* bits; the levels are
+     *  cumulative, see libstream/x264_cpu.h for x264's flags); default all (~0u), x264's own detection. */
     unsigned cpu_mask;
 
     /** Log callback; NULL (default) = discard. @p msg has no trailing newline and is valid only during

@@ -47,7 +47,7 @@ static void usage(FILE *f)
         "      --stereo            keep stereo audio (default mono: lecture speech)\n"
         "      --lang CODE         audio language, BCP 47 (default und)\n"
         "      --max-fps N         frame-rate cap; faster sources are halved (default 30)\n"
-        "      --cpu LEVEL         SIMD level: c, sse2, ssse3, sse41, avx2, avx512, neon, or a mask\n"
+        "      --cpu LEVEL         SIMD level (kernels and x264): c, sse2, ssse3, sse41, avx2, avx512, neon, or a mask\n"
         "      --no-validate       publish without running the validator\n"
         "      --sample-duration S length of the built-in sample (default 60)\n"
         "      --json              machine-readable progress and result on stdout (JSON lines)\n"
