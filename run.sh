@@ -11,7 +11,7 @@ BUILD="$ROOT/build"
 PKGS=(build-essential autoconf automake libtool pkg-config
       libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libswscale-dev
       libx264-dev libdav1d-dev libxml2-dev ffmpeg)
-TEST_PKGS=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user chromium nodejs npm)
+TEST_PKGS=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user chromium nodejs npm clang libclang-rt-14-dev)
 
 install_deps() {
     local want=("$@") missing=()
@@ -74,6 +74,31 @@ if [ "${1:-}" = test ]; then
     if [ $san -ne 0 ]; then
         status=1
         grep -h -A20 -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$SAN"/tests/*.log "$SAN"/tests/*/*.log 2>/dev/null | head -60
+    fi
+    # coverage-guided fuzzing (clang + libFuzzer) of the ISO-BMFF reader and the whole validator: a third
+    # build, fixed seed and run counts (tests/fuzz/libfuzzer.sh)
+    FZ="$ROOT/build-fuzz"
+    if command -v clang >/dev/null 2>&1; then
+        mkdir -p "$FZ"
+        set +e
+        (cd "$FZ" && { [ -f Makefile ] && [ config.status -nt "$ROOT/configure" ] ||
+            "$ROOT/configure" -q CC=clang --disable-shared --enable-libfuzzer \
+                CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+                LDFLAGS="-fsanitize=address,undefined"; } &&
+            make -j"$(nproc)" tests/fuzz/fuzz_mp4 tests/fuzz/fuzz_ladder) > libfuzzer.out 2>&1 &&
+            (cd "$FZ" && LIBFUZZER_CRASH_DIR="$FZ/crashes" "$ROOT/tests/fuzz/libfuzzer.sh" "$FZ" "$BUILD/lstream" 3000) >> libfuzzer.out 2>&1
+        lf=$?
+        set -e
+        if [ $lf -eq 0 ]; then
+            grep '^libfuzzer:\|^Done' libfuzzer.out
+            echo "PASS: tests/fuzz/libfuzzer.sh"; echo "# PASS: 1" >> check.out
+        else
+            tail -n 80 libfuzzer.out
+            echo "FAIL: tests/fuzz/libfuzzer.sh (inputs in $FZ/crashes)"; echo "# FAIL: 1" >> check.out
+            status=1
+        fi
+    else
+        echo "SKIP: tests/fuzz/libfuzzer.sh (no clang)"
     fi
     p=$(sed -n 's/^# PASS: *//p' check.out | awk '{s += $1} END {print s + 0}')
     f=$(sed -n 's/^# FAIL: *//p' check.out | awk '{s += $1} END {print s + 0}')
