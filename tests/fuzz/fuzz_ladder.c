@@ -23,11 +23,11 @@ static const char *const kFiles[] = {
 };
 #define N_FILES (sizeof(kFiles) / sizeof(kFiles[0]))
 
-static char root[64];
+static char root[256];
 
 static void put(const char *name, const uint8_t *p, size_t n)
 {
-    char path[128];
+    char path[320];
     snprintf(path, sizeof(path), "%s/%s", root, name);
     FILE *f = fopen(path, "wb");
     if (!f)
@@ -40,10 +40,15 @@ static void put(const char *name, const uint8_t *p, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!root[0]) {
-        /* tmpfs when there is one: the harness writes a ladder per input */
-        snprintf(root, sizeof(root), "%s/lstream-libfuzzer-%d", access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm",
-                 (int)getpid());
-        char d[96];
+        /* $LSTREAM_FUZZ_DIR (the script's own directory), else a per-process one, on tmpfs when there is
+         * one: the harness writes a ladder per input */
+        const char *dir = getenv("LSTREAM_FUZZ_DIR");
+        if (dir && dir[0])
+            snprintf(root, sizeof(root), "%s", dir);
+        else
+            snprintf(root, sizeof(root), "%s/lstream-libfuzzer-%d", access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm",
+                     (int)getpid());
+        char d[300];
         mkdir(root, 0700);
         snprintf(d, sizeof(d), "%s/v", root);
         mkdir(d, 0700);

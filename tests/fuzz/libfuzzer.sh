@@ -9,7 +9,11 @@
 set -eu
 fb=$1 lstream=$2 runs=${3:-20000}
 T=$(mktemp -d /tmp/lstream-libfuzzer-seeds-XXXXXX)
-trap 'rm -rf "$T" /tmp/lstream-libfuzzer-[0-9]* /dev/shm/lstream-libfuzzer-[0-9]*' EXIT
+# where fuzz_ladder writes its ladders: our own directory, on tmpfs when there is one
+shm=/dev/shm; [ -d $shm ] && [ -w $shm ] || shm=/tmp
+W=$(mktemp -d $shm/lstream-libfuzzer-work-XXXXXX)
+export LSTREAM_FUZZ_DIR=$W
+trap 'rm -rf "$T" "$W"' EXIT
 # a real ladder: 8 s, one 240p rung + audio, two segments each
 "$lstream" sample "$T/in.mp4" --duration 8 --size 426x240 >/dev/null
 "$lstream" transcode "$T/in.mp4" -o "$T/ladder" -q -p ultrafast --rungs 240 -t 1 >/dev/null
@@ -35,8 +39,8 @@ cat "$L/$v/init.mp4" "$L/$v/seg_00001.m4s" > "$T/corpus-mp4/video-init+seg"
 # the seed ladder itself must validate clean through the harness's layout (else the packing is wrong)
 cd "$T"
 status=0
-echo "libfuzzer: fuzz_mp4, $((runs * 10)) runs"
-ASAN_OPTIONS=detect_leaks=1 "$fb/tests/fuzz/fuzz_mp4" -seed=1 -runs=$((runs * 10)) -max_len=65536 -timeout=10 \
+echo "libfuzzer: fuzz_mp4, $((runs * 30)) runs"
+ASAN_OPTIONS=detect_leaks=1 "$fb/tests/fuzz/fuzz_mp4" -seed=1 -runs=$((runs * 30)) -max_len=65536 -timeout=10 \
     -rss_limit_mb=2048 -max_total_time=300 -print_final_stats=1 "$T/corpus-mp4" 2>"$T/mp4.log" || status=1
 tail -n 12 "$T/mp4.log" | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' || true
 echo "libfuzzer: fuzz_ladder, $runs runs"
