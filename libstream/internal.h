@@ -44,6 +44,14 @@ int ls_cancelled(LStreamJob *job);
 void ls_ffmpeg_log_attach(LStreamJob *job);
 double ls_now(void);
 
+/* ---- fork-join pool (pool.c) for pure pixel work; everything else stays on the driver thread ---- */
+typedef struct LSPool LSPool;
+/* @p workers extra threads (< 1: no pool, *out = NULL, and ls_pool_run() runs on the caller). */
+int ls_pool_open(LSPool **out, int workers);
+/* fn(arg, i) for i in [0, n), on the workers and the caller; returns when all have returned. */
+void ls_pool_run(LSPool *p, void (*fn)(void *arg, int i), void *arg, int n);
+void ls_pool_close(LSPool **p);
+
 /* ---- pictures ---- */
 typedef struct LSPicture {
     uint8_t *data[3];

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libavutil/frame.h>
 
@@ -45,6 +46,11 @@ typedef struct Ctx {
     int64_t frames;
     double progress_at;
     char staging[LS_PATH_MAX];
+    /* scaling of one frame: one task per (rung, plane), run in parallel on the pool */
+    LSPool *pool;
+    struct ScaleTask { Rung *r; int plane; } task[LSTREAM_MAX_RUNGS * 3];
+    int n_tasks;
+    const LSPicture *cur;       /* the frame being scaled */
 } Ctx;
 
 /* ---- audio segmentation: cut at the AAC frame nearest each planned boundary ---- */
@@ -177,19 +183,26 @@ static void report_progress(Ctx *c, const char *stage, int force)
     job->s.progress_cb(job->s.progress_opaque, &p);
 }
 
+/* one plane of one rung: pure kernel work on the rung's own scaler and picture, safe on any thread */
+static void scale_task(void *opaque, int i)
+{
+    const Ctx *c = opaque;
+    const struct ScaleTask *t = &c->task[i];
+    Rung *r = t->r;
+    const int p = t->plane;
+    ls_plane_scale(&c->job->dsp, &r->sc[p], r->pic.data[p], r->pic.stride[p], c->cur->data[p], c->cur->stride[p]);
+}
+
 static int on_frame(void *opaque, const LSPicture *pic, int64_t index)
 {
     Ctx *c = opaque;
     const int force_idr = ls_segplan_start(&c->plan, ls_segplan_segment_of(&c->plan, index)) == index;
+    c->cur = pic;
+    ls_pool_run(c->pool, scale_task, c, c->n_tasks);
+    c->cur = NULL;
     for (int i = 0; i < c->n_rungs; i++) {
         Rung *r = &c->rung[i];
-        const LSPicture *in = pic;
-        if (!r->same_size) {
-            for (int p = 0; p < 3; p++)
-                ls_plane_scale(&c->job->dsp, &r->sc[p], r->pic.data[p], r->pic.stride[p], pic->data[p],
-                               pic->stride[p]);
-            in = &r->pic;
-        }
+        const LSPicture *in = r->same_size ? pic : &r->pic;
         int err = ls_x264_encode(r->enc, in, index, force_idr, on_video_packet, r);
         if (err)
             return err;
@@ -238,11 +251,28 @@ static int open_rungs(Ctx *c, const char *root)
         ls_log(job, LSTREAM_LOG_INFO, "rung %s: %dx%d, crf %.1f, max %d kbit/s", r->plan.name, r->plan.width,
                r->plan.height, r->plan.rung.crf, r->plan.rung.max_kbps);
     }
+    /* the scaling tasks, luma planes first (the big ones start early), and a pool for them: one thread per
+     * core beside the driver (at most settings.threads in all), never more than there are tasks */
+    c->n_tasks = 0;
+    for (int p = 0; p < 3; p++)
+        for (int i = 0; i < c->n_rungs; i++)
+            if (!c->rung[i].same_size)
+                c->task[c->n_tasks++] = (struct ScaleTask){ &c->rung[i], p };
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = cores > 0 ? (int)cores : 1;
+    if (job->s.threads > 0 && job->s.threads < threads)
+        threads = job->s.threads;
+    if (threads > c->n_tasks)
+        threads = c->n_tasks;
+    int err = ls_pool_open(&c->pool, threads - 1);
+    if (err)
+        return ls_fail(job, err, "cannot start the scaling threads");
     return 0;
 }
 
 static void close_ctx(Ctx *c)
 {
+    ls_pool_close(&c->pool);
     for (int i = 0; i < LSTREAM_MAX_RUNGS; i++) {
         Rung *r = &c->rung[i];
         ls_x264_close(&r->enc);
