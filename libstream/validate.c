@@ -550,18 +550,24 @@ static void validate_hls(LStreamValidation *v, const char *master)
     char dir[LS_PATH_MAX];
     dirname_of(master, dir, sizeof(dir));
     int independent = 0, n_version = 0, pending = 0;
+    Variant pend;               /* an EXT-X-STREAM-INF waiting for its URI line */
+    memset(&pend, 0, sizeof(pend));
     char *save = NULL;
     for (char *line = strtok_r(text, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
+        const int stream_inf = !strncmp(line, "#EXT-X-STREAM-INF:", 18), iframe_inf = !strncmp(line, "#EXT-X-I-FRAME-STREAM-INF:", 26);
+        if (pending && (stream_inf || iframe_inf)) { /* RFC 8216 4.3.4.2: the URI line must come next */
+            check(v, 0, MUST, "M1", file, "EXT-X-STREAM-INF:%.60s has no URI line after it", pend.attrs);
+            pending = 0;
+        }
         if (!strcmp(line, "#EXT-X-INDEPENDENT-SEGMENTS")) {
             independent = 1;
         } else if (!strncmp(line, "#EXT-X-VERSION:", 15)) {
             n_version++;
-        } else if (!strncmp(line, "#EXT-X-STREAM-INF:", 18) && h->n_var < (int)LS_ARRAY_SIZE(h->var)) {
-            Variant *x = &h->var[h->n_var];
-            memset(x, 0, sizeof(*x));
-            snprintf(x->attrs, sizeof(x->attrs), "%s", line + 18);
+        } else if (stream_inf) {
+            memset(&pend, 0, sizeof(pend));
+            snprintf(pend.attrs, sizeof(pend.attrs), "%s", line + 18);
             pending = 1;
-        } else if (!strncmp(line, "#EXT-X-I-FRAME-STREAM-INF:", 26) && h->n_var < (int)LS_ARRAY_SIZE(h->var)) {
+        } else if (iframe_inf && h->n_var < (int)LS_ARRAY_SIZE(h->var)) {
             Variant *x = &h->var[h->n_var];
             memset(x, 0, sizeof(*x));
             snprintf(x->attrs, sizeof(x->attrs), "%s", line + 26);
@@ -590,17 +596,21 @@ static void validate_hls(LStreamValidation *v, const char *master)
                 }
             }
         } else if (pending && line[0] != '#') {
-            Variant *x = &h->var[h->n_var];
+            pending = 0;
+            if (h->n_var == (int)LS_ARRAY_SIZE(h->var))
+                continue; /* more variants than are checked */
+            Variant *x = &h->var[h->n_var++];
+            *x = pend;
             char path[LS_PATH_MAX];
             if (!is_remote(line)) {
                 resolve(dir, line, path, sizeof(path));
                 x->pl = get_pl(h, path);
             }
-            h->n_var++;
-            pending = 0;
         }
     }
     free(text);
+    if (pending)
+        check(v, 0, MUST, "M1", file, "EXT-X-STREAM-INF:%.60s has no URI line after it", pend.attrs);
     check(v, n_version <= 1, MUST, "H10", file, "%d EXT-X-VERSION tags; at most one allowed", n_version);
     check(v, h->n_var > 0, MUST, "M1", file, "no EXT-X-STREAM-INF variant");
 

@@ -70,6 +70,15 @@ set +e; "$LSTREAM" validate "$T/huge" > "$T/h.txt" 2>&1; rc=$?; set -e
 expect "huge numbers: validate exits 5, got $rc" [ "$rc" = 5 ]
 expect "huge numbers: byte range reported" grep -q "H10  v180/iframes.m3u8: EXT-X-BYTERANGE" "$T/h.txt"
 expect "huge numbers: timeline entry reported" grep -q "D3   manifest.mpd: .*is not a timeline entry" "$T/h.txt"
+# a variant tag without its URI line, then more I-frame variants than the validator keeps: reported, no
+# overflow (a libFuzzer find: the pending variant was written past the table)
+cp -r "$T/ladder" "$T/manyvar"
+{ echo '#EXTM3U'; echo '#EXT-X-STREAM-INF:BANDWIDTH=100000'
+  i=0; while [ $i -lt 70 ]; do echo '#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=1000,URI="v180/iframes.m3u8"'; i=$((i + 1)); done
+  echo '#EXT-X-STREAM-INF:BANDWIDTH=100000'; echo 'v180/index.m3u8'; } > "$T/manyvar/master.m3u8"
+set +e; "$LSTREAM" validate "$T/manyvar" > "$T/mv.txt" 2>&1; rc=$?; set -e
+expect "variant without URI: validate exits 5, got $rc" [ "$rc" = 5 ]
+expect "variant without URI: reported" grep -q "M1   master.m3u8: EXT-X-STREAM-INF:BANDWIDTH=100000 has no URI line" "$T/mv.txt"
 # the validator gates publishing: a custom ladder without a <= 192 kbit/s video variant (M7) is refused
 ff -f lavfi -i testsrc2=s=640x360:r=30:d=7 -c:v libx264 -preset ultrafast -qp 10 "$T/busy.mp4"
 run "MUST broken (no cellular rung)" 5 "$T/busy.mp4" "$T/gated" "M7.*nothing published" --rungs 360:crf=18:max=3000

@@ -36,7 +36,10 @@ cp "$L/$v/seg_00001.m4s" "$T/corpus-mp4/video-seg"
 cp "$L/audio/init.mp4" "$T/corpus-mp4/audio-init"
 cp "$L/audio/seg_00002.m4s" "$T/corpus-mp4/audio-seg"
 cat "$L/$v/init.mp4" "$L/$v/seg_00001.m4s" > "$T/corpus-mp4/video-init+seg"
-# the seed ladder itself must validate clean through the harness's layout (else the packing is wrong)
+# inputs that once crashed a harness (tests/fuzz/regress/ladder-*, mp4-*) stay in the corpus
+here=$(cd "$(dirname "$0")" && pwd)
+for f in "$here"/regress/ladder-*; do [ -f "$f" ] && cp "$f" "$T/corpus-ladder/"; done
+for f in "$here"/regress/mp4-*; do [ -f "$f" ] && cp "$f" "$T/corpus-mp4/"; done
 cd "$T"
 status=0
 echo "libfuzzer: fuzz_mp4, $((runs * 30)) runs"
