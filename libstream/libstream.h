@@ -109,7 +109,8 @@ typedef struct LStreamSettings {
     /** Target segment duration in seconds (HLS EXT-X-TARGETDURATION). Default 6.0 (Apple 7.5).
      *  Segments are planned once for every rendition; none exceeds this. */
     double segment_duration;
-    /** Worker threads for decode and encode; 0 (default) = number of CPUs. */
+    /** Threads for decode, scaling and encode (x264 and libavcodec each use up to this many; the rungs are
+     *  scaled on at most this many); 0 (default) = number of CPUs. */
     int threads;
     /** x264 preset, "ultrafast" .. "placebo". Default "veryfast". */
     const char *preset;
