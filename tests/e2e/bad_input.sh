@@ -70,6 +70,13 @@ set +e; "$LSTREAM" validate "$T/huge" > "$T/h.txt" 2>&1; rc=$?; set -e
 expect "huge numbers: validate exits 5, got $rc" [ "$rc" = 5 ]
 expect "huge numbers: byte range reported" grep -q "H10  v180/iframes.m3u8: EXT-X-BYTERANGE" "$T/h.txt"
 expect "huge numbers: timeline entry reported" grep -q "D3   manifest.mpd: .*is not a timeline entry" "$T/h.txt"
+# a DASH template width too long for any format: the width is capped, never used as printf text (a fuzzer
+# find: "%0NNN...d" was truncated into an invalid format)
+cp -r "$T/ladder" "$T/width"
+sed -i 's/\$Number%05d\$/$Number%0999999999999999999999d$/g' "$T/width/manifest.mpd"
+set +e; "$LSTREAM" validate "$T/width" > "$T/w.txt" 2>&1; rc=$?; set -e
+expect "template width: validate exits 5 (segments not found), got $rc" [ "$rc" = 5 ]
+expect "template width: the capped name is reported as unreadable" grep -Eq "IO   v180/seg_0{31}1\.m4s" "$T/w.txt"
 # a variant tag without its URI line, then more I-frame variants than the validator keeps: reported, no
 # overflow (a libFuzzer find: the pending variant was written past the table)
 cp -r "$T/ladder" "$T/manyvar"
