@@ -53,39 +53,37 @@ expect "bad --rungs is a usage error (1), got $rc" [ "$rc" = 1 ]
 # validate on something that is not a ladder
 set +e; "$LSTREAM" validate "$T/precious" >/dev/null 2>&1; rc=$?; set -e
 expect "validate on a non-ladder: exit 2, got $rc" [ "$rc" = 2 ]
-# a ladder broken after the fact: the validator finds it (and exits 5)
-cp -r "$T/ladder" "$T/broken"
-sed -i 's/#EXT-X-TARGETDURATION:6/#EXT-X-TARGETDURATION:2/' "$T/broken/v180/index.m3u8"
-rm -f "$T/broken/v180/iframes.m3u8"
-set +e; "$LSTREAM" validate "$T/broken" > "$T/v.txt" 2>&1; rc=$?; set -e
-expect "broken ladder: validate exits 5, got $rc" [ "$rc" = 5 ]
-expect "broken ladder: H1 reported with file and value" grep -q "MUST   H1   v180/index.m3u8: EXTINF" "$T/v.txt"
-expect "broken ladder: H6 target mismatch reported" grep -q "H6" "$T/v.txt"
+# ladders broken after the fact: the validator must find each (exit 5) and name it.
+# broken NAME: a fresh copy of the good ladder in $T/NAME to break; then expect_findings NAME PATTERN...
+broken() { rm -rf "$T/$1"; cp -r "$T/ladder" "$T/$1"; }
+expect_findings() {
+    name=$1; shift
+    set +e; "$LSTREAM" validate "$T/$name" > "$T/$name.txt" 2>&1; rc=$?; set -e
+    expect "$name: validate exits 5, got $rc" [ "$rc" = 5 ]
+    for re in "$@"; do expect "$name: '$re' reported" grep -Eq "$re" "$T/$name.txt"; done
+}
+broken target
+sed -i 's/#EXT-X-TARGETDURATION:6/#EXT-X-TARGETDURATION:2/' "$T/target/v180/index.m3u8"
+rm -f "$T/target/v180/iframes.m3u8"
+expect_findings target "MUST   H1   v180/index.m3u8: EXTINF" "H6"
 # numbers past int64 (strtoll saturates) in a byte range and in the MPD timeline: reported, no overflow
 # (a fuzzer find: 9223372036854775807 + length overflowed under UBSan)
-cp -r "$T/ladder" "$T/huge"
+broken huge
 sed -i '0,/#EXT-X-BYTERANGE:[0-9]*@[0-9]*/s//#EXT-X-BYTERANGE:3613@99999999999999999999/' "$T/huge/v180/iframes.m3u8"
 sed -i '0,/<S t="0" d="[0-9]*"/s//<S t="9223372036854775807" d="9223372036854775807" r="99"/' "$T/huge/manifest.mpd"
-set +e; "$LSTREAM" validate "$T/huge" > "$T/h.txt" 2>&1; rc=$?; set -e
-expect "huge numbers: validate exits 5, got $rc" [ "$rc" = 5 ]
-expect "huge numbers: byte range reported" grep -q "H10  v180/iframes.m3u8: EXT-X-BYTERANGE" "$T/h.txt"
-expect "huge numbers: timeline entry reported" grep -q "D3   manifest.mpd: .*is not a timeline entry" "$T/h.txt"
+expect_findings huge "H10  v180/iframes.m3u8: EXT-X-BYTERANGE" "D3   manifest.mpd: .*is not a timeline entry"
 # a DASH template width too long for any format: the width is capped, never used as printf text (a fuzzer
-# find: "%0NNN...d" was truncated into an invalid format)
-cp -r "$T/ladder" "$T/width"
+# find: "%0NNN...d" was truncated into an invalid format); the capped name matches no file
+broken width
 sed -i 's/\$Number%05d\$/$Number%0999999999999999999999d$/g' "$T/width/manifest.mpd"
-set +e; "$LSTREAM" validate "$T/width" > "$T/w.txt" 2>&1; rc=$?; set -e
-expect "template width: validate exits 5 (segments not found), got $rc" [ "$rc" = 5 ]
-expect "template width: the capped name is reported as unreadable" grep -Eq "IO   v180/seg_0{31}1\.m4s" "$T/w.txt"
+expect_findings width "IO   v180/seg_0{31}1\.m4s"
 # a variant tag without its URI line, then more I-frame variants than the validator keeps: reported, no
 # overflow (a libFuzzer find: the pending variant was written past the table)
-cp -r "$T/ladder" "$T/manyvar"
+broken manyvar
 { echo '#EXTM3U'; echo '#EXT-X-STREAM-INF:BANDWIDTH=100000'
   i=0; while [ $i -lt 70 ]; do echo '#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=1000,URI="v180/iframes.m3u8"'; i=$((i + 1)); done
   echo '#EXT-X-STREAM-INF:BANDWIDTH=100000'; echo 'v180/index.m3u8'; } > "$T/manyvar/master.m3u8"
-set +e; "$LSTREAM" validate "$T/manyvar" > "$T/mv.txt" 2>&1; rc=$?; set -e
-expect "variant without URI: validate exits 5, got $rc" [ "$rc" = 5 ]
-expect "variant without URI: reported" grep -q "M1   master.m3u8: EXT-X-STREAM-INF:BANDWIDTH=100000 has no URI line" "$T/mv.txt"
+expect_findings manyvar "M1   master.m3u8: EXT-X-STREAM-INF:BANDWIDTH=100000 has no URI line"
 # the validator gates publishing: a custom ladder without a <= 192 kbit/s video variant (M7) is refused
 ff -f lavfi -i testsrc2=s=640x360:r=30:d=7 -c:v libx264 -preset ultrafast -qp 10 "$T/busy.mp4"
 run "MUST broken (no cellular rung)" 5 "$T/busy.mp4" "$T/gated" "M7.*nothing published" --rungs 360:crf=18:max=3000
