@@ -9,6 +9,7 @@
 #include "bench.h"
 #include "libstream/libstream.h"
 #include "libstream/x264_cpu.h"
+#include "tools/cli_common.h"
 #include "tools/synth.h"
 
 #include <errno.h>
@@ -252,11 +253,9 @@ static void build_ffmpeg(Input *in, const RungSpec *r, int n, const char *keys, 
     }
     if (opt.cpu && strcmp(opt.cpu, "all")) {
         /* x264's assembly limited exactly as lstream --cpu limits its encoders (libstream/x264_cpu.h) */
-        const unsigned sse2 = LSTREAM_CPU_SSE2, ssse3 = sse2 | LSTREAM_CPU_SSSE3, sse41 = ssse3 | LSTREAM_CPU_SSE41;
-        const unsigned allowed = !strcmp(opt.cpu, "c") ? 0u : !strcmp(opt.cpu, "sse2") ? sse2 :
-                                 !strcmp(opt.cpu, "ssse3") ? ssse3 : !strcmp(opt.cpu, "sse41") ? sse41 :
-                                 !strcmp(opt.cpu, "avx2") ? sse41 | LSTREAM_CPU_AVX2 : ~0u;
-        ARG("-x264-params"); ARG("asm=%u", ls_x264_cpu_limit(ls_x264_cpu_detected(), allowed));
+        int ok;
+        const unsigned allowed = cli_parse_cpu(opt.cpu, &ok); /* what lstream --cpu makes of it */
+        ARG("-x264-params"); ARG("asm=%u", ls_x264_cpu_limit(ls_x264_cpu_detected(), ok ? allowed : ~0u));
     }
     ARG("-preset"); ARG("%s", opt.preset);
     ARG("-profile:v"); ARG("high");

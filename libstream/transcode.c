@@ -10,8 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
+#include <libavutil/cpu.h>
 #include <libavutil/frame.h>
 
 typedef struct Rung {
@@ -258,8 +257,7 @@ static int open_rungs(Ctx *c, const char *root)
         for (int i = 0; i < c->n_rungs; i++)
             if (!c->rung[i].same_size)
                 c->task[c->n_tasks++] = (struct ScaleTask){ &c->rung[i], p };
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int threads = cores > 0 ? (int)cores : 1;
+    int threads = av_cpu_count();
     if (job->s.threads > 0 && job->s.threads < threads)
         threads = job->s.threads;
     if (threads > c->n_tasks)
