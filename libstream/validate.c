@@ -984,14 +984,14 @@ static void validate_dash(LStreamValidation *v, const char *mpd_path)
                         continue;
                     char *st = xattr(sn, "t"), *sd = xattr(sn, "d"), *sr = xattr(sn, "r");
                     int64_t d = 0, rep = 0;
-                    if (!check(v, (!st || parse_int(st, 0, NUM_LIMIT, &t)) && parse_int(sd, 1, NUM_LIMIT, &d) &&
-                                      (!sr || parse_int(sr, -1, NUM_LIMIT, &rep)),
-                               MUST, "D3", file, "Representation %s: <S t=\"%.24s\" d=\"%.24s\" r=\"%.24s\"> is not"
-                               " a timeline entry (integers within 2^53, d > 0)", r->id, st ? st : "", sd ? sd : "",
-                               sr ? sr : "")) {
-                        xmlFree(st); xmlFree(sd); xmlFree(sr);
+                    const int ok = check(v, (!st || parse_int(st, 0, NUM_LIMIT, &t)) && parse_int(sd, 1, NUM_LIMIT, &d) &&
+                                                (!sr || parse_int(sr, -1, NUM_LIMIT, &rep)),
+                                         MUST, "D3", file, "Representation %s: <S t=\"%.24s\" d=\"%.24s\" r=\"%.24s\">"
+                                         " is not a timeline entry (integers within 2^53, d > 0)", r->id,
+                                         st ? st : "", sd ? sd : "", sr ? sr : "");
+                    xmlFree(st); xmlFree(sd); xmlFree(sr);
+                    if (!ok)
                         break;
-                    }
                     if (rep < 0) { /* r = -1: until the end of the period */
                         double until = d > 0 && mpd_dur > 0 ? ceil((mpd_dur * timescale - t) / d) - 1 : 0;
                         rep = until > 0 && until < MAX_SEGMENTS ? (int64_t)until : 0;
@@ -999,7 +999,6 @@ static void validate_dash(LStreamValidation *v, const char *mpd_path)
                     if (rep >= MAX_SEGMENTS || r->n + rep >= MAX_SEGMENTS) {
                         check(v, 0, MUST, "D3", file, "Representation %s: SegmentTimeline lists more than %d segments",
                               r->id, MAX_SEGMENTS);
-                        xmlFree(st); xmlFree(sd); xmlFree(sr);
                         break;
                     }
                     for (int64_t k = 0; k <= rep && d > 0; k++) {
@@ -1019,11 +1018,8 @@ static void validate_dash(LStreamValidation *v, const char *mpd_path)
                         t += d;
                     }
                     if (!check(v, t <= NUM_LIMIT, MUST, "D3", file, "Representation %s: SegmentTimeline runs past 2^53",
-                               r->id)) {
-                        xmlFree(st); xmlFree(sd); xmlFree(sr);
+                               r->id))
                         break;
-                    }
-                    xmlFree(st); xmlFree(sd); xmlFree(sr);
                 }
             } else if (dur_s && mpd_dur > 0) {
                 int64_t d = 0;

@@ -271,6 +271,16 @@ static void hscale_none(uint8_t *dst, int w, const int16_t *src, const int32_t *
     (void)dst; (void)w; (void)src; (void)pos; (void)coef; (void)taps; (void)cpair;
 }
 
+/* the median of 15 timings (sorts them) */
+static double median15(double *times)
+{
+    for (int i = 1; i < 15; i++) /* insertion sort */
+        for (int j = i; j > 0 && times[j] < times[j - 1]; j--) {
+            double t = times[j]; times[j] = times[j - 1]; times[j - 1] = t;
+        }
+    return times[7];
+}
+
 /* median of 15 timed calls of the scaler */
 static double time_scale(const LSDSP *d, LSPlaneScaler *s, uint8_t *dst, int dw, const uint8_t *src, int sw)
 {
@@ -280,11 +290,7 @@ static double time_scale(const LSDSP *d, LSPlaneScaler *s, uint8_t *dst, int dw,
         ls_plane_scale(d, s, dst, dw, src, sw);
         times[i] = now() - t;
     }
-    for (int i = 1; i < 15; i++) /* insertion sort for the median */
-        for (int j = i; j > 0 && times[j] < times[j - 1]; j--) {
-            double t = times[j]; times[j] = times[j - 1]; times[j - 1] = t;
-        }
-    return times[7];
+    return median15(times);
 }
 
 static void bench_kernels(unsigned cpu)
@@ -341,14 +347,11 @@ static void bench_kernels(unsigned cpu)
             sws_scale(sws, sp, ss, 0, sh, dp, ds);
             times[i] = now() - t;
         }
-        for (int i = 1; i < 15; i++)
-            for (int j = i; j > 0 && times[j] < times[j - 1]; j--) {
-                double t = times[j]; times[j] = times[j - 1]; times[j - 1] = t;
-            }
         LSDSP cdsp;
         ls_dsp_init(&cdsp, 0);
-        printf("%-22s %10.0f %7.2fx  PSNR vs lanczos-ref %.2f dB\n", "  swscale bicubic", times[7] * 1e9,
-               c_ns / (times[7] * 1e9), ls_plane_psnr(&cdsp, dst, dw, refimg, dw, dw, dh));
+        const double sws_ns = median15(times) * 1e9;
+        printf("%-22s %10.0f %7.2fx  PSNR vs lanczos-ref %.2f dB\n", "  swscale bicubic", sws_ns, c_ns / sws_ns,
+               ls_plane_psnr(&cdsp, dst, dw, refimg, dw, dw, dh));
         sws_freeContext(sws);
 #endif
         free(dst);
@@ -384,11 +387,7 @@ static void bench_kernels(unsigned cpu)
             }
             times[i] = now() - t;
         }
-        for (int i = 1; i < 15; i++)
-            for (int j = i; j > 0 && times[j] < times[j - 1]; j--) {
-                double t = times[j]; times[j] = times[j - 1]; times[j - 1] = t;
-            }
-        printf("cascade 720>480>360>240 (not used) %10.0f ns for all four, PSNR vs lanczos-ref", times[7] * 1e9);
+        printf("cascade 720>480>360>240 (not used) %10.0f ns for all four, PSNR vs lanczos-ref", median15(times) * 1e9);
         for (int r = 0; r < 4; r++) {
             printf(" %.2f", ls_plane_psnr(&cdsp, out[r], rungs[r][0], refs[r], rungs[r][0], rungs[r][0], rungs[r][1]));
             ls_plane_scaler_free(&sc[r]);
