@@ -3,7 +3,8 @@
  * sequence of files separated by the 4-byte marker "\0LS\n"; section i is written to kFiles[i] in a private
  * directory, which is then validated. Seeds (tests/fuzz/libfuzzer.sh) are real ladders packed this way, so
  * mutations reach every parser: playlists, the MPD (libxml2), init segments and fragments, byte ranges.
- * The report must be readable; nothing may crash, hang, leak or read out of bounds.
+ * The report must be readable; nothing may crash, hang, leak or read out of bounds. With
+ * LSTREAM_FUZZ_EXPECT_CLEAN=1 a MUST finding fails too (libfuzzer.sh checks its seed that way).
  */
 #define _GNU_SOURCE 1 /* memmem */
 #include "config.h"
@@ -74,6 +75,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             must += f->must != 0;
         }
         if (must != lstream_validation_must_count(v))
+            __builtin_trap();
+        /* LSTREAM_FUZZ_EXPECT_CLEAN: the input is a seed, and a seed must unpack into a valid ladder */
+        const char *clean = getenv("LSTREAM_FUZZ_EXPECT_CLEAN");
+        if (clean && clean[0] == '1' && must)
             __builtin_trap();
     }
     lstream_validation_free(&v);

@@ -36,6 +36,9 @@ cp "$L/$v/seg_00001.m4s" "$T/corpus-mp4/video-seg"
 cp "$L/audio/init.mp4" "$T/corpus-mp4/audio-init"
 cp "$L/audio/seg_00002.m4s" "$T/corpus-mp4/audio-seg"
 cat "$L/$v/init.mp4" "$L/$v/seg_00001.m4s" > "$T/corpus-mp4/video-init+seg"
+# the seed must unpack into a ladder without a MUST finding, else the packing (not the validator) is wrong
+(cd "$T" && LSTREAM_FUZZ_EXPECT_CLEAN=1 "$fb/tests/fuzz/fuzz_ladder" "$T/corpus-ladder/ladder" >"$T/seed.log" 2>&1) ||
+    { echo "libfuzzer: the packed seed ladder does not validate clean"; tail -n 20 "$T/seed.log"; exit 1; }
 # inputs that once crashed a harness (tests/fuzz/regress/ladder-*, mp4-*) stay in the corpus
 here=$(cd "$(dirname "$0")" && pwd)
 for f in "$here"/regress/ladder-*; do [ -f "$f" ] && cp "$f" "$T/corpus-ladder/"; done
