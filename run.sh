@@ -11,7 +11,9 @@ BUILD="$ROOT/build"
 PKGS=(build-essential autoconf automake libtool pkg-config
       libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libswscale-dev
       libx264-dev libdav1d-dev libxml2-dev ffmpeg)
-TEST_PKGS=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user chromium nodejs npm clang libclang-rt-14-dev)
+# every program a test uses: python3 (bad-input, validator and bench checks), the cross compiler and qemu (NEON),
+# chromium + node (players), clang + libFuzzer (fuzzing), groff (the man page test)
+TEST_PKGS=(python3 gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user chromium nodejs npm clang libclang-rt-14-dev groff-base)
 
 install_deps() {
     local want=("$@") missing=()
@@ -48,6 +50,11 @@ if [ "${1:-}" = test ]; then
         (cd tests/players && npm ci --no-audit --no-fund --loglevel=error)
     fi
     build
+    # every test writes its temporary files under one fresh TMPDIR, which must be empty again at the end;
+    # nothing new may appear in /tmp itself either
+    tmp_before=$(ls -A /tmp | sort)
+    TMPDIR=$(mktemp -d /tmp/lstream-testrun-XXXXXX)
+    export TMPDIR
     cd "$BUILD"
     status=0
     make -j"$(nproc)" check 2>&1 | tee check.out || status=$?
@@ -56,6 +63,15 @@ if [ "${1:-}" = test ]; then
         for f in $(find . -name '*.log' -newer config.status); do
             grep -q -E '^(FAIL|ERROR)' "${f%.log}.trs" 2>/dev/null && { echo "=== $f"; tail -40 "$f"; }
         done
+    fi
+    # the release tarball builds and passes the suite without git or anything ignored (make distcheck; its
+    # copy of the players is skipped, having no node_modules)
+    if make -j"$(nproc)" distcheck > distcheck.out 2>&1; then
+        echo "PASS: make distcheck"; echo "# PASS: 1" >> check.out
+    else
+        grep -E '^(FAIL|ERROR)' distcheck.out; tail -n 30 distcheck.out
+        echo "FAIL: make distcheck"; echo "# FAIL: 1" >> check.out
+        status=1
     fi
     # the same library and tools once more under AddressSanitizer + UBSan: memory errors, leaks and undefined
     # behaviour fail the run (the unit, API, input, bad-input, A/V sync and validator suites)
@@ -100,6 +116,18 @@ if [ "${1:-}" = test ]; then
     else
         echo "SKIP: tests/fuzz/libfuzzer.sh (no clang)"
     fi
+    # no test leaves files behind
+    left=$(find "$TMPDIR" -mindepth 1 -maxdepth 1 | head -20)
+    rmdir "$TMPDIR" 2>/dev/null || true
+    new_tmp=$(comm -13 <(echo "$tmp_before") <(ls -A /tmp | sort) | grep -v "^$(basename "$TMPDIR")\$" || true)
+    if [ -z "$left" ] && [ -z "$new_tmp" ]; then
+        echo "PASS: temporary files (none left behind)"; echo "# PASS: 1" >> check.out
+    else
+        echo "FAIL: temporary files left behind: ${left:+in \$TMPDIR: $left }${new_tmp:+in /tmp: $new_tmp}"
+        echo "# FAIL: 1" >> check.out
+        rm -rf "$TMPDIR"
+        status=1
+    fi
     p=$(sed -n 's/^# PASS: *//p' check.out | awk '{s += $1} END {print s + 0}')
     f=$(sed -n 's/^# FAIL: *//p' check.out | awk '{s += $1} END {print s + 0}')
     e=$(sed -n 's/^# ERROR: *//p' check.out | awk '{s += $1} END {print s + 0}')
@@ -110,6 +138,9 @@ fi
 install_deps "${PKGS[@]}"
 build
 args=("$@")
-has_o=0; for a in "${args[@]+"${args[@]}"}"; do [[ $a == -o || $a == --output ]] && has_o=1; done
-[ $has_o -eq 1 ] || args+=(-o "$ROOT/out/lecture")
+has_o=0; for a in "${args[@]+"${args[@]}"}"; do [[ $a == -o || $a == --output || $a == --output=* ]] && has_o=1; done
+if [ $has_o -eq 0 ]; then   # the default output: out/lecture in the source tree (out/ is not in a clone)
+    mkdir -p "$ROOT/out"
+    args+=(-o "$ROOT/out/lecture")
+fi
 exec "$BUILD/lstream" transcode "${args[@]}"

@@ -1,4 +1,4 @@
-/* RFC 6381 codec strings from real configuration records (PACKAGING-RULES M3), never from settings. */
+/* RFC 6381 codec strings from real configuration records (doc/RULES.md: M3), never from settings. */
 #include "config.h"
 #include "internal.h"
 

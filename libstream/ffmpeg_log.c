@@ -24,8 +24,12 @@ static void av_log_cb(void *avcl, int level, const char *fmt, va_list ap)
     char msg[1024];
     vsnprintf(msg, sizeof(msg), fmt, ap);
     const char *name = avcl ? (*(AVClass **)avcl)->item_name(avcl) : "ffmpeg";
-    /* FFmpeg's errors are reported by libstream itself with context; here they are warnings at most */
-    ls_log(job, level <= AV_LOG_WARNING ? LSTREAM_LOG_WARNING : LSTREAM_LOG_DEBUG, "%s: %s", name, msg);
+    /* FFmpeg's errors are reported by libstream itself with context; here they are warnings at most. Its
+     * warnings are chatter about details it handles itself (e.g. "EOI missing, emulating" on every MJPEG
+     * frame of an ordinary AVI): information, not something the user can act on. */
+    ls_log(job, level <= AV_LOG_ERROR ? LSTREAM_LOG_WARNING : level <= AV_LOG_WARNING ? LSTREAM_LOG_INFO
+                                                                                      : LSTREAM_LOG_DEBUG,
+           "%s: %s", name, msg);
 }
 
 const char *ls_av_err(int e, char *buf, size_t n)

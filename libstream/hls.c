@@ -1,6 +1,6 @@
 /*
  * HLS: multivariant playlist, one media playlist and one I-frame playlist per video rendition, one
- * media playlist for audio, over the CMAF segments (RFC 8216; PACKAGING-RULES H1-H10, M1-M7).
+ * media playlist for audio, over the CMAF segments (RFC 8216; doc/RULES.md H1-H10, M1-M7).
  */
 #include "config.h"
 #include "internal.h"

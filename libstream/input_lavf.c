@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -75,14 +74,9 @@ int ls_input_open(LSInput **pin, LStreamJob *job, const char *path, LSSourceInfo
     memset(info, 0, sizeof(*info));
     info->video_start = NAN;
     snprintf(info->path, sizeof(info->path), "%s", path);
-    struct stat st;
-    if (stat(path, &st))
-        return ls_fail(job, errno == ENOENT ? LSTREAM_ERR(ENOENT) : LSTREAM_ERR(errno), "input %s: %s", path,
-                       errno == ENOENT ? "no such file" : strerror(errno));
-    if (S_ISDIR(st.st_mode))
-        return ls_fail(job, LSTREAM_ERR_INVALID_INPUT, "input %s: is a directory, not a media file", path);
-    if (S_ISREG(st.st_mode) && st.st_size == 0)
-        return ls_fail(job, LSTREAM_ERR_INVALID_INPUT, "input %s: file is empty (0 bytes)", path);
+    int err = ls_input_check(job, path);
+    if (err)
+        return err;
 
     LSInput *in = calloc(1, sizeof(*in));
     if (!in)
@@ -93,7 +87,7 @@ int ls_input_open(LSInput **pin, LStreamJob *job, const char *path, LSSourceInfo
     char eb[128];
     int ret = avformat_open_input(&in->fmt, path, NULL, NULL);
     if (ret < 0) {
-        int err = ret == AVERROR(EACCES) ? LSTREAM_ERR(EACCES) : LSTREAM_ERR_INVALID_INPUT;
+        err = ret == AVERROR(EACCES) ? LSTREAM_ERR(EACCES) : LSTREAM_ERR_INVALID_INPUT;
         ls_fail(job, err, "input %s: not a readable media file (%s)", path,
                 ret == AVERROR_INVALIDDATA ? "unrecognised format or damaged header" : ls_av_err(ret, eb, sizeof(eb)));
         ls_input_close(&in);
@@ -127,7 +121,6 @@ int ls_input_open(LSInput **pin, LStreamJob *job, const char *path, LSSourceInfo
         return LSTREAM_ERR_NO_STREAMS;
     }
     const int threads = job->s.threads ? job->s.threads : 0;
-    int err = 0;
     if (v >= 0) {
         AVStream *vs = in->fmt->streams[v];
         in->vidx = v;

@@ -286,6 +286,10 @@ int ls_write_report(LStreamJob *job, const LSPackage *pkg, const LSSourceInfo *s
 int ls_validate_staged(LStreamJob *job, const char *dir);
 
 /* ---- publishing ---- */
+/* Cheap up-front checks, before any work: the input file exists and is readable; the output's parent exists
+ * and is writable and an existing output may be replaced. Both call ls_fail() on error. */
+int ls_input_check(LStreamJob *job, const char *path);
+int ls_output_check(LStreamJob *job, const char *outdir);
 /* Create a fresh staging directory next to @p outdir; checks up front that outdir can be replaced. */
 int ls_stage_create(LStreamJob *job, const char *outdir, char *staging, size_t size);
 /* Move a complete staging directory into place, atomically replacing a previous ladder. */

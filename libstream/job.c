@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 void lstream_default_settings(LStreamSettings *s)
 {
@@ -222,5 +224,37 @@ int ls_buf_write(LStreamJob *job, LSBuf *b, const char *root, const char *name)
         err = ls_write_file(job, path, b->s, b->len);
     }
     ls_buf_free(b);
+    return err;
+}
+
+int ls_input_check(LStreamJob *job, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st))
+        return ls_fail(job, errno == ENOENT ? LSTREAM_ERR(ENOENT) : LSTREAM_ERR(errno), "input %s: %s", path,
+                       errno == ENOENT ? "no such file" : strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return ls_fail(job, LSTREAM_ERR_INVALID_INPUT, "input %s: is a directory, not a media file", path);
+    if (S_ISREG(st.st_mode) && st.st_size == 0)
+        return ls_fail(job, LSTREAM_ERR_INVALID_INPUT, "input %s: file is empty (0 bytes)", path);
+    if (access(path, R_OK))
+        return ls_fail(job, LSTREAM_ERR(errno), "input %s: %s", path, strerror(errno));
+    return 0;
+}
+
+int lstream_job_check(LStreamJob *job, const char *input, const char *outdir)
+{
+    if (!job)
+        return LSTREAM_ERR(EINVAL);
+    free(job->errmsg);
+    job->errmsg = NULL;
+    int err = 0;
+    if (input && !input[0])
+        err = ls_fail(job, LSTREAM_ERR(EINVAL), "the input file name is empty");
+    if (!err && input)
+        err = ls_input_check(job, input);
+    if (!err && outdir)
+        err = outdir[0] ? ls_output_check(job, outdir)
+                        : ls_fail(job, LSTREAM_ERR(EINVAL), "the output directory name is empty");
     return err;
 }

@@ -52,6 +52,24 @@ static void size_for(const LSSourceInfo *src, int short_side, int *w, int *h)
     }
 }
 
+/* x264 needs a VBV buffer of at least one frame at the cap (else it warns and enlarges it itself). At low
+ * frame rates (slide recordings at 1-5 fps) the cellular rung's 45 kbit buffer is less than a frame: the buffer
+ * becomes one frame, and the cap drops so that cap + buffer / 3, the bound on the video's rate over the
+ * shortest (3 s) peak window, stays what it was — the rung's RFC 8216 peak budget is unchanged. */
+static void fit_buffer(LStreamRung *r, int fps_num, int fps_den)
+{
+    const int buf = r->buffer_kbits > 0 ? r->buffer_kbits : r->max_kbps;
+    if (r->max_kbps <= 0 || (int64_t)buf * fps_num >= (int64_t)r->max_kbps * fps_den)
+        return;
+    const double fps = (double)fps_num / fps_den;
+    const double budget = r->max_kbps + buf / 3.0;
+    int max = (int)floor(budget / (1.0 + 1.0 / (3.0 * fps)));
+    if (max < 1)
+        max = 1;
+    r->max_kbps = max;
+    r->buffer_kbits = (int)ceil(max / fps);
+}
+
 int ls_ladder_plan(LStreamJob *job, const LSSourceInfo *src, LSLadder *l)
 {
     memset(l, 0, sizeof(*l));
@@ -116,6 +134,7 @@ int ls_ladder_plan(LStreamJob *job, const LSSourceInfo *src, LSLadder *l)
     }
     for (int i = 0; i < l->n; i++) {
         LSRungPlan *p = &l->r[i];
+        fit_buffer(&p->rung, l->fps_num, l->fps_den);
         p->rung.short_side = p->short_side;
         p->rung.codec = LSTREAM_CODEC_H264;
         size_for(src, p->short_side, &p->width, &p->height);

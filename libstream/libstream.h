@@ -178,6 +178,16 @@ LSTREAM_API int lstream_job_open(LStreamJob **job, const LStreamSettings *s);
 LSTREAM_API int lstream_job_run(LStreamJob *job, const char *input, const char *outdir);
 
 /**
+ * Check, without doing any work, that @p input (NULL: not checked) exists and is a readable, non-empty file
+ * and that @p outdir (NULL: not checked) can be written: its parent exists and is writable, and an existing
+ * @p outdir is a directory that may be replaced (empty, or a libstream ladder). lstream_job_run() makes the
+ * same checks first; a caller that must do expensive work before the run (e.g. fetch or generate the input)
+ * calls this first. Returns 0 or the error lstream_job_run() would give; lstream_job_error() describes it.
+ * Strings are borrowed for the duration of the call.
+ */
+LSTREAM_API int lstream_job_check(LStreamJob *job, const char *input, const char *outdir);
+
+/**
  * Human-readable description of the last error of @p job (what, which file, why), or NULL if the last
  * run succeeded. Owned by the job; valid until the next lstream_job_run() or lstream_job_close().
  */
@@ -193,7 +203,8 @@ LSTREAM_API const char *lstream_strerror(int err);
 LSTREAM_API const char *lstream_version(void);
 
 /**
- * Validation of an HLS and/or DASH output against ../shared/PACKAGING-RULES.md (rule ids H*, M*, D*), from
+ * Validation of an HLS and/or DASH output against libstream's rule catalogue, doc/RULES.md in the source
+ * tree (installed as share/doc/libstream/RULES.md): rule ids H*, M*, D*, each with its level and source. From
  * the files alone: playlists, MPD, init and media segments. Works on any fMP4 HLS/DASH output, not only
  * libstream's; MPEG-TS segments are listed but their content is not checked.
  */

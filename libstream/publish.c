@@ -100,16 +100,20 @@ static int replaceable(const char *dir)
     return empty;
 }
 
-int ls_stage_create(LStreamJob *job, const char *outdir, char *staging, size_t size)
+int ls_output_check(LStreamJob *job, const char *outdir)
 {
     char parent[LS_PATH_MAX], base[256];
     split_path(outdir, parent, sizeof(parent), base, sizeof(base));
     if (!base[0] || !strcmp(base, ".") || !strcmp(base, ".."))
         return ls_fail(job, LSTREAM_ERR_OUTPUT, "output directory '%s': give a directory name", outdir);
     struct stat st;
+    errno = 0;
     if (stat(parent, &st) || !S_ISDIR(st.st_mode))
         return ls_fail(job, LSTREAM_ERR_OUTPUT, "output directory '%s': parent '%s' %s", outdir, parent,
-                       errno == ENOENT || !errno ? "does not exist" : strerror(errno));
+                       errno == ENOENT ? "does not exist" : !errno ? "is not a directory" : strerror(errno));
+    if (access(parent, W_OK | X_OK))
+        return ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot write in '%s' (for output '%s'): %s", parent, outdir,
+                       strerror(errno));
     if (!stat(outdir, &st)) {
         if (!S_ISDIR(st.st_mode))
             return ls_fail(job, LSTREAM_ERR_OUTPUT, "output '%s' exists and is not a directory", outdir);
@@ -118,6 +122,16 @@ int ls_stage_create(LStreamJob *job, const char *outdir, char *staging, size_t s
                            "output directory '%s' exists, is not empty and is not a libstream ladder "
                            "(no ladder.json); refusing to replace it", outdir);
     }
+    return 0;
+}
+
+int ls_stage_create(LStreamJob *job, const char *outdir, char *staging, size_t size)
+{
+    int err = ls_output_check(job, outdir);
+    if (err)
+        return err;
+    char parent[LS_PATH_MAX], base[256];
+    split_path(outdir, parent, sizeof(parent), base, sizeof(base));
     static unsigned counter; /* distinct names for the jobs of one process */
     for (int attempt = 0; attempt < 100; attempt++) {
         snprintf(staging, size, "%s/.%s.lstream-staging-%ld-%u-%ld", parent, base, (long)getpid(),

@@ -1,5 +1,5 @@
 /*
- * Segment planning, shared by every rendition (PACKAGING-RULES H2, H3, H6, H9).
+ * Segment planning, shared by every rendition (doc/RULES.md: H2, H3, H6, H9).
  * The estimated length is split into the fewest equal segments that each fit the target duration, so
  * no segment exceeds the target and there is no near-empty tail. Boundaries are in planning units
  * (video frames, or AAC frames for audio-only input); audio cuts at the AAC frame nearest each boundary.

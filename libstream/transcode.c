@@ -311,7 +311,10 @@ static void fill_rendition(LSRendition *rd, LSTrack *t, const LSRungPlan *rung, 
 static int run(Ctx *c, const char *input, const char *outdir)
 {
     LStreamJob *job = c->job;
-    int err = ls_stage_create(job, outdir, c->staging, sizeof(c->staging));
+    /* the cheap checks of both ends first, so the real problem is reported before any work */
+    int err = ls_input_check(job, input);
+    if (!err)
+        err = ls_stage_create(job, outdir, c->staging, sizeof(c->staging));
     if (err)
         return err;
     LSInput *in = NULL;

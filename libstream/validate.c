@@ -1,5 +1,5 @@
 /*
- * The validator: checks an HLS and/or DASH output against ../shared/PACKAGING-RULES.md from the files
+ * The validator: checks an HLS and/or DASH output against the rules of doc/RULES.md from the files
  * alone, whoever wrote them. Each finding names the rule, the file and the offending value, MUST or SHOULD.
  * Segment content is checked for fMP4 (init + moof/mdat); MPEG-TS segments are only listed.
  */

@@ -3,7 +3,7 @@
 # No timing is asserted (shared, noisy machines).
 set -eu
 command -v ffmpeg >/dev/null 2>&1 || { echo "SKIP: ffmpeg not installed"; exit 77; }
-T=$(mktemp -d /tmp/lstream-bench-XXXXXX)
+T=$(mktemp -d "${TMPDIR:-/tmp}/lstream-bench-XXXXXX")
 trap 'rm -rf "$T"' EXIT
 "${top_builddir:-.}/lstream-bench" --quick --out "$T" > "$T/stdout.txt"
 fail=0; pass=0

@@ -3,7 +3,7 @@
 # installed copy) and runs.
 set -eu
 bld=${top_builddir:-.}; src=${top_srcdir:-.}
-T=$(mktemp -d /tmp/lstream-example-XXXXXX)
+T=$(mktemp -d "${TMPDIR:-/tmp}/lstream-example-XXXXXX")
 trap 'rm -rf "$T"' EXIT
 make -C "$bld" install DESTDIR="$T/root" prefix=/usr/local >/dev/null
 P="$T/root/usr/local"

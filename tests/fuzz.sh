@@ -5,8 +5,9 @@
 # seeds) and add what a new seed finds as a fix plus, where it helps, a case in tests/e2e/validator.sh.
 set -eu
 bld=${top_builddir:-.}
-T=$(mktemp -d /tmp/lstream-fuzzdata-XXXXXX)
+T=$(mktemp -d "${TMPDIR:-/tmp}/lstream-fuzzdata-XXXXXX")
 trap 'rm -rf "$T"' EXIT
 "$bld/lstream" sample "$T/in.mp4" --duration 3 --size 160x90
 "$bld/lstream" transcode "$T/in.mp4" -o "$T/ladder" -q -p ultrafast -s 1
-exec timeout -k 10 600 "$bld/tests/fuzz/fuzz" "$T/ladder" "$T/in.mp4" "${FUZZ_ITERATIONS:-1500}" "${FUZZ_SEED:-20261122}"
+# not exec: the EXIT trap must still run and remove $T
+timeout -k 10 600 "$bld/tests/fuzz/fuzz" "$T/ladder" "$T/in.mp4" "${FUZZ_ITERATIONS:-1500}" "${FUZZ_SEED:-20261122}"

@@ -6,7 +6,7 @@ src=${top_srcdir:-.}; bld=${top_builddir:-.}
 command -v node >/dev/null 2>&1 || { echo "SKIP: node not installed"; exit 77; }
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "SKIP: chromium not installed (Debian: chromium)"; exit 77; }
 [ -d "$src/tests/players/node_modules/playwright-core" ] || { echo "SKIP: run 'npm ci' in tests/players"; exit 77; }
-T=$(mktemp -d /tmp/lstream-players-XXXXXX)
+T=$(mktemp -d "${TMPDIR:-/tmp}/lstream-players-XXXXXX")
 pg=""
 # the browser and the server run in their own process group, which is killed whatever happens
 cleanup() { [ -n "$pg" ] && kill -KILL -- "-$pg" 2>/dev/null; rm -rf "$T"; }

@@ -53,8 +53,9 @@ static void usage(FILE *f)
         "      --json              machine-readable progress and result on stdout (JSON lines)\n"
         "  -q, --quiet             no progress bar\n"
         "  -v, --verbose           more messages\n"
+        "  -h, --help              this text\n"
         "\n"
-        "validate: check an HLS/DASH output (directory, .m3u8 or .mpd) against PACKAGING-RULES.md.\n"
+        "validate: check an HLS/DASH output (directory, .m3u8 or .mpd) against the packaging rules (doc/RULES.md).\n"
         "\n"
         "exit status:\n"
         "  0 success; 1 usage error; 2 input missing, unreadable, corrupt or without audio/video;\n"
@@ -186,6 +187,25 @@ static int cmd_transcode(int argc, char **argv)
     s.cancel_cb = cli_cancel;
     cli_install_signals();
 
+    LStreamJob *job = NULL;
+    int err = lstream_job_open(&job, &s);
+    if (err < 0) {
+        fprintf(stderr, "lstream: invalid settings: %s\n", lstream_strerror(err));
+        return EXIT_USAGE;
+    }
+    /* input and output are checked before anything is generated or decoded: the real problem first */
+    if ((err = lstream_job_check(job, optind < argc ? argv[optind] : NULL, outdir)) < 0) {
+        const char *msg = lstream_job_error(job);
+        if (out.json) {
+            printf("{\"event\": \"error\", \"code\": %d, \"exit\": %d, \"message\": ", err, exit_code(err));
+            cli_json_string(msg ? msg : lstream_strerror(err));
+            printf("}\n");
+        } else {
+            fprintf(stderr, "lstream: %s\n", msg ? msg : lstream_strerror(err));
+        }
+        lstream_job_close(&job);
+        return exit_code(err);
+    }
     char input[4096], tmpdir[4096] = "";
     if (optind < argc) {
         snprintf(input, sizeof(input), "%s", argv[optind]);
@@ -195,6 +215,7 @@ static int cmd_transcode(int argc, char **argv)
         snprintf(tmpdir, sizeof(tmpdir), "%s/lstream-sample-XXXXXX", t && *t ? t : "/tmp");
         if (!mkdtemp(tmpdir)) {
             fprintf(stderr, "lstream: cannot create a temporary directory for the sample: %s\n", strerror(errno));
+            lstream_job_close(&job);
             return EXIT_OUTPUT;
         }
         snprintf(input, sizeof(input), "%s/sample-lecture.mp4", tmpdir);
@@ -204,19 +225,14 @@ static int cmd_transcode(int argc, char **argv)
         if (!out.quiet && !out.json)
             fprintf(stderr, "no input given: generating a %.0f s built-in sample lecture (1080p30, slides + camera + speech)\n",
                     sp.duration);
-        char err[256];
-        if (synth_write(&sp, input, err, sizeof(err)) < 0) {
-            fprintf(stderr, "lstream: %s\n", err);
+        char why[256];
+        if (synth_write(&sp, input, why, sizeof(why)) < 0) {
+            fprintf(stderr, "lstream: %s\n", why);
             unlink(input);
             rmdir(tmpdir);
+            lstream_job_close(&job);
             return EXIT_FAILED;
         }
-    }
-    LStreamJob *job = NULL;
-    int err = lstream_job_open(&job, &s);
-    if (err < 0) {
-        fprintf(stderr, "lstream: invalid settings: %s\n", lstream_strerror(err));
-        return EXIT_USAGE;
     }
     err = lstream_job_run(job, input, outdir);
     cli_progress_end(&out);

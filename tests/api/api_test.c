@@ -23,7 +23,7 @@ static int passed, failed;
                fprintf(stderr, __VA_ARGS__); fprintf(stderr, "\n"); }                     \
     } while (0)
 
-static char tmp[] = "/tmp/lstream-api-XXXXXX";
+static char tmp[512];
 static char sample[600];
 
 typedef struct Run {
@@ -65,6 +65,7 @@ static int cancel_cb(void *o) { (void)o; return --cancel_after < 0; }
 
 int main(void)
 {
+    snprintf(tmp, sizeof(tmp), "%s/lstream-api-XXXXXX", getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(tmp))
         return 99;
     LStreamSettings s;

@@ -39,6 +39,12 @@ run "missing path" 2 "$T/nope/lecture.mp4" "$T/o7" "lecture.mp4: no such file"
 run "output parent missing" 3 "$T/good.mp4" "$T/missing/dir/out" "does not exist"
 run "output parent is a file" 3 "$T/good.mp4" "$T/notes.mp4/out" "notes.mp4"
 run "unwritable output (read-only filesystem)" 3 "$T/good.mp4" "/proc/lstream-out" "cannot write"
+# the real problem first: a missing input is reported as such even when the output is bad too, and with no
+# input (the built-in sample) a bad output is refused before a minute of sample generation
+run "missing input and missing output parent" 2 "$T/nope.mp4" "$T/missing/out" "nope.mp4: no such file"
+set +e; s0=$(date +%s); "$LSTREAM" transcode -o "$T/missing/out" -q 2>"$T/msg.txt"; rc=$?; s1=$(date +%s); set -e
+expect "no input, bad output: exit 3 at once, got $rc after $((s1 - s0)) s ($(cat "$T/msg.txt"))" [ "$rc" = 3 -a $((s1 - s0)) -le 5 ]
+expect "no input, bad output: message names the output" grep -q "missing/out" "$T/msg.txt"
 mkdir -p "$T/precious" && echo data > "$T/precious/thesis.odt"
 run "existing non-ladder directory" 3 "$T/good.mp4" "$T/precious" "refusing to replace"
 expect "non-ladder directory untouched" [ -f "$T/precious/thesis.odt" ]

@@ -3,7 +3,7 @@ set -eu
 LSTREAM=${LSTREAM:-${top_builddir:-.}/lstream}
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || { echo "SKIP: ffmpeg/ffprobe not installed"; exit 77; }
 [ -x "$LSTREAM" ] || { echo "lstream binary not found at $LSTREAM"; exit 99; }
-T=$(mktemp -d /tmp/lstream-e2e-XXXXXX)
+T=$(mktemp -d "${TMPDIR:-/tmp}/lstream-e2e-XXXXXX")
 trap 'rm -rf "$T"' EXIT
 PASS=0; FAIL=0
 ok() { PASS=$((PASS + 1)); }

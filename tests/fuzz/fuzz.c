@@ -178,7 +178,8 @@ int main(int argc, char **argv)
     unsigned char *orig = slurp(input, &n);
     if (!orig)
         return 2;
-    char tmp[] = "/tmp/lstream-fuzz-XXXXXX";
+    char tmp[512];
+    snprintf(tmp, sizeof(tmp), "%s/lstream-fuzz-XXXXXX", getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(tmp))
         return 2;
     char in[700], out[700];

@@ -8,7 +8,7 @@
 # another -seed. A crash leaves its input as crash-* in the working directory and fails the run.
 set -eu
 fb=$1 lstream=$2 runs=${3:-20000}
-T=$(mktemp -d /tmp/lstream-libfuzzer-seeds-XXXXXX)
+T=$(mktemp -d "${TMPDIR:-/tmp}/lstream-libfuzzer-seeds-XXXXXX")
 # where fuzz_ladder writes its ladders: our own directory, on tmpfs when there is one
 shm=/dev/shm; [ -d $shm ] && [ -w $shm ] || shm=/tmp
 W=$(mktemp -d $shm/lstream-libfuzzer-work-XXXXXX)

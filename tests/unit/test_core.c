@@ -300,7 +300,8 @@ static void test_manifests(const char *tmp, const char *golden)
 int main(int argc, char **argv)
 {
     const char *golden = argc > 1 ? argv[1] : "tests/golden";
-    char tmp[] = "/tmp/lstream-unit-XXXXXX";
+    char tmp[512];
+    snprintf(tmp, sizeof(tmp), "%s/lstream-unit-XXXXXX", getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(tmp))
         return 99;
     test_bitrates();
