@@ -8,7 +8,7 @@
 #include "config.h"
 #include "bench.h"
 #include "libstream/libstream.h"
-#include "libstream/x264_cpu.h"
+#include "libstream/encode/x264_cpu.h"
 #include "tools/cli_common.h"
 #include "tools/synth.h"
 
@@ -252,7 +252,7 @@ static void build_ffmpeg(Input *in, const RungSpec *r, int n, const char *keys, 
         ARG("-bufsize:v:%d", i); ARG("%dk", r[i].buf_kbits);
     }
     if (opt.cpu && strcmp(opt.cpu, "all")) {
-        /* x264's assembly limited exactly as lstream --cpu limits its encoders (libstream/x264_cpu.h) */
+        /* x264's assembly limited exactly as lstream --cpu limits its encoders (libstream/encode/x264_cpu.h) */
         int ok;
         const unsigned allowed = cli_parse_cpu(opt.cpu, &ok); /* what lstream --cpu makes of it */
         ARG("-x264-params"); ARG("asm=%u", ls_x264_cpu_limit(ls_x264_cpu_detected(), ok ? allowed : ~0u));

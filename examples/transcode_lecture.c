@@ -53,7 +53,7 @@ int main(int argc, char **argv)
     s.progress_opaque = &host;
     s.cancel_cb = host_cancel;
     s.cancel_opaque = &host;
-    s.audio_language = "km"; /* Khmer lectures */
+    lstream_settings_set(&s, "audio_language", "km"); /* Khmer lectures */
 
     LStreamJob *job = NULL;
     int err = lstream_job_open(&job, &s);

@@ -1,15 +1,12 @@
 /*
- * Internal interfaces of libstream (ls_ prefix). The pipeline's stages each live in their own file:
- *   input_lavf.c / dec_dav1d.c   demux + decode (adapters of libavformat/libavcodec and dav1d)
- *   normalize.c                  any decoded frame -> 8-bit I420, deinterlaced, rotated, constant frame rate
- *   ladder.c                     which rungs, sizes and rates
- *   segplan.c                    one segment plan for every rendition
- *   enc_x264.c / enc_aac.c       encoders (adapters of x264 and libavcodec's AAC + libswresample)
- *   cmaf.c                       CMAF fragmented-MP4 writer (init + media segments, written once)
- *   bitrate.c                    RFC 8216 peak, average, DASH leaky bucket
- *   hls.c / dash.c / report.c    manifests and ladder.json over the same segments
- *   publish.c                    staging directory, atomic publish
- *   transcode.c                  drives the stages
+ * Internal interfaces of libstream (ls_ prefix). The tree shows the architecture:
+ *   core/      job, settings, ladder and segment planning, bit rates, normaliser, the pipeline driver
+ *   input/     the input seam (input.h) and its adapters: libavformat + libavcodec, dav1d, FFmpeg's log
+ *   encode/    the encoder seam (encoder.h) and its adapters: x264, libavcodec's AAC
+ *   package/   the packaging model (model.h), the CMAF writer, HLS, DASH, ladder.json
+ *   output/    the output seam (output.h): object names, the staged directory
+ *   validate/  the validator and its own ISO-BMFF reader
+ * This header holds what every stage shares: the job, logging and errors, pictures, source facts, plans.
  */
 #ifndef LSTREAM_INTERNAL_H
 #define LSTREAM_INTERNAL_H
@@ -28,8 +25,6 @@
 /* ---- job, logging, errors ---- */
 struct LStreamJob {
     LStreamSettings s;
-    char preset[32];
-    char language[36];
     char *errmsg;          /* last error, owned */
     LSDSP dsp;
     unsigned cpu_flags;    /* detected & masked */
@@ -40,9 +35,12 @@ void ls_log(LStreamJob *job, int level, const char *fmt, ...) __attribute__((for
 /* Record the job's error message (what, which file, why), log it, and return err. */
 int ls_fail(LStreamJob *job, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int ls_cancelled(LStreamJob *job);
-/* Route FFmpeg's log on this thread to @p job (NULL: drop). */
+/* FFmpeg adapters: route FFmpeg's log on this thread to @p job if it wants that (settings.ffmpeg_log; the
+ * process-wide hook is installed then, once); NULL detaches. */
 void ls_ffmpeg_log_attach(LStreamJob *job);
 double ls_now(void);
+/* CPUs this process may run on. */
+int ls_cpu_count(void);
 
 /* ---- fork-join pool (pool.c) for pure pixel work; everything else stays on the driver thread ---- */
 typedef struct LSPool LSPool;
@@ -86,44 +84,35 @@ typedef struct LSSourceInfo {
     int sample_rate, channels;
 } LSSourceInfo;
 
-/* A decoded video frame as the decoders hand it over: planar YUV in an FFmpeg pixel format. */
+/* The library's own frame types: inputs hand these to the core, whatever library decoded them. */
+enum LSPixelFormat {
+    LS_PIX_I420 = 0,        /* 8-bit 4:2:0 planar, limited range */
+    LS_PIX_I420P9,          /* 9..12-bit 4:2:0 planar in 16-bit little-endian words, limited range */
+    LS_PIX_I420P10,
+    LS_PIX_I420P12,
+};
 typedef struct LSVideoFrame {
-    const uint8_t *data[4];
-    ptrdiff_t stride[4];
+    const uint8_t *data[3];
+    ptrdiff_t stride[3];
     int w, h;
-    int pix_fmt;            /* enum AVPixelFormat */
-    int interlaced;
-    int full_range;         /* 0-255 samples (JPEG range); the output is limited range (16-235) */
+    int format;             /* enum LSPixelFormat */
+    int interlaced;         /* fields: the normaliser deinterlaces */
     double pts;             /* seconds; NAN if unknown */
     double duration;        /* seconds; 0 if unknown */
 } LSVideoFrame;
 
-typedef struct LSInput LSInput;
-struct AVFrame;
-
-enum { LS_ITEM_VIDEO = 1, LS_ITEM_AUDIO = 2 };
-typedef struct LSInputItem {
-    int type;
-    LSVideoFrame video;           /* LS_ITEM_VIDEO; valid until the next ls_input_read() */
-    const struct AVFrame *audio;  /* LS_ITEM_AUDIO; decoded audio, pts in seconds in audio_pts */
-    double audio_pts;
-} LSInputItem;
+enum LSSampleFormat { LS_SAMPLE_U8, LS_SAMPLE_S16, LS_SAMPLE_S32, LS_SAMPLE_FLT, LS_SAMPLE_DBL,
+                      LS_SAMPLE_U8P, LS_SAMPLE_S16P, LS_SAMPLE_S32P, LS_SAMPLE_FLTP, LS_SAMPLE_DBLP };
+typedef struct LSAudio {
+    const uint8_t *const *data; /* one plane per channel (planar formats) or one interleaved plane */
+    int nb_samples;
+    int format;             /* enum LSSampleFormat */
+    int sample_rate, channels;
+    uint64_t channel_mask;  /* WAVE channel bits (as FFmpeg's native order); 0 = the default layout */
+    double pts;             /* seconds on the input's timeline; NAN if unknown */
+} LSAudio;
 
 #define LS_EOF 1
-/* Open and probe @p path; fills @p info. On error returns negative and has called ls_fail(). */
-int ls_input_open(LSInput **in, LStreamJob *job, const char *path, LSSourceInfo *info);
-/* 0 = item filled, LS_EOF at end, negative on error (after ls_fail()). */
-int ls_input_read(LSInput *in, LSInputItem *item);
-void ls_input_close(LSInput **in);
-
-/* AV1 through libdav1d (used by input_lavf.c). */
-typedef struct LSDav1d LSDav1d;
-int ls_dav1d_open(LSDav1d **d, LStreamJob *job, int threads);
-/* Feed one packet (data copied); NULL data drains. pts in seconds. */
-int ls_dav1d_send(LSDav1d *d, const uint8_t *data, size_t size, double pts);
-/* 0 and *f filled, or LS_EOF-like 1 = need more data / drained. Frame valid until the next call. */
-int ls_dav1d_receive(LSDav1d *d, LSVideoFrame *f);
-void ls_dav1d_close(LSDav1d **d);
 
 /* ---- normaliser: any decoded frame -> I420 8-bit at display orientation, CFR ---- */
 typedef struct LSNormalizer LSNormalizer;
@@ -170,83 +159,17 @@ int64_t ls_segplan_start(const LSSegPlan *p, int64_t s);
 /* Index of the segment containing unit @p u. */
 int64_t ls_segplan_segment_of(const LSSegPlan *p, int64_t u);
 
-/* ---- encoded samples and the CMAF writer ---- */
+/* ---- encoded samples, as encoders hand them to the muxer ---- */
 typedef struct LSPacket {
     const uint8_t *data;
     int size;
-    int64_t pts, dts;       /* track timescale; dts monotonic, IDR dts == pts */
+    int64_t pts, dts;       /* video: frames (dts monotonic, an IDR's dts == pts); audio: the track timescale */
     int64_t duration;
     int key;
 } LSPacket;
 
-typedef struct LSSegInfo {
-    int64_t start;          /* baseMediaDecodeTime (== earliest presentation time) in track timescale */
-    int64_t duration;       /* track timescale */
-    int64_t bytes;          /* file size */
-    int64_t moof_offset;    /* offset of moof in the file */
-    int64_t iframe_bytes;   /* moof + mdat header + first (IDR) sample */
-    int samples;
-} LSSegInfo;
-
-enum { LS_TRACK_VIDEO = 1, LS_TRACK_AUDIO = 2 };
-typedef struct LSTrack {
-    int kind;
-    char dir[LS_PATH_MAX];  /* rendition folder (absolute or relative to cwd) */
-    char name[16];          /* rendition folder name */
-    uint32_t timescale;
-    /* video */
-    int width, height;
-    uint8_t *avcc; int avcc_size;   /* AVCDecoderConfigurationRecord */
-    /* audio */
-    int sample_rate, channels;
-    uint8_t *asc; int asc_size;     /* AudioSpecificConfig */
-    int bitrate;                    /* nominal, for btrt/esds */
-    char codec[32];                 /* RFC 6381 string, from avcC / ASC */
-    /* segments */
-    LSSegInfo *seg; int n_seg, cap_seg;
-    /* current segment being gathered */
-    uint8_t *mdat; size_t mdat_size, mdat_cap;
-    struct LSSample { uint32_t size, duration, flags; int32_t cts; } *samp;
-    int n_samp, cap_samp;
-    int64_t seg_start_dts;
-    int64_t next_dts;
-    uint32_t seq;
-    int open_segment;
-} LSTrack;
-
-typedef int (*LSPacketSink)(void *opaque, const LSPacket *pkt);
-
-/* H.264 through x264. Packets: 4-byte length-prefixed NAL units, pts/dts in frames (index), dts shifted
- * so that an IDR's dts equals its pts. */
-typedef struct LSX264 LSX264;
-int ls_x264_open(LSX264 **e, LStreamJob *job, const LSRungPlan *r, int fps_num, int fps_den,
-                 uint8_t **avcc, int *avcc_size);
-/* Encode @p pic as frame @p index (NULL pic: drain). */
-int ls_x264_encode(LSX264 *e, const LSPicture *pic, int64_t index, int force_idr, LSPacketSink sink, void *opaque);
-void ls_x264_close(LSX264 **e);
-
-/* AAC-LC through libavcodec, resampled with libswresample to 48 kHz. Packets are numbered i = 0, 1, ...
- * with pts = dts = 1024 * i; the encoder's priming is compensated so packet i plays source time 1024*i/48k. */
-#define LS_AAC_RATE 48000
-#define LS_AAC_FRAME 1024
-typedef struct LSAac LSAac;
-int ls_aac_open(LSAac **a, LStreamJob *job, int channels, int kbps, uint8_t **asc, int *asc_size);
-/* Feed decoded audio whose first sample is at @p offset seconds on the output timeline. */
-int ls_aac_push(LSAac *a, const struct AVFrame *f, double offset, LSPacketSink sink, void *opaque);
-/* End: pad with silence so at least @p packets packets come out (0 = just the input), and drain. */
-int ls_aac_finish(LSAac *a, int64_t packets, LSPacketSink sink, void *opaque);
-int64_t ls_aac_samples_in(const LSAac *a);
-void ls_aac_close(LSAac **a);
-
-int ls_track_init(LSTrack *t, LStreamJob *job, int kind, const char *dir, const char *name, uint32_t timescale);
-int ls_track_write_init(LSTrack *t, LStreamJob *job);
-/* Append a sample to the current segment (opening one if needed). */
-int ls_track_add(LSTrack *t, LStreamJob *job, const LSPacket *pkt);
-/* Close the current segment and write it to disk (no-op if empty). */
-int ls_track_flush(LSTrack *t, LStreamJob *job);
-void ls_track_free(LSTrack *t);
-
-/* ---- codec strings (RFC 6381) from real configuration records ---- */
+/* ---- codec strings (RFC 6381) from real configuration records (doc/RULES.md M3), never from settings;
+ * used by the encoders and, on what it reads, by the validator (encode/codecs.c) ---- */
 int ls_codec_string_avcc(const uint8_t *avcc, int size, char *out, size_t out_size);
 int ls_codec_string_asc(const uint8_t *asc, int size, char *out, size_t out_size);
 
@@ -258,32 +181,8 @@ double ls_avg_bitrate(const int64_t *bytes, const double *dur, int n);
  * each segment fully received before its presentation starts, starting at any segment. */
 double ls_leaky_bucket_bandwidth(const int64_t *bytes, const double *dur, int n, double min_buffer);
 
-/* ---- manifests ---- */
-typedef struct LSRendition {
-    LSTrack *track;
-    const LSRungPlan *rung;     /* NULL for audio */
-    double peak, avg;           /* measured media bit/s, this rendition alone */
-    double dash_bw;             /* leaky bucket bit/s */
-} LSRendition;
-
-typedef struct LSPackage {
-    int n_video;
-    LSRendition video[LSTREAM_MAX_RUNGS];
-    int has_audio;
-    LSRendition audio;
-    int fps_num, fps_den;
-    double target;              /* planned target duration, seconds */
-    double duration;            /* presentation duration, seconds */
-    double min_buffer;          /* DASH minBufferTime */
-    const char *language;
-} LSPackage;
-
-int ls_write_hls(LStreamJob *job, const LSPackage *pkg, const char *outdir);
-int ls_write_dash(LStreamJob *job, const LSPackage *pkg, const char *outdir);
-int ls_write_report(LStreamJob *job, const LSPackage *pkg, const LSSourceInfo *src, const char *outdir);
-
-/* ---- validation of a staged ladder (validate.c) ---- */
-int ls_validate_staged(LStreamJob *job, const char *dir);
+/* ---- validation of a ladder written through an output, before it is committed (validate/) ---- */
+int ls_validate_output(LStreamJob *job, const LStreamOutput *out);
 
 /* ---- publishing ---- */
 /* Cheap up-front checks, before any work: the input file exists and is readable; the output's parent exists
@@ -296,14 +195,11 @@ int ls_stage_create(LStreamJob *job, const char *outdir, char *staging, size_t s
 int ls_stage_publish(LStreamJob *job, const char *staging, const char *outdir);
 void ls_stage_discard(const char *staging);
 int ls_mkdir(const char *path);
-int ls_write_file(LStreamJob *job, const char *path, const void *data, size_t size);
 
 /* ---- growable string ---- */
 typedef struct LSBuf { char *s; size_t len, cap; int oom; } LSBuf;
 void ls_buf_printf(LSBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ls_buf_free(LSBuf *b);
-/* Write the buffer to root/name and free it (also on error). */
-int ls_buf_write(LStreamJob *job, LSBuf *b, const char *root, const char *name);
 /* FFmpeg error text (adapters only). */
 const char *ls_av_err(int averror, char *buf, size_t size);
 

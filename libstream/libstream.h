@@ -55,6 +55,8 @@ enum {
     LSTREAM_ERR_SETTINGS      = -10007, /**< invalid settings (see lstream_job_error()) */
     LSTREAM_ERR_VALIDATION    = -10008, /**< the produced ladder breaks a MUST rule; nothing was published */
     LSTREAM_ERR_BUG           = -10009, /**< internal inconsistency; please report */
+    LSTREAM_ERR_SETTING_NAME  = -10010, /**< lstream_settings_set(): no setting of that name */
+    LSTREAM_ERR_SETTING_VALUE = -10011, /**< lstream_settings_set(): the value is not valid for that setting */
 };
 
 /** Log levels, most severe first. */
@@ -68,6 +70,11 @@ enum LStreamLogLevel {
 /** Video codecs a rung can be encoded with. */
 enum LStreamCodec {
     LSTREAM_CODEC_H264 = 0, /**< H.264 through libx264 */
+};
+
+/** Audio codecs. */
+enum LStreamAudioCodec {
+    LSTREAM_AUDIO_AAC = 0,  /**< AAC-LC through libavcodec */
 };
 
 #define LSTREAM_MAX_RUNGS 8
@@ -84,6 +91,7 @@ typedef struct LStreamRung {
     int target_kbps;          /**< average bit rate in ABR mode (crf == 0); ignored with crf */
     int max_kbps;             /**< VBV maximum rate in kbit/s; 0 = unconstrained (CRF only) */
     int buffer_kbits;         /**< VBV buffer size in kbit; 0 = max_kbps (one second) */
+    uint8_t reserved[32];     /**< must be zero (lstream_default_rung() does it): fields to come */
 } LStreamRung;
 
 /** Progress report, passed to LStreamSettings.progress_cb. Valid only during the call. */
@@ -97,37 +105,42 @@ typedef struct LStreamProgress {
 } LStreamProgress;
 
 /**
- * Settings of a job. Always initialise with lstream_default_settings() first: the struct grows at its
- * end (reserved bytes) and new fields get defaults there. Strings are borrowed: they must stay valid
- * until lstream_job_open() returns (the job copies what it keeps).
+ * Settings of a job. Always initialise with lstream_default_settings() first: the struct grows at its end
+ * (reserved bytes; per rung too) and new fields get defaults there. A language binding compares
+ * lstream_settings_size() with its own idea of sizeof(LStreamSettings), or sets every field by name with
+ * lstream_settings_set() and never touches the layout. The struct owns no memory: strings are arrays.
  */
 typedef struct LStreamSettings {
-    /** Number of video rungs in rungs[]; 0 (default) = the default lecture ladder, from the source
-     *  resolution (at most 1080) down to a cellular rung whose peak, audio included, is <= 192 kbit/s. */
-    int n_rungs;
-    LStreamRung rungs[LSTREAM_MAX_RUNGS];
-    /** Target segment duration in seconds (HLS EXT-X-TARGETDURATION). Default 6.0 (Apple 7.5).
+    /** Target segment duration in seconds (HLS EXT-X-TARGETDURATION), 1..60. Default 6.0 (Apple 7.5).
      *  Segments are planned once for every rendition; none exceeds this. */
     double segment_duration;
     /** Threads for decode, scaling and encode (x264 and libavcodec each use up to this many; the rungs are
-     *  scaled on at most this many); 0 (default) = number of CPUs. */
+     *  scaled on at most this many), 0..256; 0 (default) = number of CPUs. */
     int threads;
-    /** x264 preset, "ultrafast" .. "placebo". Default "veryfast". */
-    const char *preset;
-    /** Output frame rate cap in frames/s; sources above it are halved until under. Default 30. */
+    /** Encoder speed preset (x264's names, "ultrafast" .. "placebo"). Default "veryfast". */
+    char preset[32];
+    /** Output frame rate cap in frames/s, 1..120; sources above it are halved until under. Default 30. */
     int max_fps;
-    /** Audio: AAC-LC bit rate in kbit/s (default 64) and channels (default 1: lecture speech is mono;
-     *  2 keeps stereo). The audio rendition is shared by every rung and listed as audio-only too. */
+    /** Audio codec (default LSTREAM_AUDIO_AAC), bit rate in kbit/s (16..320, default 64) and channels (1 or 2;
+     *  default 1: lecture speech is mono). The audio rendition is shared by every rung and listed as
+     *  audio-only too. */
+    enum LStreamAudioCodec audio_codec;
     int audio_kbps;
     int audio_channels;
-    /** Audio language (BCP 47) for the HLS/DASH audio rendition. Default "und". */
-    const char *audio_language;
+    /** Audio language (BCP 47: letters, digits and '-') for the HLS/DASH audio rendition. Default "und". */
+    char audio_language[36];
     /** Run the built-in validator on the ladder before publishing; a MUST violation fails the job
      *  with LSTREAM_ERR_VALIDATION and nothing is published. Default 1. */
     int validate;
-    /** Mask of CPU features the SIMD kernels and x264's assembly may use (LSTREAM_CPU_* bits; the levels are
-     *  cumulative, see libstream/x264_cpu.h for x264's flags); default all (~0u), x264's own detection. */
+    /** Mask of CPU features the SIMD kernels and the encoders' own assembly may use (LSTREAM_CPU_* bits). The
+     *  x86 levels are cumulative: a level is used only if every level below it is allowed too, and x264 is
+     *  limited to the same level. Default all (~0u): everything the CPU has, x264's own detection. */
     unsigned cpu_mask;
+    /** 1 (default): FFmpeg's messages (av_log) go to log_cb instead of stderr, through a process-wide
+     *  av_log_set_callback() made when the first job that wants it opens an FFmpeg adapter. 0: libstream
+     *  never touches av_log, so a host that uses FFmpeg itself keeps its own callback (FFmpeg's messages
+     *  during jobs then go wherever the host sends them). */
+    int ffmpeg_log;
 
     /** Log callback; NULL (default) = discard. @p msg has no trailing newline and is valid only during
      *  the call. May be called from the thread running lstream_job_run(). */
@@ -142,11 +155,45 @@ typedef struct LStreamSettings {
     int (*cancel_cb)(void *opaque);
     void *cancel_opaque;
 
+    /** Number of video rungs in rungs[]; 0 (default) = the default lecture ladder, from the source
+     *  resolution (at most 1080) down to a cellular rung whose peak, audio included, is <= 192 kbit/s. */
+    int n_rungs;
+    LStreamRung rungs[LSTREAM_MAX_RUNGS];
+
     uint8_t reserved[64]; /**< must be zero (lstream_default_settings() does it) */
 } LStreamSettings;
 
 /** Fill @p s with defaults. Never fails. */
 LSTREAM_API void lstream_default_settings(LStreamSettings *s);
+
+/** sizeof(LStreamSettings) as this library was built: a binding compares it with its own layout. */
+LSTREAM_API size_t lstream_settings_size(void);
+
+/**
+ * Set one setting by name from text, as a command line or a configuration file gives it (the model is
+ * x264_param_parse()). Names are the field names: "segment_duration", "threads", "preset", "max_fps",
+ * "audio_codec" ("aac"), "audio_kbps", "audio_channels", "audio_language", "validate", "cpu_mask" (a level:
+ * c, sse2, ssse3, sse41, avx2, avx512, neon, all; or a number), "ffmpeg_log", "log_level" (error, warning,
+ * info, debug or 0..3) and "rungs": a comma-separated list of short sides, largest first, each optionally
+ * followed by ":crf=N", ":max=KBPS", ":buf=KBIT" or ":kbps=N" (average bit rate instead of CRF), e.g.
+ * "720,480:crf=24,240"; "default" selects the default lecture ladder. Booleans take 1/0, yes/no, true/false.
+ * Returns 0, LSTREAM_ERR_SETTING_NAME (unknown name) or LSTREAM_ERR_SETTING_VALUE (the value is not valid for
+ * that setting: lstream_settings_help() says what is); on error @p s is unchanged. Strings are copied.
+ */
+LSTREAM_API int lstream_settings_set(LStreamSettings *s, const char *name, const char *value);
+
+/** Name of setting @p i (0-based), or NULL past the last one: what lstream_settings_set() accepts. */
+LSTREAM_API const char *lstream_settings_name(int i);
+
+/** One line on setting @p name: its type, range and default (static), or NULL for an unknown name. */
+LSTREAM_API const char *lstream_settings_help(const char *name);
+
+/**
+ * Check every field of @p s. Returns 0, or LSTREAM_ERR_SETTINGS with a message naming the field, its value
+ * and what is allowed (e.g. "max_fps = 500: out of range 1..120") in @p why (@p size bytes, always
+ * terminated; may be NULL). lstream_job_open() makes the same check and logs the message through log_cb.
+ */
+LSTREAM_API int lstream_settings_check(const LStreamSettings *s, char *why, size_t size);
 
 /**
  * Fill @p r with the default lecture-ladder parameters for a rung of @p short_side pixels (capped CRF;
@@ -158,9 +205,10 @@ LSTREAM_API void lstream_default_rung(int short_side, LStreamRung *r);
 typedef struct LStreamJob LStreamJob;
 
 /**
- * Create a job from @p s (copied; @p s and its strings may be freed after return).
+ * Create a job from @p s (copied; @p s may be freed after return).
  * On success *job owns a new job (free with lstream_job_close()) and 0 is returned.
- * On error *job is set to NULL and a negative code is returned.
+ * On error *job is set to NULL and a negative code is returned: LSTREAM_ERR_SETTINGS when a field is wrong,
+ * after the message naming it (lstream_settings_check()) went to s->log_cb.
  */
 LSTREAM_API int lstream_job_open(LStreamJob **job, const LStreamSettings *s);
 
@@ -186,6 +234,46 @@ LSTREAM_API int lstream_job_run(LStreamJob *job, const char *input, const char *
  * Strings are borrowed for the duration of the call.
  */
 LSTREAM_API int lstream_job_check(LStreamJob *job, const char *input, const char *outdir);
+
+/**
+ * Where a ladder goes: every byte the library writes (init and media segments, playlists, the MPD,
+ * ladder.json) is one named object written through these callbacks. lstream_job_run() uses a built-in
+ * implementation (a hidden staging directory beside OUTDIR, published atomically); a host passes its own to
+ * lstream_job_run_output() to stream a ladder into memory, an object store or an HTTP response.
+ *
+ * Names are relative, '/'-separated, without "." or ".." components (e.g. "master.m3u8", "v720/init.mp4",
+ * "v720/seg_00001.m4s"). An object is written by open, any number of writes, then close; objects are written
+ * one after the other from the thread running the job (never two open at once). Every callback returns 0 or
+ * a negative error code (LSTREAM_ERR(errno) or LSTREAM_ERR_OUTPUT); the job then fails with that code.
+ * Data passed to write() is borrowed for the duration of the call.
+ *
+ * A job ends with exactly one of commit() (the ladder is complete and, with settings.validate, valid: make
+ * it visible) or abort() (it failed or was cancelled: discard every object of this job). Nothing written
+ * before commit() may be shown to readers as a complete ladder.
+ */
+typedef struct LStreamOutput {
+    void *opaque; /**< passed to every callback */
+    /** Start object @p name; *handle receives the host's handle for it. */
+    int (*open)(void *opaque, const char *name, void **handle);
+    int (*write)(void *opaque, void *handle, const void *data, size_t size);
+    /** Finish the object (its bytes must now be stored or queued). Called once per successful open(). */
+    int (*close)(void *opaque, void *handle);
+    /** Read back @p size bytes at @p offset of a closed object into @p buf (0 or negative). Optional, but
+     *  required when settings.validate is on: the validator reads the ladder before commit(). */
+    int (*read)(void *opaque, const char *name, int64_t offset, size_t size, void *buf);
+    /** Size in bytes of a closed object, or LSTREAM_ERR(ENOENT). Required with read(). */
+    int64_t (*size)(void *opaque, const char *name);
+    int (*commit)(void *opaque);
+    void (*abort)(void *opaque);
+    uint8_t reserved[32]; /**< must be zero */
+} LStreamOutput;
+
+/**
+ * Like lstream_job_run(), but every object of the ladder goes to @p out (borrowed for the duration of the
+ * call). Returns 0 after a successful commit(), else a negative code after abort() (or before anything was
+ * opened, when the input cannot be used or @p out lacks a callback it needs).
+ */
+LSTREAM_API int lstream_job_run_output(LStreamJob *job, const char *input, const LStreamOutput *out);
 
 /**
  * Human-readable description of the last error of @p job (what, which file, why), or NULL if the last

@@ -82,45 +82,15 @@ static int exit_code(int err)
     }
 }
 
-static int parse_rungs(const char *arg, LStreamSettings *s)
+/* --option VALUE -> lstream_settings_set(name, VALUE); a bad value names the option, the value and the rule */
+static int set(LStreamSettings *s, const char *opt, const char *name, const char *value)
 {
-    char buf[512];
-    snprintf(buf, sizeof(buf), "%s", arg);
-    char *save = NULL;
-    s->n_rungs = 0;
-    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (s->n_rungs == LSTREAM_MAX_RUNGS)
-            return -1;
-        char *opt = strchr(tok, ':');
-        if (opt)
-            *opt++ = 0;
-        char *end;
-        long side = strtol(tok, &end, 10);
-        if (*end == 'p')
-            end++;
-        if (*end || side < 16)
-            return -1;
-        LStreamRung *r = &s->rungs[s->n_rungs++];
-        lstream_default_rung((int)side, r);
-        while (opt && *opt) {
-            char *next = strchr(opt, ':');
-            if (next)
-                *next++ = 0;
-            if (!strncmp(opt, "crf=", 4))
-                r->crf = (float)atof(opt + 4);
-            else if (!strncmp(opt, "max=", 4))
-                r->max_kbps = atoi(opt + 4);
-            else if (!strncmp(opt, "buf=", 4))
-                r->buffer_kbits = atoi(opt + 4);
-            else if (!strncmp(opt, "kbps=", 5)) {
-                r->crf = 0;
-                r->target_kbps = atoi(opt + 5);
-            } else
-                return -1;
-            opt = next;
-        }
+    int err = lstream_settings_set(s, name, value);
+    if (err) {
+        fprintf(stderr, "lstream: invalid %s '%s' (%s: %s)\n", opt, value, name, lstream_settings_help(name));
+        return -1;
     }
-    return s->n_rungs ? 0 : -1;
+    return 0;
 }
 
 static int cmd_transcode(int argc, char **argv)
@@ -139,39 +109,39 @@ static int cmd_transcode(int argc, char **argv)
     CliOut out = { .tty = isatty(2) };
     const char *outdir = NULL;
     double sample_duration = 60.0;
-    int c, ok;
+    int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:r:s:p:t:qvh", opts, NULL)) != -1) {
+        int bad = 0;
         switch (c) {
         case 'o': outdir = optarg; break;
-        case 'r':
-            if (parse_rungs(optarg, &s) < 0) {
-                fprintf(stderr, "lstream: invalid --rungs '%s'\n", optarg);
+        case 'r': bad = set(&s, "--rungs", "rungs", optarg); break;
+        case 's': bad = set(&s, "--segment", "segment_duration", optarg); break;
+        case 'p': bad = set(&s, "--preset", "preset", optarg); break;
+        case 't': bad = set(&s, "--threads", "threads", optarg); break;
+        case 1: bad = set(&s, "--audio-kbps", "audio_kbps", optarg); break;
+        case 2: bad = set(&s, "--stereo", "audio_channels", "2"); break;
+        case 3: bad = set(&s, "--lang", "audio_language", optarg); break;
+        case 4: bad = set(&s, "--max-fps", "max_fps", optarg); break;
+        case 5: bad = set(&s, "--cpu", "cpu_mask", optarg); break;
+        case 6: bad = set(&s, "--no-validate", "validate", "0"); break;
+        case 7: {
+            char *end;
+            sample_duration = strtod(optarg, &end);
+            if (*end || !(sample_duration > 0 && sample_duration <= 36000)) {
+                fprintf(stderr, "lstream: invalid --sample-duration '%s' (seconds, 0 < S <= 36000)\n", optarg);
                 return EXIT_USAGE;
             }
             break;
-        case 's': s.segment_duration = atof(optarg); break;
-        case 'p': s.preset = optarg; break;
-        case 't': s.threads = atoi(optarg); break;
-        case 1: s.audio_kbps = atoi(optarg); break;
-        case 2: s.audio_channels = 2; break;
-        case 3: s.audio_language = optarg; break;
-        case 4: s.max_fps = atoi(optarg); break;
-        case 5:
-            s.cpu_mask = cli_parse_cpu(optarg, &ok);
-            if (!ok) {
-                fprintf(stderr, "lstream: invalid --cpu '%s'\n", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case 6: s.validate = 0; break;
-        case 7: sample_duration = atof(optarg); break;
+        }
         case 8: out.json = 1; break;
         case 'q': out.quiet = 1; break;
         case 'v': out.verbose = 1; break;
         case 'h': usage(stdout); return EXIT_OK;
         default: usage(stderr); return EXIT_USAGE;
         }
+        if (bad)
+            return EXIT_USAGE;
     }
     if (!outdir || argc - optind > 1) {
         fprintf(stderr, "lstream transcode: %s\n", !outdir ? "-o OUTDIR is required" : "only one INPUT may be given");
@@ -187,10 +157,13 @@ static int cmd_transcode(int argc, char **argv)
     s.cancel_cb = cli_cancel;
     cli_install_signals();
 
+    char why[512];
     LStreamJob *job = NULL;
-    int err = lstream_job_open(&job, &s);
+    int err = lstream_settings_check(&s, why, sizeof(why));
+    if (!err)
+        err = lstream_job_open(&job, &s);
     if (err < 0) {
-        fprintf(stderr, "lstream: invalid settings: %s\n", lstream_strerror(err));
+        fprintf(stderr, "lstream: invalid settings: %s\n", why[0] ? why : lstream_strerror(err));
         return EXIT_USAGE;
     }
     /* input and output are checked before anything is generated or decoded: the real problem first */
@@ -225,9 +198,9 @@ static int cmd_transcode(int argc, char **argv)
         if (!out.quiet && !out.json)
             fprintf(stderr, "no input given: generating a %.0f s built-in sample lecture (1080p30, slides + camera + speech)\n",
                     sp.duration);
-        char why[256];
-        if (synth_write(&sp, input, why, sizeof(why)) < 0) {
-            fprintf(stderr, "lstream: %s\n", why);
+        char serr[256];
+        if (synth_write(&sp, input, serr, sizeof(serr)) < 0) {
+            fprintf(stderr, "lstream: %s\n", serr);
             unlink(input);
             rmdir(tmpdir);
             lstream_job_close(&job);

@@ -48,7 +48,7 @@ static void *run_job(void *arg)
     LStreamSettings s;
     lstream_default_settings(&s);
     s.threads = 1;
-    s.preset = "ultrafast";
+    snprintf(s.preset, sizeof(s.preset), "ultrafast");
     s.log_cb = count_log;
     s.log_opaque = r;
     s.log_level = LSTREAM_LOG_DEBUG;
@@ -74,13 +74,65 @@ int main(void)
     s.segment_duration = 0.1;
     EXPECT(lstream_job_open(&job, &s) == LSTREAM_ERR_SETTINGS && job == NULL, "bad segment duration accepted");
     lstream_default_settings(&s);
-    s.preset = "warp-speed";
+    snprintf(s.preset, sizeof(s.preset), "warp-speed");
     EXPECT(lstream_job_open(&job, &s) == LSTREAM_ERR_SETTINGS, "unknown preset accepted");
     lstream_default_settings(&s);
     s.n_rungs = 1;
-    s.rungs[0].short_side = 360;
+    lstream_default_rung(360, &s.rungs[0]);
     s.rungs[0].crf = 99;
     EXPECT(lstream_job_open(&job, &s) == LSTREAM_ERR_SETTINGS, "crf 99 accepted");
+
+    /* every bad value names itself: the check's message has the field, its value and the rule */
+    static const struct { const char *name, *value, *expect; } bad[] = {
+        { "max_fps", "500", "max_fps = 500" },
+        { "segment_duration", "0.1", "segment_duration = 0.1" },
+        { "threads", "-3", "threads = -3" },
+        { "audio_kbps", "8", "audio_kbps = 8" },
+        { "audio_channels", "6", "audio_channels = 6" },
+        { "audio_language", "k m", "audio_language = 'k m'" },
+        { "preset", "warp-speed", "preset = 'warp-speed'" },
+        { "rungs", "360:crf=99", "rungs[0].crf = 99" },
+        { "log_level", "9", "log_level = 9" },
+    };
+    char why[512];
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        lstream_default_settings(&s);
+        EXPECT(lstream_settings_set(&s, bad[i].name, bad[i].value) == LSTREAM_ERR_SETTING_VALUE,
+               "settings_set(%s, %s) accepted", bad[i].name, bad[i].value);
+        LStreamSettings d;
+        lstream_default_settings(&d);
+        EXPECT(!memcmp(&s, &d, sizeof(s)), "settings_set(%s) changed the struct on error", bad[i].name);
+        /* the same value put in the struct directly: the check names the field */
+        if (!strcmp(bad[i].name, "max_fps")) s.max_fps = 500;
+        else if (!strcmp(bad[i].name, "segment_duration")) s.segment_duration = 0.1;
+        else if (!strcmp(bad[i].name, "threads")) s.threads = -3;
+        else if (!strcmp(bad[i].name, "audio_kbps")) s.audio_kbps = 8;
+        else if (!strcmp(bad[i].name, "audio_channels")) s.audio_channels = 6;
+        else if (!strcmp(bad[i].name, "audio_language")) snprintf(s.audio_language, sizeof(s.audio_language), "k m");
+        else if (!strcmp(bad[i].name, "preset")) snprintf(s.preset, sizeof(s.preset), "warp-speed");
+        else if (!strcmp(bad[i].name, "rungs")) { s.n_rungs = 1; lstream_default_rung(360, &s.rungs[0]); s.rungs[0].crf = 99; }
+        else if (!strcmp(bad[i].name, "log_level")) s.log_level = 9;
+        EXPECT(lstream_settings_check(&s, why, sizeof(why)) == LSTREAM_ERR_SETTINGS && strstr(why, bad[i].expect),
+               "check of bad %s says '%s'", bad[i].name, why);
+        EXPECT(lstream_settings_help(bad[i].name) != NULL, "no help for %s", bad[i].name);
+    }
+    lstream_default_settings(&s);
+    EXPECT(lstream_settings_set(&s, "no_such_setting", "1") == LSTREAM_ERR_SETTING_NAME, "unknown name accepted");
+    EXPECT(lstream_settings_set(&s, "rungs", "720,480:crf=24:max=900,240p") == 0 && s.n_rungs == 3 &&
+               s.rungs[1].short_side == 480 && s.rungs[1].crf == 24 && s.rungs[1].max_kbps == 900 &&
+               s.rungs[2].short_side == 240, "rungs by name");
+    EXPECT(lstream_settings_set(&s, "preset", "medium") == 0 && !strcmp(s.preset, "medium"), "preset by name");
+    EXPECT(lstream_settings_set(&s, "cpu_mask", "avx2") == 0 && s.cpu_mask == 15, "cpu_mask by level: %u", s.cpu_mask);
+    EXPECT(lstream_settings_set(&s, "validate", "no") == 0 && s.validate == 0, "boolean by name");
+    EXPECT(lstream_settings_set(&s, "audio_language", "km") == 0 && !strcmp(s.audio_language, "km"), "language");
+    EXPECT(lstream_settings_check(&s, why, sizeof(why)) == 0, "settings set by name fail the check: %s", why);
+    int names = 0;
+    for (const char *n; (n = lstream_settings_name(names)); names++)
+        EXPECT(lstream_settings_help(n) && lstream_settings_set(&s, n, "\x01") != LSTREAM_ERR_SETTING_NAME,
+               "setting %s listed but unknown", n);
+    EXPECT(names >= 13, "only %d settings listed", names);
+    EXPECT(lstream_settings_size() == sizeof(LStreamSettings), "settings size %zu, header %zu",
+           lstream_settings_size(), sizeof(LStreamSettings));
     lstream_job_close(NULL);
     job = NULL;
     lstream_job_close(&job);
@@ -137,7 +189,7 @@ int main(void)
 
     /* cancellation: fails with CANCELLED, publishes nothing, leaves no staging directory */
     lstream_default_settings(&s);
-    s.preset = "ultrafast";
+    snprintf(s.preset, sizeof(s.preset), "ultrafast");
     s.cancel_cb = cancel_cb;
     cancel_after = 20;
     EXPECT(lstream_job_open(&job, &s) == 0, "open");

@@ -187,7 +187,7 @@ int main(int argc, char **argv)
     snprintf(out, sizeof(out), "%s/out", tmp);
     LStreamSettings s;
     lstream_default_settings(&s);
-    s.preset = "ultrafast";
+    snprintf(s.preset, sizeof(s.preset), "ultrafast");
     s.threads = 1;
     LStreamJob *job;
     if (lstream_job_open(&job, &s) < 0)

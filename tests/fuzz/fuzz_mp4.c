@@ -6,7 +6,7 @@
  */
 #include "config.h"
 #include "libstream/internal.h"
-#include "libstream/mp4read.h"
+#include "libstream/validate/mp4read.h"
 
 #include <stdint.h>
 #include <string.h>

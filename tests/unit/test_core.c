@@ -5,7 +5,10 @@
  */
 #include "config.h"
 #include "libstream/internal.h"
-#include "libstream/mp4read.h"
+#include "libstream/validate/mp4read.h"
+#include "libstream/encode/encoder.h"
+#include "libstream/package/model.h"
+#include "libstream/output/output.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -138,6 +141,28 @@ static LStreamJob *make_job(void)
     return lstream_job_open(&job, &s) < 0 ? NULL : job;
 }
 
+/* an output over a directory that is published at once, for the writers under test */
+typedef struct TestOut {
+    LSDirOutput *dir;
+    LStreamOutput cb;
+    LSOutput out;
+} TestOut;
+
+static int test_out_open(TestOut *t, LStreamJob *job, const char *path)
+{
+    memset(t, 0, sizeof(*t));
+    if (ls_dir_output_open(&t->dir, job, path, &t->cb) || ls_output_init(&t->out, job, &t->cb))
+        return -1;
+    return 0;
+}
+
+static int test_out_close(TestOut *t)
+{
+    int err = t->cb.commit(t->cb.opaque);
+    ls_dir_output_close(&t->dir);
+    return err;
+}
+
 static void test_codec_strings(const char *tmp)
 {
     LStreamJob *job = make_job();
@@ -146,47 +171,50 @@ static void test_codec_strings(const char *tmp)
         return;
     static const struct { int w, h; const char *want; } cases[] = {
         { 1920, 1080, "avc1.640028" }, { 1280, 720, "avc1.64001F" }, { 426, 240, "avc1.640015" } };
+    char outdir[600];
+    snprintf(outdir, sizeof(outdir), "%s/codecs", tmp);
+    TestOut to;
+    EXPECT(test_out_open(&to, job, outdir) == 0, "output");
     for (size_t i = 0; i < 3; i++) {
         LSRungPlan r = { 0 };
         snprintf(r.name, sizeof(r.name), "t%zu", i);
         r.width = cases[i].w;
         r.height = cases[i].h;
         lstream_default_rung(cases[i].h, &r.rung);
-        LSX264 *e;
-        LSTrack t;
-        char dir[512];
-        snprintf(dir, sizeof(dir), "%s/%s", tmp, r.name);
-        EXPECT(ls_track_init(&t, job, LS_TRACK_VIDEO, dir, r.name, 90000) == 0, "track");
-        t.width = r.width;
-        t.height = r.height;
-        EXPECT(ls_x264_open(&e, job, &r, 30, 1, &t.avcc, &t.avcc_size) == 0, "x264 open %dx%d", r.width, r.height);
-        EXPECT(ls_track_write_init(&t, job) == 0, "init");
-        EXPECT(!strcmp(t.codec, cases[i].want), "%dx%d: codec %s, want %s (from the SPS x264 wrote)", r.width,
-               r.height, t.codec, cases[i].want);
+        LSEncoder e;
+        LSRendition rd = { 0 };
+        snprintf(rd.id, sizeof(rd.id), "%s", r.name);
+        const LSEncoderParams ep = { .rung = &r, .fps_num = 30, .fps_den = 1 };
+        EXPECT(ls_encoder_open(&e, ls_encoder_find(LS_TRACK_VIDEO, LSTREAM_CODEC_H264), job, &ep, &rd.cfg) == 0,
+               "x264 open %dx%d", r.width, r.height);
+        LSCmafWriter w;
+        EXPECT(ls_cmaf_open(&w, &rd, &to.out) == 0, "init");
+        EXPECT(!strcmp(rd.cfg.codec, cases[i].want) && !strcmp(rd.cfg.sample_entry, "avc1") && rd.cfg.timescale == 90000,
+               "%dx%d: codec %s, want %s (from the SPS x264 wrote)", r.width, r.height, rd.cfg.codec, cases[i].want);
         /* and read back from the init segment, as the validator does */
-        char path[600];
-        snprintf(path, sizeof(path), "%s/init.mp4", dir);
-        FILE *f = fopen(path, "rb");
-        uint8_t buf[4096];
-        size_t n = f ? fread(buf, 1, sizeof(buf), f) : 0;
-        if (f)
-            fclose(f);
+        char name[64];
+        ls_name_in(name, sizeof(name), rd.id, LS_NAME_INIT);
+        size_t n = 0;
+        uint8_t *buf = ls_output_slurp(&to.cb, name, 0, -1, &n);
         LSMp4Init init;
-        EXPECT(ls_mp4_parse_init(buf, n, &init) == 0 && !strcmp(init.codec, cases[i].want) && init.width == r.width,
-               "init segment round trip: %s", init.codec);
-        ls_x264_close(&e);
-        ls_track_free(&t);
+        EXPECT(buf && ls_mp4_parse_init(buf, n, &init) == 0 && !strcmp(init.codec, cases[i].want) &&
+                   init.width == r.width, "init segment round trip: %s", buf ? init.codec : "(unreadable)");
+        free(buf);
+        ls_cmaf_free(&w);
+        ls_encoder_close(&e);
+        ls_rendition_free(&rd);
     }
-    LSAac *a;
-    uint8_t *asc;
-    int asc_size;
-    EXPECT(ls_aac_open(&a, job, 1, 64, &asc, &asc_size) == 0, "aac open");
-    char codec[32] = "";
-    EXPECT(ls_codec_string_asc(asc, asc_size, codec, sizeof(codec)) == 0 && !strcmp(codec, "mp4a.40.2"),
-           "AAC-LC codec string %s", codec);
-    free(asc);
-    ls_aac_close(&a);
+    LSEncoder a;
+    LSCodecConfig cfg;
+    const LSEncoderParams ap = { .channels = 1, .kbps = 64 };
+    EXPECT(ls_encoder_open(&a, ls_encoder_find(LS_TRACK_AUDIO, LSTREAM_AUDIO_AAC), job, &ap, &cfg) == 0, "aac open");
+    EXPECT(!strcmp(cfg.codec, "mp4a.40.2") && !strcmp(cfg.config_box, "esds") && cfg.frame_duration == 1024 &&
+               cfg.timescale == 48000, "AAC-LC codec string %s", cfg.codec);
+    ls_codec_config_free(&cfg);
+    ls_encoder_close(&a);
+    test_out_close(&to);
     /* escape-coded audio object type (AOT 42 = USAC: 31 then 6 bits of 10) */
+    char codec[32] = "";
     const uint8_t usac[] = { 0xf9, 0x40 };
     EXPECT(ls_codec_string_asc(usac, 2, codec, sizeof(codec)) == 0 && !strcmp(codec, "mp4a.40.42"), "escape AOT %s", codec);
     lstream_job_close(&job);
@@ -194,21 +222,17 @@ static void test_codec_strings(const char *tmp)
 
 /* ---- golden manifests ---- */
 
-static void fake_track(LSTrack *t, int kind, const char *name, uint32_t ts, const int64_t *dur, const int64_t *bytes, int n)
+static void fake_rendition(LSRendition *r, int kind, const char *id, uint32_t ts, const int64_t *dur, const int64_t *bytes, int n)
 {
-    memset(t, 0, sizeof(*t));
-    t->kind = kind;
-    snprintf(t->name, sizeof(t->name), "%s", name);
-    t->timescale = ts;
-    t->seg = calloc(n, sizeof(*t->seg));
-    t->n_seg = t->cap_seg = n;
+    memset(r, 0, sizeof(*r));
+    r->cfg.kind = kind;
+    snprintf(r->id, sizeof(r->id), "%s", id);
+    r->cfg.timescale = ts;
     int64_t start = 0;
     for (int i = 0; i < n; i++) {
-        t->seg[i].start = start;
-        t->seg[i].duration = dur[i];
-        t->seg[i].bytes = bytes[i];
-        t->seg[i].moof_offset = 28;
-        t->seg[i].iframe_bytes = bytes[i] / 10;
+        const LSSegment sg = { .start = start, .duration = dur[i], .bytes = bytes[i], .iframe_offset = 28,
+                               .iframe_size = bytes[i] / 10 };
+        ls_rendition_append(r, &sg);
         start += dur[i];
     }
 }
@@ -234,6 +258,18 @@ static int compare_file(const char *got, const char *golden)
     return same;
 }
 
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *t = calloc(1, 1 << 16);
+    if (t)
+        (void)!fread(t, 1, (1 << 16) - 1, f);
+    fclose(f);
+    return t;
+}
+
 static void test_manifests(const char *tmp, const char *golden)
 {
     LStreamJob *job = make_job();
@@ -241,59 +277,72 @@ static void test_manifests(const char *tmp, const char *golden)
         return;
     const int64_t vd[] = { 540000, 540000, 270000 }, vb[] = { 300000, 450000, 100000 };
     const int64_t ad[] = { 287744, 288768, 143360 }, ab[] = { 48000, 48100, 24050 };
-    LSTrack v, v2, au;
-    fake_track(&v, LS_TRACK_VIDEO, "v720", 90000, vd, vb, 3);
-    v.width = 1280; v.height = 720;
-    snprintf(v.codec, sizeof(v.codec), "avc1.64001F");
+    LSRendition v, v2, au;
+    fake_rendition(&v, LS_TRACK_VIDEO, "v720", 90000, vd, vb, 3);
+    v.cfg.width = 1280; v.cfg.height = 720;
+    snprintf(v.cfg.codec, sizeof(v.cfg.codec), "avc1.64001F");
     const int64_t vb2[] = { 20000, 25000, 9000 };
-    fake_track(&v2, LS_TRACK_VIDEO, "v240", 90000, vd, vb2, 3);
-    v2.width = 426; v2.height = 240;
-    snprintf(v2.codec, sizeof(v2.codec), "avc1.640015");
-    fake_track(&au, LS_TRACK_AUDIO, "audio", 48000, ad, ab, 3);
-    au.channels = 1; au.sample_rate = 48000;
-    snprintf(au.codec, sizeof(au.codec), "mp4a.40.2");
+    fake_rendition(&v2, LS_TRACK_VIDEO, "v240", 90000, vd, vb2, 3);
+    v2.cfg.width = 426; v2.cfg.height = 240;
+    snprintf(v2.cfg.codec, sizeof(v2.cfg.codec), "avc1.640015");
+    fake_rendition(&au, LS_TRACK_AUDIO, "audio", 48000, ad, ab, 3);
+    au.cfg.channels = 1; au.cfg.sample_rate = 48000;
+    snprintf(au.cfg.codec, sizeof(au.cfg.codec), "mp4a.40.2");
+    snprintf(au.language, sizeof(au.language), "km");
     LSRungPlan r720 = { .width = 1280, .height = 720 }, r240 = { .width = 426, .height = 240 };
-    LSPackage pkg = { .n_video = 2, .has_audio = 1, .fps_num = 30000, .fps_den = 1001, .target = 6, .duration = 15,
-                      .min_buffer = 6, .language = "km" };
-    LSTrack *tracks[3] = { &v, &v2, &au };
-    LSRendition *rds[3] = { &pkg.video[0], &pkg.video[1], &pkg.audio };
-    for (int i = 0; i < 3; i++) {
-        LSTrack *t = tracks[i];
-        int64_t bytes[3];
-        double dur[3];
-        for (int k = 0; k < 3; k++) {
-            bytes[k] = t->seg[k].bytes;
-            dur[k] = (double)t->seg[k].duration / t->timescale;
-        }
-        rds[i]->track = t;
-        rds[i]->rung = i == 0 ? &r720 : i == 1 ? &r240 : NULL;
-        rds[i]->peak = ls_peak_bitrate(bytes, dur, 3, 6);
-        rds[i]->avg = ls_avg_bitrate(bytes, dur, 3);
-        rds[i]->dash_bw = ls_leaky_bucket_bandwidth(bytes, dur, 3, 6);
-    }
+    v.rung = &r720;
+    v2.rung = &r240;
+    LSPresentation p = { .r = { &v, &v2, &au }, .n = 3, .fps_num = 30000, .fps_den = 1001, .target = 6, .duration = 15,
+                         .min_buffer = 6 };
+    for (int i = 0; i < 3; i++)
+        EXPECT(ls_rendition_measure(p.r[i], 6, 6, 0, -1) == 0, "measure");
     /* by hand: v720's peak is segment 2, 450000 B in 6 s = 600 kbit/s (runs: 6+3 s = 488.9k, tail 266.7k) */
-    EXPECT(fabs(pkg.video[0].peak - 600000) < 1e-6, "v720 peak %f", pkg.video[0].peak);
-    char dir[512];
-    for (int i = 0; i < 3; i++) {
-        snprintf(dir, sizeof(dir), "%s/%s", tmp, tracks[i]->name);
-        mkdir(dir, 0755);
-    }
-    EXPECT(ls_write_hls(job, &pkg, tmp) == 0, "write hls");
-    EXPECT(ls_write_dash(job, &pkg, tmp) == 0, "write dash");
+    EXPECT(fabs(v.peak - 600000) < 1e-6, "v720 peak %f", v.peak);
+    char out[600];
+    snprintf(out, sizeof(out), "%s/manifests", tmp);
+    TestOut to;
+    EXPECT(test_out_open(&to, job, out) == 0, "output");
+    EXPECT(ls_write_hls(&to.out, &p, 0, -1, 1) == 0, "write hls");
+    EXPECT(ls_write_dash(&to.out, &p, 0, -1, 1) == 0, "write dash");
+    EXPECT(test_out_close(&to) == 0, "publish");
     static const char *files[][2] = { { "master.m3u8", "master.m3u8" }, { "manifest.mpd", "manifest.mpd" },
                                       { "v720/index.m3u8", "v720_index.m3u8" },
                                       { "v720/iframes.m3u8", "v720_iframes.m3u8" },
                                       { "audio/index.m3u8", "audio_index.m3u8" } };
     for (size_t i = 0; i < 5; i++) {
-        char got[600], want[600];
-        snprintf(got, sizeof(got), "%s/%s", tmp, files[i][0]);
+        char got[700], want[600];
+        snprintf(got, sizeof(got), "%s/%s", out, files[i][0]);
         snprintf(want, sizeof(want), "%s/%s", golden, files[i][1]);
         EXPECT(compare_file(got, want), "%s differs from golden %s (diff them; LSTREAM_UPDATE_GOLDEN=1 rewrites)",
                got, want);
     }
-    ls_track_free(&v);
-    ls_track_free(&v2);
-    ls_track_free(&au);
+
+    /* the same writers over a live window: segments 2..3 (first = 1), not final */
+    snprintf(out, sizeof(out), "%s/live", tmp);
+    p.availability_start = 1700000000.0;
+    EXPECT(test_out_open(&to, job, out) == 0, "output");
+    for (int i = 0; i < 3; i++)
+        ls_rendition_measure(p.r[i], 6, 6, 1, 2);
+    EXPECT(ls_write_hls(&to.out, &p, 1, 2, 0) == 0, "write live hls");
+    EXPECT(ls_write_dash(&to.out, &p, 1, 2, 0) == 0, "write live dash");
+    EXPECT(test_out_close(&to) == 0, "publish");
+    char path[800];
+    snprintf(path, sizeof(path), "%s/v720/index.m3u8", out);
+    char *t = read_text(path);
+    EXPECT(t && strstr(t, "#EXT-X-MEDIA-SEQUENCE:1\n") && !strstr(t, "ENDLIST") && !strstr(t, "PLAYLIST-TYPE") &&
+               !strstr(t, "seg_00001.m4s") && strstr(t, "seg_00002.m4s") && strstr(t, "seg_00003.m4s"),
+           "live media playlist:\n%s", t ? t : "(missing)");
+    free(t);
+    snprintf(path, sizeof(path), "%s/manifest.mpd", out);
+    t = read_text(path);
+    EXPECT(t && strstr(t, "type=\"dynamic\"") && strstr(t, "availabilityStartTime=\"2023-11-14T22:13:20.000Z\"") &&
+               strstr(t, "startNumber=\"2\"") && strstr(t, "<S t=\"540000\" d=\"540000\"/>") && strstr(t, "UTCTiming") &&
+               strstr(t, "timeShiftBufferDepth=\"PT9.003S\"") && !strstr(t, "mediaPresentationDuration"),
+           "live MPD:\n%s", t ? t : "(missing)");
+    free(t);
+    ls_rendition_free(&v);
+    ls_rendition_free(&v2);
+    ls_rendition_free(&au);
     lstream_job_close(&job);
 }
 

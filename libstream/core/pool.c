@@ -4,7 +4,7 @@
  * in parallel; everything else (encoders, tracks, errors, callbacks) stays on the driver thread.
  */
 #include "config.h"
-#include "internal.h"
+#include "libstream/internal.h"
 
 #include <errno.h>
 #include <pthread.h>

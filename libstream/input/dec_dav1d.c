@@ -1,6 +1,7 @@
-/* Adapter: AV1 decoding through libdav1d. dav1d errors are translated here. */
+/* Adapter: AV1 decoding through libdav1d, behind the decoder seam (decoder.h). dav1d errors are translated here. */
 #include "config.h"
-#include "internal.h"
+#include "libstream/internal.h"
+#include "libstream/input/decoder.h"
 
 #include <errno.h>
 #include <math.h>
@@ -8,16 +9,19 @@
 #include <string.h>
 
 #include <dav1d/dav1d.h>
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
 #include <libavutil/pixfmt.h>
 
-struct LSDav1d {
+typedef struct LSDav1d {
     LStreamJob *job;
     Dav1dContext *c;
     Dav1dData pending;
     Dav1dPicture pic;
     int have_pic;
     int draining;
-};
+    double tb;              /* the stream's time base, seconds */
+} LSDav1d;
 
 static void dav1d_log(void *cookie, const char *fmt, va_list ap)
 {
@@ -26,37 +30,42 @@ static void dav1d_log(void *cookie, const char *fmt, va_list ap)
     ls_log(cookie, LSTREAM_LOG_DEBUG, "dav1d: %s", msg);
 }
 
-int ls_dav1d_open(LSDav1d **pd, LStreamJob *job, int threads)
+static int dav1d_probe(const AVStream *st)
 {
-    LSDav1d *d = calloc(1, sizeof(*d));
-    if (!d)
-        return LSTREAM_ERR(ENOMEM);
+    return st->codecpar->codec_id == AV_CODEC_ID_AV1;
+}
+
+static int dav1d_open_(void *priv, LStreamJob *job, const LSSourceInfo *info, const AVStream *st, int threads)
+{
+    LSDav1d *d = priv;
+    (void)info;
+    (void)st;
     Dav1dSettings s;
     dav1d_default_settings(&s);
     s.n_threads = threads;
     s.logger.cookie = job;
     s.logger.callback = dav1d_log;
     d->job = job;
-    if (dav1d_open(&d->c, &s) < 0) {
-        free(d);
+    d->tb = av_q2d(st->time_base);
+    if (dav1d_open(&d->c, &s) < 0)
         return ls_fail(job, LSTREAM_ERR_UNSUPPORTED, "cannot open the dav1d AV1 decoder");
-    }
-    *pd = d;
     return 0;
 }
 
-int ls_dav1d_send(LSDav1d *d, const uint8_t *data, size_t size, double pts)
+static int dav1d_send(void *priv, const AVPacket *pkt)
 {
-    if (!data) {
+    LSDav1d *d = priv;
+    if (!pkt) {
         d->draining = 1;
         return 0;
     }
     if (d->pending.sz) /* the caller drains after each send, so this does not happen; keep data safe anyway */
         dav1d_data_unref(&d->pending);
-    uint8_t *p = dav1d_data_create(&d->pending, size);
+    uint8_t *p = dav1d_data_create(&d->pending, pkt->size);
     if (!p)
         return LSTREAM_ERR(ENOMEM);
-    memcpy(p, data, size);
+    memcpy(p, pkt->data, pkt->size);
+    const double pts = pkt->pts == AV_NOPTS_VALUE ? NAN : pkt->pts * d->tb;
     d->pending.m.timestamp = isnan(pts) ? INT64_MIN : (int64_t)llrint(pts * 1e6);
     return 0;
 }
@@ -73,8 +82,9 @@ static int map_format(const Dav1dPicture *p)
     return AV_PIX_FMT_NONE;
 }
 
-int ls_dav1d_receive(LSDav1d *d, LSVideoFrame *f)
+static int dav1d_receive(void *priv, LSDecodedPicture *f)
 {
+    LSDav1d *d = priv;
     if (d->have_pic) {
         dav1d_picture_unref(&d->pic);
         d->have_pic = 0;
@@ -109,19 +119,26 @@ int ls_dav1d_receive(LSDav1d *d, LSVideoFrame *f)
             continue; /* data was refused because pictures were waiting; try again */
         if (d->pending.sz)
             return ls_fail(d->job, LSTREAM_ERR_BUG, "dav1d neither takes data nor gives pictures");
-        return 1;
+        return d->draining ? LS_EOF : LS_AGAIN;
     }
 }
 
-void ls_dav1d_close(LSDav1d **pd)
+static void dav1d_close_(void *priv)
 {
-    LSDav1d *d = *pd;
-    if (!d)
-        return;
+    LSDav1d *d = priv;
     if (d->have_pic)
         dav1d_picture_unref(&d->pic);
     dav1d_data_unref(&d->pending);
-    dav1d_close(&d->c);
-    free(d);
-    *pd = NULL;
+    if (d->c)
+        dav1d_close(&d->c);
 }
+
+const LSDecoderOps ls_dec_dav1d = {
+    .name = "dav1d",
+    .priv_size = sizeof(LSDav1d),
+    .probe = dav1d_probe,
+    .open = dav1d_open_,
+    .send = dav1d_send,
+    .receive = dav1d_receive,
+    .close = dav1d_close_,
+};

@@ -1,6 +1,6 @@
 /* Bit-rate figures for the manifests: RFC 8216 peak, average, and the DASH leaky bucket. */
 #include "config.h"
-#include "internal.h"
+#include "libstream/internal.h"
 
 double ls_avg_bitrate(const int64_t *bytes, const double *dur, int n)
 {

@@ -7,9 +7,12 @@
  * the DASH SegmentTimeline from the media. Here every video segment's baseMediaDecodeTime equals the
  * presentation time of its IDR (signed composition offsets, trun version 1, no edit list), and the writer
  * knows the byte range of each moof + IDR for the I-frame playlists (M5). ISO/IEC 14496-12 and 23000-19.
+ * Sample entries come from the encoder's LSCodecConfig: the writer knows track kinds, not codecs.
  */
 #include "config.h"
-#include "internal.h"
+#include "libstream/internal.h"
+#include "libstream/isobmff.h"
+#include "libstream/package/model.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -76,90 +79,81 @@ static void close_box(Box *b)
 
 static const uint32_t unity_matrix[9] = { 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000 };
 
-/* MPEG-4 descriptor with a 1-byte length (all ours are < 128 bytes) */
-static void descr(Box *b, int tag, int len) { u8(b, tag); u8(b, len); }
-
-static void write_sample_entry(Box *b, const LSTrack *t)
+/* VisualSampleEntry / AudioSampleEntry (ISO/IEC 14496-12 12.1.3, 12.2.3) around the encoder's configuration box */
+static void write_sample_entry(Box *b, const LSCodecConfig *c)
 {
-    if (t->kind == LS_TRACK_VIDEO) {
-        open_box(b, "avc1");
-        zeros(b, 6);
-        u16(b, 1);              /* data_reference_index */
+    open_box(b, c->sample_entry);
+    zeros(b, 6);
+    u16(b, 1);                  /* data_reference_index */
+    if (c->kind == LS_TRACK_VIDEO) {
         zeros(b, 16);           /* pre_defined, reserved */
-        u16(b, t->width);
-        u16(b, t->height);
+        u16(b, c->width);
+        u16(b, c->height);
         u32(b, 0x00480000);     /* 72 dpi */
         u32(b, 0x00480000);
         u32(b, 0);
         u16(b, 1);              /* frame_count */
         uint8_t name[32] = { 0 };
-        static const char enc[] = "libstream x264";
-        name[0] = sizeof(enc) - 1;
-        memcpy(name + 1, enc, sizeof(enc) - 1);
+        const char *enc = c->compressor ? c->compressor : "libstream";
+        const size_t n = strlen(enc) < 31 ? strlen(enc) : 31;
+        name[0] = (uint8_t)n;
+        memcpy(name + 1, enc, n);
         put(b, name, 32);
         u16(b, 0x0018);
         u16(b, 0xffff);
-        open_box(b, "avcC");
-        put(b, t->avcc, t->avcc_size);
-        close_box(b);
+    } else {
+        zeros(b, 8);
+        u16(b, c->channels);
+        u16(b, 16);
+        u16(b, 0);
+        u16(b, 0);
+        u32(b, (uint32_t)(c->sample_rate < 65536 ? c->sample_rate : 0) << 16);
+    }
+    open_box(b, c->config_box);
+    put(b, c->config, c->config_size);
+    close_box(b);
+    if (c->kind == LS_TRACK_VIDEO) {
         open_box(b, "pasp");
         u32(b, 1);
         u32(b, 1);
         close_box(b);
         open_box(b, "btrt");
         u32(b, 0);
-        u32(b, t->bitrate);
-        u32(b, t->bitrate);
+        u32(b, c->bitrate);
+        u32(b, c->bitrate);
         close_box(b);
-        close_box(b);
-    } else {
-        open_box(b, "mp4a");
-        zeros(b, 6);
-        u16(b, 1);
-        zeros(b, 8);
-        u16(b, t->channels);
-        u16(b, 16);
-        u16(b, 0);
-        u16(b, 0);
-        u32(b, (uint32_t)t->sample_rate << 16);
-        open_full(b, "esds", 0, 0);
-        const int dsi = 2 + t->asc_size, dcd = 13 + dsi, esd = 3 + 2 + dcd + 3;
-        descr(b, 0x03, esd);
-        u16(b, 0);              /* ES_ID */
-        u8(b, 0);               /* flags */
-        descr(b, 0x04, dcd);
-        u8(b, 0x40);            /* Audio ISO/IEC 14496-3 */
-        u8(b, 0x15);            /* AudioStream, upstream 0, reserved 1 */
-        u24(b, 6144 / 8 * t->channels);
-        u32(b, t->bitrate);
-        u32(b, t->bitrate);
-        descr(b, 0x05, t->asc_size);
-        put(b, t->asc, t->asc_size);
-        descr(b, 0x06, 1);
-        u8(b, 0x02);
-        close_box(b);
-        close_box(b);
+    }
+    close_box(b);
+}
+
+static const char *handler(int kind)
+{
+    switch (kind) {
+    case LS_TRACK_VIDEO: return "vide";
+    case LS_TRACK_AUDIO: return "soun";
+    case LS_TRACK_TEXT: return "text";
+    default: return "meta";
     }
 }
 
-int ls_track_init(LSTrack *t, LStreamJob *job, int kind, const char *dir, const char *name, uint32_t timescale)
+static int put_object(LSCmafWriter *w, Box *b, const char *name, const void *tail, size_t tail_size)
 {
-    memset(t, 0, sizeof(*t));
-    t->kind = kind;
-    t->timescale = timescale;
-    snprintf(t->dir, sizeof(t->dir), "%s", dir);
-    snprintf(t->name, sizeof(t->name), "%s", name);
-    if (ls_mkdir(dir) < 0)
-        return ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot create rendition folder %s: %s", dir, strerror(errno));
-    return 0;
+    if (b->oom) {
+        free(b->p);
+        return ls_fail(w->out->job, LSTREAM_ERR(ENOMEM), "%s: out of memory", name);
+    }
+    int err = ls_output_put(w->out, name, b->p, b->len, tail, tail_size);
+    free(b->p);
+    return err;
 }
 
-int ls_track_write_init(LSTrack *t, LStreamJob *job)
+int ls_cmaf_open(LSCmafWriter *w, LSRendition *r, LSOutput *out)
 {
-    int err = t->kind == LS_TRACK_VIDEO ? ls_codec_string_avcc(t->avcc, t->avcc_size, t->codec, sizeof(t->codec))
-                                        : ls_codec_string_asc(t->asc, t->asc_size, t->codec, sizeof(t->codec));
-    if (err < 0)
-        return ls_fail(job, LSTREAM_ERR_BUG, "%s: encoder produced an unusable configuration record", t->name);
+    memset(w, 0, sizeof(*w));
+    w->r = r;
+    w->out = out;
+    const LSCodecConfig *c = &r->cfg;
+    const int video = c->kind == LS_TRACK_VIDEO, audio = c->kind == LS_TRACK_AUDIO;
     Box b = { 0 };
     open_box(&b, "ftyp");
     fourcc(&b, "iso6");
@@ -191,35 +185,37 @@ int ls_track_write_init(LSTrack *t, LStreamJob *job)
     u32(&b, 0);                 /* duration */
     zeros(&b, 8);
     u16(&b, 0);                 /* layer */
-    u16(&b, t->kind == LS_TRACK_AUDIO ? 1 : 0);
-    u16(&b, t->kind == LS_TRACK_AUDIO ? 0x0100 : 0);
+    u16(&b, audio ? 1 : 0);
+    u16(&b, audio ? 0x0100 : 0);
     u16(&b, 0);
     for (int i = 0; i < 9; i++) u32(&b, unity_matrix[i]);
-    u32(&b, t->kind == LS_TRACK_VIDEO ? (uint32_t)t->width << 16 : 0);
-    u32(&b, t->kind == LS_TRACK_VIDEO ? (uint32_t)t->height << 16 : 0);
+    u32(&b, video ? (uint32_t)c->width << 16 : 0);
+    u32(&b, video ? (uint32_t)c->height << 16 : 0);
     close_box(&b);
     open_box(&b, "mdia");
     open_full(&b, "mdhd", 0, 0);
     u32(&b, 0); u32(&b, 0);
-    u32(&b, t->timescale);
+    u32(&b, c->timescale);
     u32(&b, 0);
     u16(&b, ('u' - 0x60) << 10 | ('n' - 0x60) << 5 | ('d' - 0x60));
     u16(&b, 0);
     close_box(&b);
     open_full(&b, "hdlr", 0, 0);
     u32(&b, 0);
-    fourcc(&b, t->kind == LS_TRACK_VIDEO ? "vide" : "soun");
+    fourcc(&b, handler(c->kind));
     zeros(&b, 12);
-    const char *hname = t->kind == LS_TRACK_VIDEO ? "libstream video" : "libstream audio";
+    const char *hname = video ? "libstream video" : audio ? "libstream audio" : "libstream";
     put(&b, hname, strlen(hname) + 1);
     close_box(&b);
     open_box(&b, "minf");
-    if (t->kind == LS_TRACK_VIDEO) {
+    if (video) {
         open_full(&b, "vmhd", 0, 1);
         zeros(&b, 8);
-    } else {
+    } else if (audio) {
         open_full(&b, "smhd", 0, 0);
         zeros(&b, 4);
+    } else {
+        open_full(&b, "nmhd", 0, 0);
     }
     close_box(&b);
     open_box(&b, "dinf");
@@ -232,7 +228,7 @@ int ls_track_write_init(LSTrack *t, LStreamJob *job)
     open_box(&b, "stbl");
     open_full(&b, "stsd", 0, 0);
     u32(&b, 1);
-    write_sample_entry(&b, t);
+    write_sample_entry(&b, c);
     close_box(&b);
     open_full(&b, "stts", 0, 0); u32(&b, 0); close_box(&b);
     open_full(&b, "stsc", 0, 0); u32(&b, 0); close_box(&b);
@@ -248,65 +244,58 @@ int ls_track_write_init(LSTrack *t, LStreamJob *job)
     u32(&b, 1);                 /* default_sample_description_index */
     u32(&b, 0);
     u32(&b, 0);
-    u32(&b, t->kind == LS_TRACK_VIDEO ? 0x01010000 : 0x02000000);
+    u32(&b, video ? ISOBMFF_SAMPLE_FLAGS_NON_SYNC : ISOBMFF_SAMPLE_FLAGS_SYNC);
     close_box(&b);
     close_box(&b);
     close_box(&b); /* moov */
 
-    if (b.oom) {
-        free(b.p);
-        return LSTREAM_ERR(ENOMEM);
-    }
-    char path[LS_PATH_MAX];
-    snprintf(path, sizeof(path), "%s/init.mp4", t->dir);
-    err = ls_write_file(job, path, b.p, b.len);
-    free(b.p);
-    return err;
+    char name[64];
+    ls_name_in(name, sizeof(name), r->id, LS_NAME_INIT);
+    return put_object(w, &b, name, NULL, 0);
 }
 
-int ls_track_add(LSTrack *t, LStreamJob *job, const LSPacket *pkt)
+int ls_cmaf_add(LSCmafWriter *w, const LSPacket *pkt)
 {
-    if (!t->open_segment) {
-        t->open_segment = 1;
-        t->seg_start_dts = t->n_seg ? t->next_dts : pkt->dts;
-        t->n_samp = 0;
-        t->mdat_size = 0;
+    if (!w->open_segment) {
+        w->open_segment = 1;
+        w->seg_start_dts = w->r->n_seg ? w->next_dts : pkt->dts;
+        w->n_samp = 0;
+        w->mdat_size = 0;
     }
-    if (t->n_samp == t->cap_samp) {
-        int cap = t->cap_samp ? t->cap_samp * 2 : 512;
-        void *p = realloc(t->samp, sizeof(*t->samp) * cap);
+    if (w->n_samp == w->cap_samp) {
+        int cap = w->cap_samp ? w->cap_samp * 2 : 512;
+        void *p = realloc(w->samp, sizeof(*w->samp) * cap);
         if (!p)
             return LSTREAM_ERR(ENOMEM);
-        t->samp = p;
-        t->cap_samp = cap;
+        w->samp = p;
+        w->cap_samp = cap;
     }
-    if (t->mdat_size + pkt->size > t->mdat_cap) {
-        size_t cap = t->mdat_cap ? t->mdat_cap * 2 : 1 << 20;
-        while (cap < t->mdat_size + pkt->size)
+    if (w->mdat_size + pkt->size > w->mdat_cap) {
+        size_t cap = w->mdat_cap ? w->mdat_cap * 2 : 1 << 20;
+        while (cap < w->mdat_size + pkt->size)
             cap *= 2;
-        uint8_t *p = realloc(t->mdat, cap);
+        uint8_t *p = realloc(w->mdat, cap);
         if (!p)
             return LSTREAM_ERR(ENOMEM);
-        t->mdat = p;
-        t->mdat_cap = cap;
+        w->mdat = p;
+        w->mdat_cap = cap;
     }
-    memcpy(t->mdat + t->mdat_size, pkt->data, pkt->size);
-    t->mdat_size += pkt->size;
-    struct LSSample *s = &t->samp[t->n_samp++];
+    memcpy(w->mdat + w->mdat_size, pkt->data, pkt->size);
+    w->mdat_size += pkt->size;
+    struct LSSample *s = &w->samp[w->n_samp++];
     s->size = (uint32_t)pkt->size;
     s->duration = (uint32_t)pkt->duration;
     s->cts = (int32_t)(pkt->pts - pkt->dts);
-    s->flags = pkt->key ? 0x02000000 : 0x01010000;
-    t->next_dts = pkt->dts + pkt->duration;
-    (void)job;
+    s->flags = pkt->key ? ISOBMFF_SAMPLE_FLAGS_SYNC : ISOBMFF_SAMPLE_FLAGS_NON_SYNC;
+    w->next_dts = pkt->dts + pkt->duration;
     return 0;
 }
 
-int ls_track_flush(LSTrack *t, LStreamJob *job)
+int ls_cmaf_flush(LSCmafWriter *w)
 {
-    if (!t->open_segment || !t->n_samp)
+    if (!w->open_segment || !w->n_samp)
         return 0;
-    const int video = t->kind == LS_TRACK_VIDEO;
+    const int video = w->r->cfg.kind == LS_TRACK_VIDEO;
     Box b = { 0 };
     open_box(&b, "styp");
     fourcc(&b, "msdh");
@@ -318,107 +307,83 @@ int ls_track_flush(LSTrack *t, LStreamJob *job)
     const size_t moof_off = b.len;
     open_box(&b, "moof");
     open_full(&b, "mfhd", 0, 0);
-    u32(&b, ++t->seq);
+    u32(&b, ++w->seq);
     close_box(&b);
     /* Compact runs (every byte counts on the 240p rung, ~4 kbit/s at 30 fps otherwise): one duration for
      * all samples in tfhd when they share it; for video, first_sample_flags when only the first sample is a
      * sync sample, the trex default (non-sync) for the rest. */
     int same_dur = 1, one_sync = 1;
-    for (int i = 1; i < t->n_samp; i++) {
-        same_dur &= t->samp[i].duration == t->samp[0].duration;
-        one_sync &= t->samp[i].flags != 0x02000000;
+    for (int i = 1; i < w->n_samp; i++) {
+        same_dur &= w->samp[i].duration == w->samp[0].duration;
+        one_sync &= w->samp[i].flags != ISOBMFF_SAMPLE_FLAGS_SYNC;
     }
     open_box(&b, "traf");
-    open_full(&b, "tfhd", 0, 0x020000 | (same_dur ? 0x08 : 0)); /* default-base-is-moof */
+    open_full(&b, "tfhd", 0, ISOBMFF_TFHD_DEFAULT_BASE_IS_MOOF | (same_dur ? ISOBMFF_TFHD_DEFAULT_DURATION : 0));
     u32(&b, 1);
     if (same_dur)
-        u32(&b, t->samp[0].duration);
+        u32(&b, w->samp[0].duration);
     close_box(&b);
     open_full(&b, "tfdt", 1, 0);
-    u64(&b, (uint64_t)t->seg_start_dts);
+    u64(&b, (uint64_t)w->seg_start_dts);
     close_box(&b);
     /* data-offset, sizes; durations unless in tfhd; for video the flags (first only, or per sample) and
      * signed composition offsets (version 1) */
     const int per_flags = video && !one_sync, first_flags = video && one_sync;
-    const unsigned tr_flags = 0x1 | (first_flags ? 0x4 : 0) | (same_dur ? 0 : 0x100) | 0x200 |
-                              (per_flags ? 0x400 : 0) | (video ? 0x800 : 0);
+    const unsigned tr_flags = ISOBMFF_TRUN_DATA_OFFSET | (first_flags ? ISOBMFF_TRUN_FIRST_SAMPLE_FLAGS : 0) |
+                              (same_dur ? 0 : ISOBMFF_TRUN_SAMPLE_DURATION) | ISOBMFF_TRUN_SAMPLE_SIZE |
+                              (per_flags ? ISOBMFF_TRUN_SAMPLE_FLAGS : 0) | (video ? ISOBMFF_TRUN_SAMPLE_CTS : 0);
     open_full(&b, "trun", video ? 1 : 0, tr_flags);
-    u32(&b, (uint32_t)t->n_samp);
+    u32(&b, (uint32_t)w->n_samp);
     const size_t data_off_pos = b.len;
     u32(&b, 0);
     if (first_flags)
-        u32(&b, t->samp[0].flags);
-    for (int i = 0; i < t->n_samp; i++) {
+        u32(&b, w->samp[0].flags);
+    for (int i = 0; i < w->n_samp; i++) {
         if (!same_dur)
-            u32(&b, t->samp[i].duration);
-        u32(&b, t->samp[i].size);
+            u32(&b, w->samp[i].duration);
+        u32(&b, w->samp[i].size);
         if (per_flags)
-            u32(&b, t->samp[i].flags);
+            u32(&b, w->samp[i].flags);
         if (video)
-            u32(&b, (uint32_t)t->samp[i].cts);
+            u32(&b, (uint32_t)w->samp[i].cts);
     }
     close_box(&b);
     close_box(&b); /* traf */
     close_box(&b); /* moof */
     const size_t moof_size = b.len - moof_off;
-    u32(&b, (uint32_t)(8 + t->mdat_size));
+    u32(&b, (uint32_t)(8 + w->mdat_size));
     fourcc(&b, "mdat");
-    if (b.oom) {
-        free(b.p);
-        return LSTREAM_ERR(ENOMEM);
+    if (!b.oom) {
+        const uint32_t data_off = (uint32_t)(moof_size + 8);
+        b.p[data_off_pos] = (uint8_t)(data_off >> 24);
+        b.p[data_off_pos + 1] = (uint8_t)(data_off >> 16);
+        b.p[data_off_pos + 2] = (uint8_t)(data_off >> 8);
+        b.p[data_off_pos + 3] = (uint8_t)data_off;
     }
-    const uint32_t data_off = (uint32_t)(moof_size + 8);
-    b.p[data_off_pos] = (uint8_t)(data_off >> 24);
-    b.p[data_off_pos + 1] = (uint8_t)(data_off >> 16);
-    b.p[data_off_pos + 2] = (uint8_t)(data_off >> 8);
-    b.p[data_off_pos + 3] = (uint8_t)data_off;
-
-    if (t->n_seg == t->cap_seg) {
-        int cap = t->cap_seg ? t->cap_seg * 2 : 64;
-        void *p = realloc(t->seg, sizeof(*t->seg) * cap);
-        if (!p) {
-            free(b.p);
-            return LSTREAM_ERR(ENOMEM);
-        }
-        t->seg = p;
-        t->cap_seg = cap;
-    }
-    LSSegInfo *si = &t->seg[t->n_seg];
-    si->start = t->seg_start_dts;
-    si->duration = t->next_dts - t->seg_start_dts;
-    si->bytes = (int64_t)(b.len + t->mdat_size);
-    si->moof_offset = (int64_t)moof_off;
-    si->iframe_bytes = (int64_t)(moof_size + 8 + t->samp[0].size);
-    si->samples = t->n_samp;
-
-    char path[LS_PATH_MAX];
-    snprintf(path, sizeof(path), "%s/seg_%05d.m4s", t->dir, t->n_seg + 1);
-    int err = 0;
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        err = ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot create %s: %s", path, strerror(errno));
-    else {
-        if (fwrite(b.p, 1, b.len, f) != b.len || fwrite(t->mdat, 1, t->mdat_size, f) != t->mdat_size)
-            err = ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot write %s: %s", path, strerror(errno));
-        if (fclose(f) && !err)
-            err = ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot write %s: %s", path, strerror(errno));
-    }
-    free(b.p);
+    const LSSegment seg = {
+        .start = w->seg_start_dts,
+        .duration = w->next_dts - w->seg_start_dts,
+        .bytes = (int64_t)(b.len + w->mdat_size),
+        .iframe_offset = (int64_t)moof_off,
+        .iframe_size = (int64_t)(moof_size + 8 + w->samp[0].size),
+        .samples = w->n_samp,
+    };
+    char name[64];
+    ls_name_segment(name, sizeof(name), w->r->id, w->r->n_seg + 1);
+    int err = put_object(w, &b, name, w->mdat, w->mdat_size);
+    if (!err && ls_rendition_append(w->r, &seg))
+        err = ls_fail(w->out->job, LSTREAM_ERR(ENOMEM), "%s: out of memory", name);
     if (err)
         return err;
-    t->n_seg++;
-    t->open_segment = 0;
-    t->n_samp = 0;
-    t->mdat_size = 0;
+    w->open_segment = 0;
+    w->n_samp = 0;
+    w->mdat_size = 0;
     return 0;
 }
 
-void ls_track_free(LSTrack *t)
+void ls_cmaf_free(LSCmafWriter *w)
 {
-    free(t->avcc);
-    free(t->asc);
-    free(t->seg);
-    free(t->mdat);
-    free(t->samp);
-    memset(t, 0, sizeof(*t));
+    free(w->mdat);
+    free(w->samp);
+    memset(w, 0, sizeof(*w));
 }

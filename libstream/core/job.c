@@ -1,29 +1,15 @@
-/* Job lifetime, settings, errors and logging. */
+/* Job lifetime, errors and logging. */
+#define _GNU_SOURCE
 #include "config.h"
-#include "internal.h"
+#include "libstream/internal.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-void lstream_default_settings(LStreamSettings *s)
-{
-    memset(s, 0, sizeof(*s));
-    s->n_rungs = 0;
-    s->segment_duration = 6.0;
-    s->threads = 0;
-    s->preset = "veryfast";
-    s->max_fps = 30;
-    s->audio_kbps = 64;
-    s->audio_channels = 1;
-    s->audio_language = "und";
-    s->validate = 1;
-    s->cpu_mask = ~0u;
-    s->log_level = LSTREAM_LOG_INFO;
-}
 
 const char *lstream_version(void)
 {
@@ -43,47 +29,29 @@ const char *lstream_strerror(int err)
     case LSTREAM_ERR_SETTINGS: return "invalid settings";
     case LSTREAM_ERR_VALIDATION: return "output failed validation";
     case LSTREAM_ERR_BUG: return "internal error";
+    case LSTREAM_ERR_SETTING_NAME: return "no setting of that name";
+    case LSTREAM_ERR_SETTING_VALUE: return "invalid value for that setting";
     }
     if (err < 0 && err > -4096)
         return strerror(-err); /* glibc: thread-safe, static for known errno values */
     return "unknown error";
 }
 
-static int valid_preset(const char *p)
-{
-    static const char *const presets[] = { "ultrafast", "superfast", "veryfast", "faster", "fast",
-                                           "medium", "slow", "slower", "veryslow", "placebo" };
-    for (size_t i = 0; i < LS_ARRAY_SIZE(presets); i++)
-        if (!strcmp(p, presets[i]))
-            return 1;
-    return 0;
-}
-
 int lstream_job_open(LStreamJob **pjob, const LStreamSettings *s)
 {
     *pjob = NULL;
-    if (!s || s->n_rungs < 0 || s->n_rungs > LSTREAM_MAX_RUNGS || !(s->segment_duration >= 1.0) ||
-        s->segment_duration > 60.0 || s->threads < 0 || s->threads > 256 || !s->preset ||
-        !valid_preset(s->preset) || s->max_fps < 1 || s->max_fps > 120 || s->audio_kbps < 16 ||
-        s->audio_kbps > 320 || s->audio_channels < 1 || s->audio_channels > 2 || !s->audio_language ||
-        strlen(s->audio_language) >= 36)
-        return LSTREAM_ERR_SETTINGS;
-    for (int i = 0; i < s->n_rungs; i++) {
-        const LStreamRung *r = &s->rungs[i];
-        if (r->short_side < 16 || r->short_side > 4320 || r->codec != LSTREAM_CODEC_H264 || r->crf < 0 ||
-            r->crf > 51 || (r->crf == 0 && r->target_kbps <= 0) || r->max_kbps < 0 || r->buffer_kbits < 0)
-            return LSTREAM_ERR_SETTINGS;
+    char why[512];
+    int err = lstream_settings_check(s, why, sizeof(why));
+    if (err) {
+        if (s && s->log_cb)
+            s->log_cb(s->log_opaque, LSTREAM_LOG_ERROR, why);
+        return err;
     }
     LStreamJob *job = calloc(1, sizeof(*job));
     if (!job)
         return LSTREAM_ERR(ENOMEM);
     job->s = *s;
-    snprintf(job->preset, sizeof(job->preset), "%s", s->preset);
-    snprintf(job->language, sizeof(job->language), "%s", s->audio_language);
-    job->s.preset = job->preset;
-    job->s.audio_language = job->language;
     job->cpu_flags = lstream_cpu_flags() & s->cpu_mask;
-    ls_ffmpeg_log_attach(NULL); /* installs the av_log router once, before any FFmpeg call */
     ls_dsp_init(&job->dsp, job->cpu_flags);
     *pjob = job;
     return 0;
@@ -213,20 +181,6 @@ void ls_buf_free(LSBuf *b)
     memset(b, 0, sizeof(*b));
 }
 
-int ls_buf_write(LStreamJob *job, LSBuf *b, const char *root, const char *name)
-{
-    int err;
-    if (b->oom) {
-        err = LSTREAM_ERR(ENOMEM);
-    } else {
-        char path[LS_PATH_MAX];
-        snprintf(path, sizeof(path), "%s/%s", root, name);
-        err = ls_write_file(job, path, b->s, b->len);
-    }
-    ls_buf_free(b);
-    return err;
-}
-
 int ls_input_check(LStreamJob *job, const char *path)
 {
     struct stat st;
@@ -257,4 +211,13 @@ int lstream_job_check(LStreamJob *job, const char *input, const char *outdir)
         err = outdir[0] ? ls_output_check(job, outdir)
                         : ls_fail(job, LSTREAM_ERR(EINVAL), "the output directory name is empty");
     return err;
+}
+
+int ls_cpu_count(void)
+{
+    cpu_set_t set;
+    if (!sched_getaffinity(0, sizeof(set), &set) && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
 }

@@ -1,9 +1,14 @@
 /*
- * Adapter: libavformat demux + libavcodec decode (every video codec but AV1, and all audio).
- * AV1 video goes to dec_dav1d.c. FFmpeg error codes are translated here and go no further.
+ * Adapter: the file input, behind the input seam (input.h). libavformat demuxes; video goes to the first
+ * decoder of the decoder table that takes it (dav1d for AV1, libavcodec otherwise), audio to libavcodec.
+ * Frames leave in the library's own types: 8-bit (or 9-12-bit) limited-range I420 pictures, everything else
+ * converted here once at source size through libswscale; audio as LSAudio. FFmpeg error codes are
+ * translated here and go no further.
  */
 #include "config.h"
-#include "internal.h"
+#include "libstream/internal.h"
+#include "libstream/input/decoder.h"
+#include "libstream/input/input.h"
 
 #include <errno.h>
 #include <math.h>
@@ -13,47 +18,30 @@
 #include <libavformat/avformat.h>
 #include <libavutil/display.h>
 #include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
 
-struct LSInput {
+static const LSDecoderOps *const video_decoders[] = { &ls_dec_dav1d, &ls_dec_lavc };
+
+typedef struct LSLavf {
     LStreamJob *job;
     AVFormatContext *fmt;
     int vidx, aidx;
-    AVCodecContext *vdec, *adec;
-    LSDav1d *dav1d;
+    const LSDecoderOps *vops;
+    void *vdec;                 /* the video decoder's private state */
+    AVCodecContext *adec;
     AVPacket *pkt;
-    AVFrame *vframe, *aframe;
+    AVFrame *aframe;
     int vpending, apending;     /* decoder may have more frames to give */
     int eof;                    /* demuxer reached its end; decoders being drained */
     int vdrained, adrained;
     double max_end;             /* furthest media time decoded, for the truncation check */
     int64_t vframes, aframes, errors;
     const LSSourceInfo *info;
-};
-
-static int open_decoder(LSInput *in, AVStream *st, AVCodecContext **out, int threads)
-{
-    const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
-    if (!codec)
-        return ls_fail(in->job, LSTREAM_ERR_UNSUPPORTED, "%s: no decoder for %s stream %d (codec %s)",
-                       in->info->path, av_get_media_type_string(st->codecpar->codec_type), st->index,
-                       avcodec_get_name(st->codecpar->codec_id));
-    AVCodecContext *c = avcodec_alloc_context3(codec);
-    if (!c)
-        return LSTREAM_ERR(ENOMEM);
-    int ret = avcodec_parameters_to_context(c, st->codecpar);
-    c->pkt_timebase = st->time_base;
-    c->thread_count = threads;
-    if (ret >= 0)
-        ret = avcodec_open2(c, codec, NULL);
-    if (ret < 0) {
-        char eb[128];
-        avcodec_free_context(&c);
-        return ls_fail(in->job, LSTREAM_ERR_UNSUPPORTED, "%s: cannot open the %s decoder: %s", in->info->path,
-                       codec->name, ls_av_err(ret, eb, sizeof(eb)));
-    }
-    *out = c;
-    return 0;
-}
+    /* conversion of pictures the core does not take as they are */
+    struct SwsContext *sws;
+    int sws_fmt, sws_w, sws_h, sws_full;
+    LSPicture conv;
+} LSLavf;
 
 static int rotation_of(AVStream *st)
 {
@@ -68,19 +56,16 @@ static int rotation_of(AVStream *st)
     return r < 0 ? r + 360 : r;
 }
 
-int ls_input_open(LSInput **pin, LStreamJob *job, const char *path, LSSourceInfo *info)
+static int lavf_open(void *priv, LStreamJob *job, const char *path, LSSourceInfo *info)
 {
-    *pin = NULL;
+    LSLavf *in = priv;
     memset(info, 0, sizeof(*info));
     info->video_start = NAN;
     snprintf(info->path, sizeof(info->path), "%s", path);
     int err = ls_input_check(job, path);
     if (err)
         return err;
-
-    LSInput *in = calloc(1, sizeof(*in));
-    if (!in)
-        return LSTREAM_ERR(ENOMEM);
+    ls_ffmpeg_log_attach(job);
     in->job = job;
     in->info = info;
     in->vidx = in->aidx = -1;
@@ -90,14 +75,12 @@ int ls_input_open(LSInput **pin, LStreamJob *job, const char *path, LSSourceInfo
         err = ret == AVERROR(EACCES) ? LSTREAM_ERR(EACCES) : LSTREAM_ERR_INVALID_INPUT;
         ls_fail(job, err, "input %s: not a readable media file (%s)", path,
                 ret == AVERROR_INVALIDDATA ? "unrecognised format or damaged header" : ls_av_err(ret, eb, sizeof(eb)));
-        ls_input_close(&in);
         return err;
     }
     ret = avformat_find_stream_info(in->fmt, NULL);
     if (ret < 0) {
         ls_fail(job, LSTREAM_ERR_INVALID_INPUT, "input %s: cannot read stream information: %s", path,
                 ls_av_err(ret, eb, sizeof(eb)));
-        ls_input_close(&in);
         return LSTREAM_ERR_INVALID_INPUT;
     }
     snprintf(info->container, sizeof(info->container), "%s", in->fmt->iformat->name);
@@ -117,7 +100,6 @@ int ls_input_open(LSInput **pin, LStreamJob *job, const char *path, LSSourceInfo
     if (v < 0 && a < 0) {
         ls_fail(job, LSTREAM_ERR_NO_STREAMS, "input %s: no video or audio stream found (format %s)", path,
                 info->container);
-        ls_input_close(&in);
         return LSTREAM_ERR_NO_STREAMS;
     }
     const int threads = job->s.threads ? job->s.threads : 0;
@@ -159,10 +141,15 @@ int ls_input_open(LSInput **pin, LStreamJob *job, const char *path, LSSourceInfo
         info->video_start = vs->start_time != AV_NOPTS_VALUE ? vs->start_time * av_q2d(vs->time_base) : NAN;
         if (info->duration <= 0)
             info->duration = info->video_duration;
-        if (vs->codecpar->codec_id == AV_CODEC_ID_AV1)
-            err = ls_dav1d_open(&in->dav1d, job, threads);
-        else
-            err = open_decoder(in, vs, &in->vdec, threads);
+        for (size_t i = 0; i < LS_ARRAY_SIZE(video_decoders) && !in->vops; i++)
+            if (video_decoders[i]->probe(vs))
+                in->vops = video_decoders[i];
+        if (!in->vops)
+            return ls_fail(job, LSTREAM_ERR_UNSUPPORTED, "%s: no decoder for video stream %d (codec %s)", path, v,
+                           avcodec_get_name(vs->codecpar->codec_id));
+        if (!(in->vdec = calloc(1, in->vops->priv_size)))
+            return LSTREAM_ERR(ENOMEM);
+        err = in->vops->open(in->vdec, job, info, vs, threads);
     }
     if (!err && a >= 0) {
         AVStream *as = in->fmt->streams[a];
@@ -173,89 +160,153 @@ int ls_input_open(LSInput **pin, LStreamJob *job, const char *path, LSSourceInfo
         info->channels = as->codecpar->ch_layout.nb_channels;
         if (info->duration <= 0 && as->duration > 0)
             info->duration = as->duration * av_q2d(as->time_base);
-        err = open_decoder(in, as, &in->adec, 1);
+        err = ls_lavc_open_decoder(job, info, as, 1, &in->adec);
     }
     in->pkt = av_packet_alloc();
-    in->vframe = av_frame_alloc();
     in->aframe = av_frame_alloc();
-    if (!err && (!in->pkt || !in->vframe || !in->aframe))
+    if (!err && (!in->pkt || !in->aframe))
         err = LSTREAM_ERR(ENOMEM);
-    if (err) {
-        ls_input_close(&in);
+    if (err)
         return err;
-    }
     for (unsigned i = 0; i < in->fmt->nb_streams; i++)
         if ((int)i != in->vidx && (int)i != in->aidx)
             in->fmt->streams[i]->discard = AVDISCARD_ALL;
-    *pin = in;
     return 0;
 }
 
-static void fill_view(LSVideoFrame *f, const AVFrame *fr, double tb)
+static int ensure_pic(LSPicture *p, int w, int h)
 {
-    for (int i = 0; i < 4; i++) {
-        f->data[i] = fr->data[i];
-        f->stride[i] = fr->linesize[i];
-    }
-    f->w = fr->width;
-    f->h = fr->height;
-    f->pix_fmt = fr->format;
-    f->interlaced = fr->interlaced_frame;
-    f->full_range = fr->color_range == AVCOL_RANGE_JPEG || fr->format == AV_PIX_FMT_YUVJ420P ||
-                    fr->format == AV_PIX_FMT_YUVJ422P || fr->format == AV_PIX_FMT_YUVJ444P;
-    f->pts = fr->best_effort_timestamp == AV_NOPTS_VALUE ? NAN : fr->best_effort_timestamp * tb;
-    f->duration = fr->pkt_duration > 0 ? fr->pkt_duration * tb : 0;
+    if (p->buf && p->w == w && p->h == h)
+        return 0;
+    ls_picture_free(p);
+    return ls_picture_alloc(p, w, h);
 }
 
-static void note_end(LSInput *in, double pts, double dur)
+/* A decoded picture -> the library's frame: I420 and 9-12-bit 4:2:0 (limited range) as they are, anything
+ * else (other subsamplings, packed, RGB, full range) converted to 8-bit limited-range I420 by libswscale. */
+static int to_frame(LSLavf *in, const LSDecodedPicture *d, LSVideoFrame *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->w = d->w;
+    f->h = d->h;
+    f->interlaced = d->interlaced;
+    f->pts = d->pts;
+    f->duration = d->duration;
+    if (d->pix_fmt < 0 || d->w <= 0 || d->h <= 0)
+        return ls_fail(in->job, LSTREAM_ERR_INVALID_INPUT, "input %s: decoder returned an unusable frame",
+                       in->info->path);
+    int format = -1;
+    if (!d->full_range) {
+        switch (d->pix_fmt) {
+        case AV_PIX_FMT_YUV420P: format = LS_PIX_I420; break;
+        case AV_PIX_FMT_YUV420P9: format = LS_PIX_I420P9; break;
+        case AV_PIX_FMT_YUV420P10: format = LS_PIX_I420P10; break;
+        case AV_PIX_FMT_YUV420P12: format = LS_PIX_I420P12; break;
+        }
+    }
+    if (format >= 0) {
+        f->format = format;
+        for (int i = 0; i < 3; i++) {
+            f->data[i] = d->data[i];
+            f->stride[i] = d->stride[i];
+        }
+        return 0;
+    }
+    const int w = d->w, h = d->h;
+    int err = ensure_pic(&in->conv, w, h);
+    if (err)
+        return err;
+    if (!in->sws || in->sws_fmt != d->pix_fmt || in->sws_w != w || in->sws_h != h || in->sws_full != d->full_range) {
+        const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(d->pix_fmt);
+        sws_freeContext(in->sws);
+        in->sws = sws_getContext(w, h, d->pix_fmt, w, h, AV_PIX_FMT_YUV420P, SWS_BICUBIC, NULL, NULL, NULL);
+        if (!in->sws)
+            return ls_fail(in->job, LSTREAM_ERR_UNSUPPORTED, "input %s: pixel format %s cannot be converted",
+                           in->info->path, desc ? desc->name : "unknown");
+        /* the source's range, whatever its pixel format says; the encoders get limited range (x264's default) */
+        int *inv, *tab, src_range, dst_range, bri, con, sat;
+        if (sws_getColorspaceDetails(in->sws, &inv, &src_range, &tab, &dst_range, &bri, &con, &sat) >= 0)
+            sws_setColorspaceDetails(in->sws, inv, d->full_range, tab, 0, bri, con, sat);
+        in->sws_fmt = d->pix_fmt;
+        in->sws_w = w;
+        in->sws_h = h;
+        in->sws_full = d->full_range;
+    }
+    int strides[4] = { (int)d->stride[0], (int)d->stride[1], (int)d->stride[2], (int)d->stride[3] };
+    int dstrides[4] = { (int)in->conv.stride[0], (int)in->conv.stride[1], (int)in->conv.stride[2], 0 };
+    uint8_t *dst[4] = { in->conv.data[0], in->conv.data[1], in->conv.data[2], NULL };
+    sws_scale(in->sws, (const uint8_t *const *)d->data, strides, 0, h, dst, dstrides);
+    f->format = LS_PIX_I420;
+    for (int i = 0; i < 3; i++) {
+        f->data[i] = in->conv.data[i];
+        f->stride[i] = in->conv.stride[i];
+    }
+    return 0;
+}
+
+static int sample_format(int av)
+{
+    switch (av) {
+    case AV_SAMPLE_FMT_U8: return LS_SAMPLE_U8;
+    case AV_SAMPLE_FMT_S16: return LS_SAMPLE_S16;
+    case AV_SAMPLE_FMT_S32: return LS_SAMPLE_S32;
+    case AV_SAMPLE_FMT_FLT: return LS_SAMPLE_FLT;
+    case AV_SAMPLE_FMT_DBL: return LS_SAMPLE_DBL;
+    case AV_SAMPLE_FMT_U8P: return LS_SAMPLE_U8P;
+    case AV_SAMPLE_FMT_S16P: return LS_SAMPLE_S16P;
+    case AV_SAMPLE_FMT_S32P: return LS_SAMPLE_S32P;
+    case AV_SAMPLE_FMT_FLTP: return LS_SAMPLE_FLTP;
+    case AV_SAMPLE_FMT_DBLP: return LS_SAMPLE_DBLP;
+    }
+    return -1;
+}
+
+static void note_end(LSLavf *in, double pts, double dur)
 {
     if (!isnan(pts) && pts + dur > in->max_end)
         in->max_end = pts + dur;
 }
 
 /* Try to take one decoded frame from the decoders. 1 = item filled, 0 = nothing ready. */
-static int take_frame(LSInput *in, LSInputItem *item)
+static int take_frame(LSLavf *in, LSInputItem *item)
 {
     if (in->vpending) {
-        if (in->dav1d) {
-            int r = ls_dav1d_receive(in->dav1d, &item->video);
-            if (r < 0)
-                return r;
-            if (r == 0) {
-                item->type = LS_ITEM_VIDEO;
-                in->vframes++;
-                note_end(in, item->video.pts, in->info->fps_den / (double)in->info->fps_num);
-                return 1;
-            }
-            in->vpending = 0;
-            if (in->eof)
-                in->vdrained = 1;
-        } else {
-            int r = avcodec_receive_frame(in->vdec, in->vframe);
-            if (r >= 0) {
-                AVStream *st = in->fmt->streams[in->vidx];
-                fill_view(&item->video, in->vframe, av_q2d(st->time_base));
-                item->type = LS_ITEM_VIDEO;
-                in->vframes++;
-                note_end(in, item->video.pts, in->info->fps_den / (double)in->info->fps_num);
-                return 1;
-            }
-            in->vpending = 0;
-            if (r == AVERROR_EOF)
-                in->vdrained = 1;
+        LSDecodedPicture d = { 0 };
+        const int r = in->vops->receive(in->vdec, &d);
+        if (r < 0)
+            return r;
+        if (r == 0) {
+            int err = to_frame(in, &d, &item->video);
+            if (err)
+                return err;
+            item->type = LS_ITEM_VIDEO;
+            in->vframes++;
+            note_end(in, item->video.pts, in->info->fps_den / (double)in->info->fps_num);
+            return 1;
         }
+        in->vpending = 0;
+        if (r == LS_EOF)
+            in->vdrained = 1;
     }
     if (in->apending) {
         int r = avcodec_receive_frame(in->adec, in->aframe);
         if (r >= 0) {
+            const AVFrame *fr = in->aframe;
             AVStream *st = in->fmt->streams[in->aidx];
+            LSAudio *a = &item->audio;
             item->type = LS_ITEM_AUDIO;
-            item->audio = in->aframe;
-            item->audio_pts = in->aframe->best_effort_timestamp == AV_NOPTS_VALUE
-                                  ? NAN
-                                  : in->aframe->best_effort_timestamp * av_q2d(st->time_base);
+            a->data = (const uint8_t *const *)fr->extended_data;
+            a->nb_samples = fr->nb_samples;
+            a->format = sample_format(fr->format);
+            a->sample_rate = fr->sample_rate;
+            a->channels = fr->ch_layout.nb_channels;
+            a->channel_mask = fr->ch_layout.order == AV_CHANNEL_ORDER_NATIVE ? fr->ch_layout.u.mask : 0;
+            a->pts = fr->best_effort_timestamp == AV_NOPTS_VALUE ? NAN : fr->best_effort_timestamp * av_q2d(st->time_base);
+            if (a->format < 0)
+                return ls_fail(in->job, LSTREAM_ERR_UNSUPPORTED, "input %s: audio sample format %s is not supported",
+                               in->info->path, av_get_sample_fmt_name(fr->format));
             in->aframes++;
-            note_end(in, item->audio_pts, in->aframe->nb_samples / (double)in->aframe->sample_rate);
+            note_end(in, a->pts, fr->nb_samples / (double)fr->sample_rate);
             return 1;
         }
         in->apending = 0;
@@ -265,7 +316,7 @@ static int take_frame(LSInput *in, LSInputItem *item)
     return 0;
 }
 
-static int finish_checks(LSInput *in)
+static int finish_checks(LSLavf *in)
 {
     const LSSourceInfo *info = in->info;
     if ((info->has_video && in->vframes == 0) || (!info->has_video && in->aframes == 0))
@@ -280,8 +331,9 @@ static int finish_checks(LSInput *in)
     return LS_EOF;
 }
 
-int ls_input_read(LSInput *in, LSInputItem *item)
+static int lavf_read(void *priv, LSInputItem *item)
 {
+    LSLavf *in = priv;
     char eb[128];
     memset(item, 0, sizeof(*item));
     for (;;) {
@@ -299,10 +351,7 @@ int ls_input_read(LSInput *in, LSInputItem *item)
         if (r == AVERROR_EOF || (r < 0 && avio_feof(in->fmt->pb))) {
             in->eof = 1;
             if (in->vidx >= 0) {
-                if (in->dav1d)
-                    ls_dav1d_send(in->dav1d, NULL, 0, NAN);
-                else
-                    avcodec_send_packet(in->vdec, NULL);
+                in->vops->send(in->vdec, NULL);
                 in->vpending = 1;
             }
             if (in->aidx >= 0) {
@@ -320,16 +369,13 @@ int ls_input_read(LSInput *in, LSInputItem *item)
                            in->info->path, (long long)avio_tell(in->fmt->pb));
         }
         if (in->pkt->stream_index == in->vidx) {
-            AVStream *st = in->fmt->streams[in->vidx];
-            if (in->dav1d) {
-                double pts = in->pkt->pts == AV_NOPTS_VALUE ? NAN : in->pkt->pts * av_q2d(st->time_base);
-                r = ls_dav1d_send(in->dav1d, in->pkt->data, in->pkt->size, pts);
-            } else {
-                r = avcodec_send_packet(in->vdec, in->pkt);
-            }
+            r = in->vops->send(in->vdec, in->pkt);
             in->vpending = 1;
         } else if (in->pkt->stream_index == in->aidx) {
             r = avcodec_send_packet(in->adec, in->pkt);
+            if (r < 0 && r != AVERROR(EAGAIN))
+                ls_log(in->job, LSTREAM_LOG_WARNING, "input %s: decoding error: %s", in->info->path,
+                       ls_av_err(r, eb, sizeof(eb)));
             in->apending = 1;
         } else {
             r = 0;
@@ -338,26 +384,30 @@ int ls_input_read(LSInput *in, LSInputItem *item)
         if (r < 0 && r != AVERROR(EAGAIN)) {
             /* a damaged packet: decoders conceal; too many and the input is not usable */
             if (++in->errors > 100)
-                return ls_fail(in->job, LSTREAM_ERR_INVALID_INPUT, "input %s: too many decoding errors (%s)",
-                               in->info->path, ls_av_err(r, eb, sizeof(eb)));
-            ls_log(in->job, LSTREAM_LOG_WARNING, "input %s: decoding error: %s", in->info->path,
-                   ls_av_err(r, eb, sizeof(eb)));
+                return ls_fail(in->job, LSTREAM_ERR_INVALID_INPUT, "input %s: too many decoding errors",
+                               in->info->path);
         }
     }
 }
 
-void ls_input_close(LSInput **pin)
+static void lavf_close(void *priv)
 {
-    LSInput *in = *pin;
-    if (!in)
-        return;
-    avcodec_free_context(&in->vdec);
+    LSLavf *in = priv;
     avcodec_free_context(&in->adec);
-    ls_dav1d_close(&in->dav1d);
+    if (in->vdec)
+        in->vops->close(in->vdec);
+    free(in->vdec);
     av_packet_free(&in->pkt);
-    av_frame_free(&in->vframe);
     av_frame_free(&in->aframe);
     avformat_close_input(&in->fmt);
-    free(in);
-    *pin = NULL;
+    sws_freeContext(in->sws);
+    ls_picture_free(&in->conv);
 }
+
+const LSInputOps ls_input_lavf = {
+    .name = "libavformat",
+    .priv_size = sizeof(LSLavf),
+    .open = lavf_open,
+    .read = lavf_read,
+    .close = lavf_close,
+};

@@ -1,6 +1,7 @@
 /* ladder.json: the machine-readable description of a published ladder (and libstream's ownership mark). */
 #include "config.h"
-#include "internal.h"
+#include "libstream/internal.h"
+#include "libstream/package/model.h"
 
 #include <math.h>
 #include <string.h>
@@ -19,34 +20,35 @@ static void json_str(LSBuf *b, const char *s)
     ls_buf_printf(b, "\"");
 }
 
-static void rendition(LSBuf *b, const LSRendition *r, const LSPackage *pkg, int last)
+static void rendition(LSBuf *b, const LSRendition *r, const LSRendition *audio, int last)
 {
-    const LSTrack *t = r->track;
+    const LSCodecConfig *c = &r->cfg;
     int64_t bytes = 0;
-    for (int i = 0; i < t->n_seg; i++)
-        bytes += t->seg[i].bytes;
+    for (int64_t i = 0; i < r->n_seg; i++)
+        bytes += r->seg[i].bytes;
     ls_buf_printf(b, "    {\"id\": ");
-    json_str(b, t->name);
-    ls_buf_printf(b, ", \"type\": \"%s\", \"codec\": ", t->kind == LS_TRACK_VIDEO ? "video" : "audio");
-    json_str(b, t->codec);
-    if (t->kind == LS_TRACK_VIDEO)
+    json_str(b, r->id);
+    ls_buf_printf(b, ", \"type\": \"%s\", \"codec\": ", c->kind == LS_TRACK_VIDEO ? "video" : "audio");
+    json_str(b, c->codec);
+    if (c->kind == LS_TRACK_VIDEO)
         ls_buf_printf(b, ", \"width\": %d, \"height\": %d, \"crf\": %.1f, \"max_kbps\": %d, \"buffer_kbits\": %d",
-                      t->width, t->height, r->rung->rung.crf, r->rung->rung.max_kbps,
+                      c->width, c->height, r->rung->rung.crf, r->rung->rung.max_kbps,
                       r->rung->rung.buffer_kbits ? r->rung->rung.buffer_kbits : r->rung->rung.max_kbps);
     else
-        ls_buf_printf(b, ", \"sample_rate\": %d, \"channels\": %d, \"kbps\": %d", t->sample_rate, t->channels,
-                      t->bitrate / 1000);
-    const double a_peak = pkg->has_audio && t->kind == LS_TRACK_VIDEO ? pkg->audio.peak : 0;
-    const double a_avg = pkg->has_audio && t->kind == LS_TRACK_VIDEO ? pkg->audio.avg : 0;
+        ls_buf_printf(b, ", \"sample_rate\": %d, \"channels\": %d, \"kbps\": %d", c->sample_rate, c->channels,
+                      c->bitrate / 1000);
+    const double a_peak = audio && c->kind == LS_TRACK_VIDEO ? audio->peak : 0;
+    const double a_avg = audio && c->kind == LS_TRACK_VIDEO ? audio->avg : 0;
     ls_buf_printf(b, ",\n     \"peak_bps\": %.0f, \"average_bps\": %.0f, \"hls_bandwidth\": %.0f, "
-                     "\"hls_average_bandwidth\": %.0f, \"dash_bandwidth\": %.0f, \"segments\": %d, \"bytes\": %lld, "
-                     "\"playlist\": \"%s/index.m3u8\"}%s\n",
-                  r->peak, r->avg, ceil(r->peak + a_peak), ceil(r->avg + a_avg), ceil(r->dash_bw), t->n_seg,
-                  (long long)bytes, t->name, last ? "" : ",");
+                     "\"hls_average_bandwidth\": %.0f, \"dash_bandwidth\": %.0f, \"segments\": %lld, \"bytes\": %lld, "
+                     "\"playlist\": \"%s/%s\"}%s\n",
+                  r->peak, r->avg, ceil(r->peak + a_peak), ceil(r->avg + a_avg), ceil(r->dash_bw),
+                  (long long)r->n_seg, (long long)bytes, r->id, LS_NAME_PLAYLIST, last ? "" : ",");
 }
 
-int ls_write_report(LStreamJob *job, const LSPackage *pkg, const LSSourceInfo *src, const char *root)
+int ls_write_report(LSOutput *o, const LSPresentation *p, const LSSourceInfo *src)
 {
+    LStreamJob *job = o->job;
     LSBuf b = { 0 };
     ls_buf_printf(&b, "{\n  \"libstream_version\": \"%s\",\n  \"source\": {\"path\": ", lstream_version());
     json_str(&b, src->path);
@@ -66,17 +68,22 @@ int ls_write_report(LStreamJob *job, const LSPackage *pkg, const LSSourceInfo *s
         json_str(&b, src->audio_codec);
         ls_buf_printf(&b, ", \"sample_rate\": %d, \"channels\": %d}", src->sample_rate, src->channels);
     }
-    ls_buf_printf(&b, "},\n  \"duration\": %.6f,\n  \"segment_target\": %.3f,\n", pkg->duration, pkg->target);
-    if (pkg->n_video)
-        ls_buf_printf(&b, "  \"frame_rate\": \"%d/%d\",\n", pkg->fps_num, pkg->fps_den);
+    const LSRendition *audio = NULL;
+    int n_video = 0;
+    for (int k = 0; k < p->n; k++) {
+        n_video += p->r[k]->cfg.kind == LS_TRACK_VIDEO;
+        if (!audio && p->r[k]->cfg.kind == LS_TRACK_AUDIO)
+            audio = p->r[k];
+    }
+    ls_buf_printf(&b, "},\n  \"duration\": %.6f,\n  \"segment_target\": %.3f,\n", p->duration, p->target);
+    if (n_video)
+        ls_buf_printf(&b, "  \"frame_rate\": \"%d/%d\",\n", p->fps_num, p->fps_den);
     ls_buf_printf(&b, "  \"preset\": ");
     json_str(&b, job->s.preset);
-    ls_buf_printf(&b, ",\n  \"manifests\": {\"hls\": \"master.m3u8\", \"dash\": \"manifest.mpd\"},\n");
+    ls_buf_printf(&b, ",\n  \"manifests\": {\"hls\": \"%s\", \"dash\": \"%s\"},\n", LS_NAME_MASTER, LS_NAME_MPD);
     ls_buf_printf(&b, "  \"renditions\": [\n");
-    for (int v = 0; v < pkg->n_video; v++)
-        rendition(&b, &pkg->video[v], pkg, v == pkg->n_video - 1 && !pkg->has_audio);
-    if (pkg->has_audio)
-        rendition(&b, &pkg->audio, pkg, 1);
+    for (int k = 0; k < p->n; k++)
+        rendition(&b, p->r[k], audio, k == p->n - 1);
     ls_buf_printf(&b, "  ]\n}\n");
-    return ls_buf_write(job, &b, root, "ladder.json");
+    return ls_output_put_buf(o, &b, LS_NAME_REPORT);
 }

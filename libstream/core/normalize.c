@@ -1,19 +1,17 @@
 /*
  * Frame normaliser: whatever the decoder gives (any pixel format, interlaced, rotated, variable frame
  * rate) becomes 8-bit I420 at display orientation on a constant-rate timeline, which every rung then
- * scales from. Common formats take fast paths (8-bit 4:2:0 as is, 10-bit 4:2:0 through the narrow16
- * kernel); anything else goes through libswscale once at source size.
+ * scales from. Inputs hand over I420 (used as it is) or 9-12-bit 4:2:0 (narrowed by the narrow16 kernel);
+ * other formats are converted by the input that decodes them.
  */
 #include "config.h"
-#include "internal.h"
+#include "libstream/internal.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <libavutil/pixdesc.h>
-#include <libswscale/swscale.h>
 
 struct LSNormalizer {
     LStreamJob *job;
@@ -21,8 +19,6 @@ struct LSNormalizer {
     double fps;                 /* output frames per second */
     LSFrameSink sink;
     void *opaque;
-    struct SwsContext *sws;
-    int sws_fmt, sws_w, sws_h, sws_full;
     LSPicture conv, deint;
     LSPicture held;             /* the latest frame, ready to fill slots */
     int have_held;
@@ -60,11 +56,11 @@ static int ensure_pic(LSPicture *p, int w, int h)
     return ls_picture_alloc(p, w, h);
 }
 
-/* Decoded frame -> 8-bit limited-range I420 (n->conv, or a view of the decoder's buffer). */
+/* Input frame -> 8-bit limited-range I420 (n->conv, or a view of the input's buffer). */
 static int to_i420(LSNormalizer *n, const LSVideoFrame *f, LSPicture *out)
 {
     const int w = f->w, h = f->h;
-    if (f->pix_fmt == AV_PIX_FMT_YUV420P && !f->full_range) {
+    if (f->format == LS_PIX_I420) {
         memset(out, 0, sizeof(*out));
         for (int i = 0; i < 3; i++) {
             out->data[i] = (uint8_t *)f->data[i];
@@ -74,42 +70,18 @@ static int to_i420(LSNormalizer *n, const LSVideoFrame *f, LSPicture *out)
         out->h = h;
         return 0;
     }
+    const int shift = f->format == LS_PIX_I420P9 ? 1 : f->format == LS_PIX_I420P10 ? 2 : f->format == LS_PIX_I420P12 ? 4 : -1;
+    if (shift < 0)
+        return ls_fail(n->job, LSTREAM_ERR_BUG, "input %s: frame in unknown format %d", n->info->path, f->format);
     int err = ensure_pic(&n->conv, w, h);
     if (err)
         return err;
-    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(f->pix_fmt);
-    if (d && !f->full_range && (f->pix_fmt == AV_PIX_FMT_YUV420P10 || f->pix_fmt == AV_PIX_FMT_YUV420P12 ||
-                                f->pix_fmt == AV_PIX_FMT_YUV420P9)) {
-        const int shift = d->comp[0].depth - 8;
-        for (int p = 0; p < 3; p++) {
-            const int pw = p ? (w + 1) / 2 : w, ph = p ? (h + 1) / 2 : h;
-            for (int y = 0; y < ph; y++)
-                n->job->dsp.narrow16(n->conv.data[p] + y * n->conv.stride[p],
-                                     (const uint16_t *)(f->data[p] + y * f->stride[p]), pw, shift);
-        }
-        *out = n->conv;
-        out->buf = NULL;
-        return 0;
+    for (int p = 0; p < 3; p++) {
+        const int pw = p ? (w + 1) / 2 : w, ph = p ? (h + 1) / 2 : h;
+        for (int y = 0; y < ph; y++)
+            n->job->dsp.narrow16(n->conv.data[p] + y * n->conv.stride[p],
+                                 (const uint16_t *)(f->data[p] + y * f->stride[p]), pw, shift);
     }
-    if (!n->sws || n->sws_fmt != f->pix_fmt || n->sws_w != w || n->sws_h != h || n->sws_full != f->full_range) {
-        sws_freeContext(n->sws);
-        n->sws = sws_getContext(w, h, f->pix_fmt, w, h, AV_PIX_FMT_YUV420P, SWS_BICUBIC, NULL, NULL, NULL);
-        if (!n->sws)
-            return ls_fail(n->job, LSTREAM_ERR_UNSUPPORTED, "input %s: pixel format %s cannot be converted",
-                           n->info->path, d ? d->name : "unknown");
-        /* the source's range, whatever its pixel format says; the encoders get limited range (x264's default) */
-        int *inv, *tab, src_range, dst_range, bri, con, sat;
-        if (sws_getColorspaceDetails(n->sws, &inv, &src_range, &tab, &dst_range, &bri, &con, &sat) >= 0)
-            sws_setColorspaceDetails(n->sws, inv, f->full_range, tab, 0, bri, con, sat);
-        n->sws_fmt = f->pix_fmt;
-        n->sws_w = w;
-        n->sws_h = h;
-        n->sws_full = f->full_range;
-    }
-    int strides[4] = { (int)f->stride[0], (int)f->stride[1], (int)f->stride[2], (int)f->stride[3] };
-    int dstrides[4] = { (int)n->conv.stride[0], (int)n->conv.stride[1], (int)n->conv.stride[2], 0 };
-    uint8_t *dst[4] = { n->conv.data[0], n->conv.data[1], n->conv.data[2], NULL };
-    sws_scale(n->sws, (const uint8_t *const *)f->data, strides, 0, h, dst, dstrides);
     *out = n->conv;
     out->buf = NULL;
     return 0;
@@ -132,7 +104,7 @@ static int emit_until(LSNormalizer *n, double t)
 
 int ls_normalizer_push(LSNormalizer *n, const LSVideoFrame *f)
 {
-    if (f->pix_fmt < 0 || f->w <= 0 || f->h <= 0)
+    if (f->w <= 0 || f->h <= 0)
         return ls_fail(n->job, LSTREAM_ERR_INVALID_INPUT, "input %s: decoder returned an unusable frame",
                        n->info->path);
     double pts = f->pts;
@@ -211,7 +183,6 @@ void ls_normalizer_close(LSNormalizer **pn)
     LSNormalizer *n = *pn;
     if (!n)
         return;
-    sws_freeContext(n->sws);
     ls_picture_free(&n->conv);
     ls_picture_free(&n->deint);
     ls_picture_free(&n->held);

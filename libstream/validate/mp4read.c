@@ -5,8 +5,9 @@
  * it reads files the validator did not write.
  */
 #include "config.h"
-#include "internal.h"
-#include "mp4read.h"
+#include "libstream/internal.h"
+#include "libstream/validate/mp4read.h"
+#include "libstream/isobmff.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -207,7 +208,7 @@ static int first_sample_is_idr(const uint8_t *s, size_t size, int nls)
         off += nls;
         if (n == 0 || n > size - off)
             return 0;
-        if ((s[off] & 0x1f) == 5)
+        if ((s[off] & 0x1f) == H264_NAL_IDR)
             return 1;
         off += n;
     }
@@ -234,16 +235,16 @@ int ls_mp4_parse_fragment(const uint8_t *data, size_t size, const LSMp4Init *ini
     size_t k = 8;
     uint32_t def_dur = init->trex_duration, def_size = init->trex_size, def_flags = init->trex_flags;
     int64_t base = f->moof_offset;
-    if (tf_flags & 0x1) {
+    if (tf_flags & ISOBMFF_TFHD_BASE_DATA_OFFSET) {
         if (k + 8 > l || rd64(tfhd + k) > (uint64_t)MP4_LIMIT)
             return -1;
         base = (int64_t)rd64(tfhd + k);
         k += 8;
     }
-    if (tf_flags & 0x2) k += 4;
-    if (tf_flags & 0x8) { if (k + 4 > l) return -1; def_dur = rd32(tfhd + k); k += 4; }
-    if (tf_flags & 0x10) { if (k + 4 > l) return -1; def_size = rd32(tfhd + k); k += 4; }
-    if (tf_flags & 0x20) { if (k + 4 > l) return -1; def_flags = rd32(tfhd + k); k += 4; }
+    if (tf_flags & ISOBMFF_TFHD_SAMPLE_DESCRIPTION) k += 4;
+    if (tf_flags & ISOBMFF_TFHD_DEFAULT_DURATION) { if (k + 4 > l) return -1; def_dur = rd32(tfhd + k); k += 4; }
+    if (tf_flags & ISOBMFF_TFHD_DEFAULT_SIZE) { if (k + 4 > l) return -1; def_size = rd32(tfhd + k); k += 4; }
+    if (tf_flags & ISOBMFF_TFHD_DEFAULT_FLAGS) { if (k + 4 > l) return -1; def_flags = rd32(tfhd + k); k += 4; }
     const uint8_t *tfdt = ls_mp4_find(traf, l_traf, "tfdt", &l, NULL);
     if (tfdt && l >= 8) {
         f->has_tfdt = 1;
@@ -273,22 +274,23 @@ int ls_mp4_parse_fragment(const uint8_t *data, size_t size, const LSMp4Init *ini
         int32_t data_off = 0;
         uint32_t first_flags = 0;
         int has_first_flags = 0;
-        if (fl & 0x1) { if (p + 4 > l_trun) return -1; data_off = (int32_t)rd32(trun + p); p += 4; }
-        if (fl & 0x4) { if (p + 4 > l_trun) return -1; first_flags = rd32(trun + p); has_first_flags = 1; p += 4; }
-        const size_t per = 4 * (!!(fl & 0x100) + !!(fl & 0x200) + !!(fl & 0x400) + !!(fl & 0x800));
+        if (fl & ISOBMFF_TRUN_DATA_OFFSET) { if (p + 4 > l_trun) return -1; data_off = (int32_t)rd32(trun + p); p += 4; }
+        if (fl & ISOBMFF_TRUN_FIRST_SAMPLE_FLAGS) { if (p + 4 > l_trun) return -1; first_flags = rd32(trun + p); has_first_flags = 1; p += 4; }
+        const size_t per = 4 * (!!(fl & ISOBMFF_TRUN_SAMPLE_DURATION) + !!(fl & ISOBMFF_TRUN_SAMPLE_SIZE) +
+                                !!(fl & ISOBMFF_TRUN_SAMPLE_FLAGS) + !!(fl & ISOBMFF_TRUN_SAMPLE_CTS));
         if ((per && count > (l_trun - p) / per) || count > (uint32_t)(MAX_SAMPLES - f->samples))
             return -1;
         for (uint32_t i = 0; i < count; i++) {
             uint32_t dur = def_dur, sz = def_size, sflags = def_flags;
             int64_t cts = 0;
-            if (fl & 0x100) { dur = rd32(trun + p); p += 4; }
-            if (fl & 0x200) { sz = rd32(trun + p); p += 4; }
-            if (fl & 0x400) { sflags = rd32(trun + p); p += 4; }
-            if (fl & 0x800) { uint32_t c = rd32(trun + p); cts = version ? (int64_t)(int32_t)c : (int64_t)c; p += 4; }
+            if (fl & ISOBMFF_TRUN_SAMPLE_DURATION) { dur = rd32(trun + p); p += 4; }
+            if (fl & ISOBMFF_TRUN_SAMPLE_SIZE) { sz = rd32(trun + p); p += 4; }
+            if (fl & ISOBMFF_TRUN_SAMPLE_FLAGS) { sflags = rd32(trun + p); p += 4; }
+            if (fl & ISOBMFF_TRUN_SAMPLE_CTS) { uint32_t c = rd32(trun + p); cts = version ? (int64_t)(int32_t)c : (int64_t)c; p += 4; }
             if (i == 0 && has_first_flags)
                 sflags = first_flags;
             if (first && i == 0) {
-                f->first_sync = !(sflags & 0x10000);
+                f->first_sync = !(sflags & ISOBMFF_SAMPLE_NON_SYNC);
                 f->first_size = sz;
                 f->first_offset = base + data_off;
             }

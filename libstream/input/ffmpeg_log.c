@@ -1,11 +1,12 @@
 /*
  * Adapter: FFmpeg's av_log goes to the log callback of the job running on the calling thread, never to
- * stderr. av_log_set_callback() is process-wide, so it is installed once, at the first lstream_job_open();
- * a host that wants FFmpeg's messages for itself can install its own callback after that.
- * Messages from FFmpeg's internal worker threads carry no job and are dropped.
+ * stderr. av_log_set_callback() is process-wide, so it is installed once, by the first FFmpeg adapter that
+ * opens for a job with settings.ffmpeg_log (the default); with ffmpeg_log = 0 in every job, libstream never
+ * touches av_log and a host keeps its own callback. Messages from FFmpeg's internal worker threads, and
+ * from jobs that asked to be left alone, carry no job here and are dropped.
  */
 #include "config.h"
-#include "internal.h"
+#include "libstream/internal.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -42,6 +43,10 @@ static void install(void) { av_log_set_callback(av_log_cb); }
 
 void ls_ffmpeg_log_attach(LStreamJob *job)
 {
-    pthread_once(&once, install);
-    current_job = job;
+    if (job && job->s.ffmpeg_log) {
+        pthread_once(&once, install);
+        current_job = job;
+    } else {
+        current_job = NULL;
+    }
 }

@@ -4,12 +4,14 @@
  * Segment content is checked for fMP4 (init + moof/mdat); MPEG-TS segments are only listed.
  */
 #include "config.h"
-#include "internal.h"
-#include "mp4read.h"
+#include "libstream/internal.h"
+#include "libstream/validate/mp4read.h"
+#include "libstream/output/output.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@ struct LStreamValidation {
     LStreamFinding *f;
     int n, cap, must, checks;
     char root[LS_PATH_MAX];
+    LStreamOutput io;       /* read and size: real files, or the objects of an output not yet committed */
 };
 
 #define MUST 1
@@ -85,41 +88,15 @@ static const char *rel(const LStreamValidation *v, const char *path)
     return path;
 }
 
-#define MAX_FILE (1LL << 30) /* a playlist, MPD or segment above 1 GiB is not read */
 #define MAX_SEGMENTS 10000000  /* DASH timelines are expanded up to this */
 
-/* Read @p len bytes at @p off of @p path (len < 0: the whole file). Sizes come from files the validator did
- * not write, so they are checked against the real file before anything is allocated. */
-static uint8_t *slurp(const char *path, int64_t off, int64_t len, size_t *size)
+/* Read @p len bytes at @p off of @p path (len < 0: the whole file) through the validation's reader. Sizes
+ * come from files the validator did not write, so they are checked against the real size first. */
+static uint8_t *slurp_v(const LStreamValidation *v, const char *path, int64_t off, int64_t len, size_t *size)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct stat st;
-    if (fstat(fileno(f), &st) || st.st_size > MAX_FILE) {
-        fclose(f);
-        errno = EFBIG;
-        return NULL;
-    }
-    if (len < 0) {
-        len = st.st_size;
-        off = 0;
-    } else if (off < 0 || len > st.st_size || off > st.st_size - len) {
-        fclose(f);
-        errno = ERANGE;
-        return NULL;
-    }
-    uint8_t *buf = malloc(len > 0 ? (size_t)len + 1 : 1);
-    if (!buf || fseek(f, (long)off, SEEK_SET) || fread(buf, 1, (size_t)len, f) != (size_t)len) {
-        free(buf);
-        fclose(f);
-        return NULL;
-    }
-    buf[len] = 0;
-    fclose(f);
-    *size = (size_t)len;
-    return buf;
+    return ls_output_slurp(&v->io, path, off, len, size);
 }
+#define slurp(path, off, len, size) slurp_v(v, path, off, len, size)
 
 static void dirname_of(const char *path, char *out, size_t n)
 {
@@ -515,7 +492,7 @@ static double seg_start(const MediaPl *m, int i)
 static int source_size(const LStreamValidation *v, int *w, int *h, double *dar)
 {
     char path[LS_PATH_MAX + 16];
-    snprintf(path, sizeof(path), "%s/ladder.json", v->root);
+    snprintf(path, sizeof(path), "%s/%s", v->root, LS_NAME_REPORT);
     size_t size;
     char *j = (char *)slurp(path, 0, -1, &size);
     if (!j)
@@ -887,7 +864,13 @@ typedef struct DRep {
 static void validate_dash(LStreamValidation *v, const char *mpd_path)
 {
     const char *file = rel(v, mpd_path);
-    xmlDoc *doc = xmlReadFile(mpd_path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    size_t mpd_size = 0;
+    char *mpd_text = (char *)slurp(mpd_path, 0, -1, &mpd_size);
+    xmlDoc *doc = mpd_text && mpd_size < INT_MAX
+                      ? xmlReadMemory(mpd_text, (int)mpd_size, mpd_path, NULL,
+                                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+                      : NULL;
+    free(mpd_text);
     if (!check(v, doc != NULL, MUST, "IO", file, "MPD is not well-formed XML"))
         return;
     xmlNode *mpd = xmlDocGetRootElement(doc);
@@ -1126,7 +1109,7 @@ static int ends_with(const char *s, const char *suffix)
     return a >= b && !strcasecmp(s + a - b, suffix);
 }
 
-static int is_master(const char *path)
+static int is_master(const LStreamValidation *v, const char *path)
 {
     size_t size;
     char *t = (char *)slurp(path, 0, -1, &size);
@@ -1145,6 +1128,7 @@ int lstream_validate(const char *path, LStreamValidation **out)
     LStreamValidation *v = calloc(1, sizeof(*v));
     if (!v)
         return LSTREAM_ERR(ENOMEM);
+    ls_file_reader(&v->io);
     char hls[LS_PATH_MAX] = "", mpd[LS_PATH_MAX] = "";
     if (S_ISDIR(st.st_mode)) {
         snprintf(v->root, sizeof(v->root), "%s", path);
@@ -1156,7 +1140,7 @@ int lstream_validate(const char *path, LStreamValidation **out)
         while (d && (e = readdir(d))) {
             char full[LS_PATH_MAX];
             snprintf(full, sizeof(full), "%s/%s", v->root, e->d_name);
-            if (ends_with(e->d_name, ".m3u8") && is_master(full) && (!hls[0] || !strcmp(e->d_name, "master.m3u8")))
+            if (ends_with(e->d_name, ".m3u8") && is_master(v, full) && (!hls[0] || !strcmp(e->d_name, "master.m3u8")))
                 snprintf(hls, sizeof(hls), "%s", full);
             if (ends_with(e->d_name, ".mpd") && (!mpd[0] || !strcmp(e->d_name, "manifest.mpd")))
                 snprintf(mpd, sizeof(mpd), "%s", full);
@@ -1206,17 +1190,72 @@ void lstream_validation_free(LStreamValidation **pv)
     *pv = NULL;
 }
 
-int ls_validate_staged(LStreamJob *job, const char *dir)
+/* ---- validating an output's objects before commit: paths are "@out/NAME" ---- */
+#define OUT_ROOT "@out"
+
+/* "@out/a/./b/../c" -> "a/c"; 0 if the path leaves the output */
+static int out_name(const char *path, char *name, size_t size)
 {
-    LStreamValidation *v;
-    int err = lstream_validate(dir, &v);
-    if (err < 0)
-        return ls_fail(job, LSTREAM_ERR_VALIDATION, "validator could not read the ladder: %s", lstream_strerror(err));
+    const size_t rl = strlen(OUT_ROOT);
+    if (strncmp(path, OUT_ROOT "/", rl + 1))
+        return 0;
+    char *parts[256];
+    int n = 0;
+    char tmp[LS_PATH_MAX];
+    snprintf(tmp, sizeof(tmp), "%s", path + rl + 1);
+    char *save = NULL;
+    for (char *t = strtok_r(tmp, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+        if (!strcmp(t, "."))
+            continue;
+        if (!strcmp(t, "..")) {
+            if (!n)
+                return 0;
+            n--;
+            continue;
+        }
+        if (n == (int)LS_ARRAY_SIZE(parts))
+            return 0;
+        parts[n++] = t;
+    }
+    size_t k = 0;
+    name[0] = 0;
+    for (int i = 0; i < n; i++)
+        k += (size_t)snprintf(name + k, k < size ? size - k : 0, "%s%s", i ? "/" : "", parts[i]);
+    return n > 0 && k < size;
+}
+
+static int out_read(void *opaque, const char *path, int64_t offset, size_t size, void *buf)
+{
+    const LStreamOutput *o = opaque;
+    char name[LS_PATH_MAX];
+    return out_name(path, name, sizeof(name)) ? o->read(o->opaque, name, offset, size, buf) : LSTREAM_ERR(ENOENT);
+}
+
+static int64_t out_size(void *opaque, const char *path)
+{
+    const LStreamOutput *o = opaque;
+    char name[LS_PATH_MAX];
+    return out_name(path, name, sizeof(name)) ? o->size(o->opaque, name) : LSTREAM_ERR(ENOENT);
+}
+
+int ls_validate_output(LStreamJob *job, const LStreamOutput *out)
+{
+    LIBXML_TEST_VERSION
+    LStreamValidation *v = calloc(1, sizeof(*v));
+    if (!v)
+        return ls_fail(job, LSTREAM_ERR(ENOMEM), "validator: out of memory");
+    v->io.opaque = (void *)out;
+    v->io.read = out_read;
+    v->io.size = out_size;
+    snprintf(v->root, sizeof(v->root), "%s", OUT_ROOT);
+    validate_hls(v, OUT_ROOT "/" LS_NAME_MASTER);
+    validate_dash(v, OUT_ROOT "/" LS_NAME_MPD);
     for (int i = 0; i < v->n; i++)
         ls_log(job, v->f[i].must ? LSTREAM_LOG_ERROR : LSTREAM_LOG_WARNING, "validate %s %s [%s] %s", v->f[i].rule,
                v->f[i].must ? "MUST" : "SHOULD", v->f[i].file, v->f[i].message);
     ls_log(job, LSTREAM_LOG_INFO, "validator: %d checks, %d MUST and %d SHOULD findings", v->checks, v->must,
            v->n - v->must);
+    int err = 0;
     if (v->must) {
         const LStreamFinding *f = NULL;
         for (int i = 0; i < v->n && !f; i++)

@@ -1,12 +1,13 @@
 /*
- * Staging and publishing. A ladder is built in a hidden staging directory beside OUTDIR and moved into
+ * The built-in output: a staging directory, then an atomic publish. A ladder is built in a hidden staging directory beside OUTDIR and moved into
  * place only when complete, so a reader never sees half a ladder and a failed run never harms a previous
  * good one. An existing OUTDIR is replaced only if it is empty or was written by libstream (has
  * ladder.json): pointing -o at a home directory by mistake must not delete it.
  */
 #define _GNU_SOURCE
 #include "config.h"
-#include "internal.h"
+#include "libstream/internal.h"
+#include "libstream/output/output.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -23,19 +24,6 @@ int ls_mkdir(const char *path)
     if (mkdir(path, 0755) == 0)
         return 0;
     return errno == EEXIST ? 0 : -1;
-}
-
-int ls_write_file(LStreamJob *job, const char *path, const void *data, size_t size)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot create %s: %s", path, strerror(errno));
-    int err = 0;
-    if (fwrite(data, 1, size, f) != size)
-        err = ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot write %s: %s", path, strerror(errno));
-    if (fclose(f) && !err)
-        err = ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot write %s: %s", path, strerror(errno));
-    return err;
 }
 
 static void rm_tree(const char *path)
@@ -179,4 +167,169 @@ void ls_stage_discard(const char *staging)
 {
     if (staging && staging[0])
         rm_tree(staging);
+}
+
+/* ---- the callbacks (LStreamOutput) over the staging directory ---- */
+struct LSDirOutput {
+    LStreamJob *job;
+    char outdir[LS_PATH_MAX];
+    char staging[LS_PATH_MAX];  /* "" once published or discarded */
+    char path[LS_PATH_MAX];     /* of the object being written */
+};
+
+/* names are relative and '/'-separated, never "..": output.h's table makes them */
+static int dir_path(LSDirOutput *d, const char *name, char *out, size_t size)
+{
+    if (!name[0] || name[0] == '/' || strstr(name, "..") ||
+        snprintf(out, size, "%s/%s", d->staging, name) >= (int)size)
+        return ls_fail(d->job, LSTREAM_ERR_BUG, "output: bad object name '%s'", name);
+    return 0;
+}
+
+static int dir_open(void *opaque, const char *name, void **handle)
+{
+    LSDirOutput *d = opaque;
+    int err = dir_path(d, name, d->path, sizeof(d->path));
+    if (err)
+        return err;
+    for (char *p = strchr(d->path + strlen(d->staging) + 1, '/'); p; p = strchr(p + 1, '/')) {
+        *p = 0; /* the rendition folders */
+        int r = ls_mkdir(d->path);
+        *p = '/';
+        if (r)
+            return ls_fail(d->job, LSTREAM_ERR_OUTPUT, "cannot create folder for %s: %s", d->path, strerror(errno));
+    }
+    FILE *f = fopen(d->path, "wb");
+    if (!f)
+        return ls_fail(d->job, LSTREAM_ERR_OUTPUT, "cannot create %s: %s", d->path, strerror(errno));
+    *handle = f;
+    return 0;
+}
+
+static int dir_write(void *opaque, void *handle, const void *data, size_t size)
+{
+    LSDirOutput *d = opaque;
+    if (fwrite(data, 1, size, handle) != size)
+        return ls_fail(d->job, LSTREAM_ERR_OUTPUT, "cannot write %s: %s", d->path, strerror(errno));
+    return 0;
+}
+
+static int dir_close(void *opaque, void *handle)
+{
+    LSDirOutput *d = opaque;
+    if (fclose(handle))
+        return ls_fail(d->job, LSTREAM_ERR_OUTPUT, "cannot write %s: %s", d->path, strerror(errno));
+    return 0;
+}
+
+static int file_read(const char *path, int64_t offset, size_t size, void *buf)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return LSTREAM_ERR(errno);
+    int err = 0;
+    if (fseeko(f, (off_t)offset, SEEK_SET) || fread(buf, 1, size, f) != size)
+        err = LSTREAM_ERR(ferror(f) ? EIO : ERANGE);
+    fclose(f);
+    return err;
+}
+
+static int64_t file_size(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st))
+        return LSTREAM_ERR(errno);
+    if (!S_ISREG(st.st_mode))
+        return LSTREAM_ERR(EISDIR);
+    return st.st_size;
+}
+
+static int dir_read(void *opaque, const char *name, int64_t offset, size_t size, void *buf)
+{
+    LSDirOutput *d = opaque;
+    char path[LS_PATH_MAX];
+    if (snprintf(path, sizeof(path), "%s/%s", d->staging, name) >= (int)sizeof(path))
+        return LSTREAM_ERR(ENAMETOOLONG);
+    return file_read(path, offset, size, buf);
+}
+
+static int64_t dir_size(void *opaque, const char *name)
+{
+    LSDirOutput *d = opaque;
+    char path[LS_PATH_MAX];
+    if (snprintf(path, sizeof(path), "%s/%s", d->staging, name) >= (int)sizeof(path))
+        return LSTREAM_ERR(ENAMETOOLONG);
+    return file_size(path);
+}
+
+static int dir_commit(void *opaque)
+{
+    LSDirOutput *d = opaque;
+    int err = ls_stage_publish(d->job, d->staging, d->outdir);
+    if (!err)
+        d->staging[0] = 0;
+    return err;
+}
+
+static void dir_abort(void *opaque)
+{
+    LSDirOutput *d = opaque;
+    ls_stage_discard(d->staging);
+    d->staging[0] = 0;
+}
+
+int ls_dir_output_open(LSDirOutput **pd, LStreamJob *job, const char *outdir, LStreamOutput *cb)
+{
+    *pd = NULL;
+    LSDirOutput *d = calloc(1, sizeof(*d));
+    if (!d)
+        return LSTREAM_ERR(ENOMEM);
+    d->job = job;
+    snprintf(d->outdir, sizeof(d->outdir), "%s", outdir);
+    int err = ls_stage_create(job, outdir, d->staging, sizeof(d->staging));
+    if (err) {
+        free(d);
+        return err;
+    }
+    memset(cb, 0, sizeof(*cb));
+    cb->opaque = d;
+    cb->open = dir_open;
+    cb->write = dir_write;
+    cb->close = dir_close;
+    cb->read = dir_read;
+    cb->size = dir_size;
+    cb->commit = dir_commit;
+    cb->abort = dir_abort;
+    *pd = d;
+    return 0;
+}
+
+void ls_dir_output_close(LSDirOutput **pd)
+{
+    LSDirOutput *d = *pd;
+    if (!d)
+        return;
+    ls_stage_discard(d->staging);
+    free(d);
+    *pd = NULL;
+}
+
+/* ---- reading any directory (lstream_validate): names are paths ---- */
+static int path_read(void *opaque, const char *name, int64_t offset, size_t size, void *buf)
+{
+    (void)opaque;
+    return file_read(name, offset, size, buf);
+}
+
+static int64_t path_size(void *opaque, const char *name)
+{
+    (void)opaque;
+    return file_size(name);
+}
+
+void ls_file_reader(LStreamOutput *cb)
+{
+    memset(cb, 0, sizeof(*cb));
+    cb->read = path_read;
+    cb->size = path_size;
 }

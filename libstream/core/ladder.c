@@ -9,7 +9,7 @@
  * shorter than one window (2 s) stays under 90 + 45/2 = 112.5 kbit/s, ~185 kbit/s with the audio.
  */
 #include "config.h"
-#include "internal.h"
+#include "libstream/internal.h"
 
 #include <math.h>
 #include <string.h>

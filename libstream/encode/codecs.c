@@ -1,6 +1,6 @@
 /* RFC 6381 codec strings from real configuration records (doc/RULES.md: M3), never from settings. */
 #include "config.h"
-#include "internal.h"
+#include "libstream/internal.h"
 
 #include <errno.h>
 

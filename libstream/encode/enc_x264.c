@@ -1,6 +1,7 @@
-/* Adapter: H.264 encoding through libx264's own API (x264.h). */
+/* Adapter: H.264 encoding through libx264's own API (x264.h), behind the encoder seam (encoder.h). */
 #include "config.h"
-#include "internal.h"
+#include "libstream/internal.h"
+#include "libstream/encode/encoder.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -8,9 +9,9 @@
 
 #include <x264.h>
 
-#include "x264_cpu.h"
+#include "libstream/encode/x264_cpu.h"
 
-struct LSX264 {
+typedef struct LSX264 {
     LStreamJob *job;
     x264_t *h;
     int64_t dts_shift;
@@ -18,7 +19,7 @@ struct LSX264 {
     uint8_t *buf;
     size_t cap;
     char name[16];
-};
+} LSX264;
 
 static void x264_log_cb(void *priv, int level, const char *fmt, va_list ap)
 {
@@ -29,10 +30,24 @@ static void x264_log_cb(void *priv, int level, const char *fmt, va_list ap)
            "x264: %s", msg);
 }
 
-int ls_x264_open(LSX264 **pe, LStreamJob *job, const LSRungPlan *r, int fps_num, int fps_den, uint8_t **avcc,
-                 int *avcc_size)
+static int x264_check(const LStreamSettings *s, char *why, size_t why_size)
 {
-    *pe = NULL;
+    for (int i = 0; x264_preset_names[i]; i++)
+        if (!strcmp(s->preset, x264_preset_names[i]))
+            return 0;
+    size_t n = (size_t)snprintf(why, why_size, "preset = '%s': not an x264 preset (", s->preset);
+    for (int i = 0; x264_preset_names[i] && n < why_size; i++)
+        n += (size_t)snprintf(why + n, why_size - n, "%s%s", i ? ", " : "", x264_preset_names[i]);
+    if (n < why_size)
+        snprintf(why + n, why_size - n, ")");
+    return LSTREAM_ERR_SETTINGS;
+}
+
+static int x264_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSCodecConfig *cfg)
+{
+    LSX264 *e = priv;
+    const LSRungPlan *r = ep->rung;
+    const int fps_num = ep->fps_num, fps_den = ep->fps_den;
     x264_param_t p;
     if (x264_param_default_preset(&p, job->s.preset, NULL) < 0)
         return ls_fail(job, LSTREAM_ERR_SETTINGS, "x264 does not know preset '%s'", job->s.preset);
@@ -72,21 +87,15 @@ int ls_x264_open(LSX264 **pe, LStreamJob *job, const LSRungPlan *r, int fps_num,
     }
     if (x264_param_apply_profile(&p, "high") < 0)
         return ls_fail(job, LSTREAM_ERR_ENCODER, "x264 refuses the High profile");
-    LSX264 *e = calloc(1, sizeof(*e));
-    if (!e)
-        return LSTREAM_ERR(ENOMEM);
     e->job = job;
     snprintf(e->name, sizeof(e->name), "%s", r->name);
     e->h = x264_encoder_open(&p);
-    if (!e->h) {
-        free(e);
+    if (!e->h)
         return ls_fail(job, LSTREAM_ERR_ENCODER, "x264 cannot open an encoder for rung %s (%dx%d)", r->name,
                        r->width, r->height);
-    }
     x264_nal_t *nal;
     int n;
     if (x264_encoder_headers(e->h, &nal, &n) < 0) {
-        ls_x264_close(&e);
         return ls_fail(job, LSTREAM_ERR_ENCODER, "x264 cannot produce headers for rung %s", r->name);
     }
     const uint8_t *sps = NULL, *pps = NULL;
@@ -101,15 +110,12 @@ int ls_x264_open(LSX264 **pe, LStreamJob *job, const LSRungPlan *r, int fps_num,
         }
     }
     if (!sps || !pps || sps_len < 4) {
-        ls_x264_close(&e);
         return ls_fail(job, LSTREAM_ERR_ENCODER, "x264 gave no SPS/PPS for rung %s", r->name);
     }
     /* AVCDecoderConfigurationRecord, ISO/IEC 14496-15 5.3.3.1 */
     uint8_t *c = malloc(16 + sps_len + pps_len);
-    if (!c) {
-        ls_x264_close(&e);
+    if (!c)
         return LSTREAM_ERR(ENOMEM);
-    }
     int k = 0;
     c[k++] = 1;
     c[k++] = sps[1];
@@ -132,9 +138,19 @@ int ls_x264_open(LSX264 **pe, LStreamJob *job, const LSRungPlan *r, int fps_num,
         c[k++] = 0xf8;
         c[k++] = 0;             /* no SPS extensions */
     }
-    *avcc = c;
-    *avcc_size = k;
-    *pe = e;
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->kind = LS_TRACK_VIDEO;
+    memcpy(cfg->sample_entry, "avc1", 5);
+    memcpy(cfg->config_box, "avcC", 5);
+    cfg->config = c;
+    cfg->config_size = k;
+    if (ls_codec_string_avcc(c, k, cfg->codec, sizeof(cfg->codec)) < 0)
+        return ls_fail(job, LSTREAM_ERR_BUG, "rung %s: x264 produced an unusable avcC", r->name);
+    cfg->timescale = ls_video_timescale(fps_num, fps_den);
+    cfg->width = r->width;
+    cfg->height = r->height;
+    cfg->bitrate = (r->rung.max_kbps ? r->rung.max_kbps : r->rung.target_kbps) * 1000;
+    cfg->compressor = "libstream x264";
     return 0;
 }
 
@@ -170,8 +186,9 @@ static int deliver(LSX264 *e, x264_nal_t *nal, int n, const x264_picture_t *out,
     return sink(opaque, &pkt);
 }
 
-int ls_x264_encode(LSX264 *e, const LSPicture *pic, int64_t index, int force_idr, LSPacketSink sink, void *opaque)
+static int x264_encode(void *priv, const LSPicture *pic, int64_t index, int force_idr, LSPacketSink sink, void *opaque)
 {
+    LSX264 *e = priv;
     x264_nal_t *nal;
     int n;
     x264_picture_t out;
@@ -192,6 +209,16 @@ int ls_x264_encode(LSX264 *e, const LSPicture *pic, int64_t index, int force_idr
                            e->name);
         return size > 0 ? deliver(e, nal, n, &out, sink, opaque) : 0;
     }
+    return 0;
+}
+
+static int x264_drain(void *priv, int64_t min_packets, LSPacketSink sink, void *opaque)
+{
+    LSX264 *e = priv;
+    x264_nal_t *nal;
+    int n;
+    x264_picture_t out;
+    (void)min_packets;
     while (x264_encoder_delayed_frames(e->h)) {
         int size = x264_encoder_encode(e->h, &nal, &n, NULL, &out);
         if (size < 0)
@@ -205,14 +232,22 @@ int ls_x264_encode(LSX264 *e, const LSPicture *pic, int64_t index, int force_idr
     return 0;
 }
 
-void ls_x264_close(LSX264 **pe)
+static void x264_close(void *priv)
 {
-    LSX264 *e = *pe;
-    if (!e)
-        return;
+    LSX264 *e = priv;
     if (e->h)
         x264_encoder_close(e->h);
     free(e->buf);
-    free(e);
-    *pe = NULL;
 }
+
+const LSEncoderOps ls_enc_x264 = {
+    .name = "x264",
+    .kind = LS_TRACK_VIDEO,
+    .codec = LSTREAM_CODEC_H264,
+    .priv_size = sizeof(LSX264),
+    .check = x264_check,
+    .open = x264_open,
+    .encode_picture = x264_encode,
+    .drain = x264_drain,
+    .close = x264_close,
+};

@@ -1,22 +1,26 @@
 /*
- * The pipeline driver: demux/decode -> normalise -> (per rung) scale -> encode -> CMAF segments, on one
- * segment plan; then manifests, validation and publishing. Memory is bounded by one segment of
- * compressed media per rendition plus a few pictures, whatever the lecture's length.
+ * The pipeline driver: input -> normalise -> (per rung) scale -> encode -> CMAF segments, on one segment
+ * plan; then manifests, validation and commit. It knows the seams, not what is behind them: an input ops
+ * table, encoder ops tables found by codec, the packaging model, an output. Memory is bounded by one segment
+ * of compressed media per rendition plus a few pictures, whatever the lecture's length.
  */
 #include "config.h"
-#include "internal.h"
+#include "libstream/internal.h"
+#include "libstream/encode/encoder.h"
+#include "libstream/input/input.h"
+#include "libstream/package/model.h"
+#include "libstream/output/output.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <libavutil/cpu.h>
-#include <libavutil/frame.h>
 
 typedef struct Rung {
     LSRungPlan plan;
-    LSX264 *enc;
-    LSTrack track;
+    LSEncoder enc;
+    LSRendition rend;
+    LSCmafWriter mux;
     LSPicture pic;
     LSPlaneScaler sc[3];
     int same_size;
@@ -32,8 +36,11 @@ typedef struct Ctx {
     Rung rung[LSTREAM_MAX_RUNGS];
     int n_rungs;
     int64_t frame_ticks;        /* video frame duration in the video timescale */
-    LSAac *aac;
-    LSTrack audio;
+    LSEncoder aenc;
+    LSRendition arend;
+    LSCmafWriter amux;
+    int64_t afr;                /* audio: samples per packet */
+    int64_t arate;              /* audio: timescale (samples per second) */
     int64_t audio_seg;          /* current audio segment */
     int64_t audio_next_boundary;/* first packet index of the next audio segment */
     int64_t audio_packets;
@@ -44,7 +51,7 @@ typedef struct Ctx {
     int t0_known;
     int64_t frames;
     double progress_at;
-    char staging[LS_PATH_MAX];
+    LSOutput out;
     /* scaling of one frame: one task per (rung, plane), run in parallel on the pool */
     LSPool *pool;
     struct ScaleTask { Rung *r; int plane; } task[LSTREAM_MAX_RUNGS * 3];
@@ -52,23 +59,23 @@ typedef struct Ctx {
     const LSPicture *cur;       /* the frame being scaled */
 } Ctx;
 
-/* ---- audio segmentation: cut at the AAC frame nearest each planned boundary ---- */
+/* ---- audio segmentation: cut at the audio frame nearest each planned boundary ---- */
 static int64_t audio_boundary(const Ctx *c, int64_t s)
 {
     const int64_t u = ls_segplan_start(&c->plan, s);
     if (!c->src.has_video)
         return u;
-    /* boundary time = u * unit_num / unit_den s; in AAC frames, rounded to nearest */
-    const int64_t num = u * c->plan.unit_num * LS_AAC_RATE, den = c->plan.unit_den * LS_AAC_FRAME;
+    /* boundary time = u * unit_num / unit_den s; in audio frames, rounded to nearest */
+    const int64_t num = u * c->plan.unit_num * c->arate, den = c->plan.unit_den * c->afr;
     return (2 * num + den) / (2 * den);
 }
 
 static int audio_write(Ctx *c, const LSPacket *pkt)
 {
-    const int64_t i = pkt->pts / LS_AAC_FRAME;
+    const int64_t i = pkt->pts / c->afr;
     int err;
     while (i >= c->audio_next_boundary) {
-        if ((err = ls_track_flush(&c->audio, c->job)))
+        if ((err = ls_cmaf_flush(&c->amux)))
             return err;
         c->audio_seg++;
         c->audio_next_boundary = audio_boundary(c, c->audio_seg + 1);
@@ -76,7 +83,7 @@ static int audio_write(Ctx *c, const LSPacket *pkt)
     c->audio_packets++;
     if (!c->src.has_video)
         c->frames = c->audio_packets;
-    return ls_track_add(&c->audio, c->job, pkt);
+    return ls_cmaf_add(&c->amux, pkt);
 }
 
 /* Audio packet @p i starts before the end of the video produced so far (or there is no video). */
@@ -84,8 +91,8 @@ static int audio_covered(const Ctx *c, int64_t i)
 {
     if (!c->src.has_video)
         return 1;
-    /* i * 1024 / 48000 < frames * fps_den / fps_num, in integers */
-    return i * LS_AAC_FRAME * c->ladder.fps_num < c->frames * c->ladder.fps_den * (int64_t)LS_AAC_RATE;
+    /* i * afr / arate < frames * fps_den / fps_num, in integers */
+    return i * c->afr * c->ladder.fps_num < c->frames * c->ladder.fps_den * c->arate;
 }
 
 /* Write queued audio the video has caught up with; at the end (limit known) the rest up to the limit. */
@@ -97,8 +104,8 @@ static int drain_audio(Ctx *c, int all)
         if (!all && !audio_covered(c, q->index))
             break;
         if (c->audio_limit < 0 || q->index < c->audio_limit) {
-            LSPacket p = { .data = q->data, .size = q->size, .pts = q->index * LS_AAC_FRAME,
-                           .dts = q->index * LS_AAC_FRAME, .duration = LS_AAC_FRAME, .key = 1 };
+            LSPacket p = { .data = q->data, .size = q->size, .pts = q->index * c->afr,
+                           .dts = q->index * c->afr, .duration = c->afr, .key = 1 };
             err = audio_write(c, &p);
         }
         free(q->data);
@@ -115,7 +122,7 @@ static int drain_audio(Ctx *c, int all)
 static int on_audio_packet(void *opaque, const LSPacket *pkt)
 {
     Ctx *c = opaque;
-    const int64_t i = pkt->pts / LS_AAC_FRAME;
+    const int64_t i = pkt->pts / c->afr;
     if (c->audio_limit >= 0 && i >= c->audio_limit)
         return 0; /* past the end of the video */
     if (!c->aq_n && audio_covered(c, i))
@@ -149,7 +156,7 @@ static int on_video_packet(void *opaque, const LSPacket *pkt)
         if (!pkt->key || seg < r->cur_seg)
             return ls_fail(c->job, LSTREAM_ERR_BUG, "rung %s: segment %lld does not start with an IDR",
                            r->plan.name, (long long)seg);
-        if ((err = ls_track_flush(&r->track, c->job)))
+        if ((err = ls_cmaf_flush(&r->mux)))
             return err;
         r->cur_seg = seg;
     }
@@ -157,7 +164,7 @@ static int on_video_packet(void *opaque, const LSPacket *pkt)
     p.pts *= c->frame_ticks;
     p.dts *= c->frame_ticks;
     p.duration = c->frame_ticks;
-    return ls_track_add(&r->track, c->job, &p);
+    return ls_cmaf_add(&r->mux, &p);
 }
 
 static void report_progress(Ctx *c, const char *stage, int force)
@@ -173,7 +180,7 @@ static void report_progress(Ctx *c, const char *stage, int force)
     if (c->src.has_video && c->ladder.fps_num > 0)
         p.media_done_s = (double)c->frames * c->ladder.fps_den / c->ladder.fps_num;
     else if (!c->src.has_video)
-        p.media_done_s = (double)c->frames * LS_AAC_FRAME / LS_AAC_RATE; /* before planning: 0 */
+        p.media_done_s = c->arate ? (double)c->frames * c->afr / c->arate : 0;
     p.media_total_s = c->src.duration;
     p.elapsed_s = now - job->t_start;
     p.speed = p.elapsed_s > 0 ? p.media_done_s / p.elapsed_s : 0;
@@ -202,7 +209,7 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index)
     for (int i = 0; i < c->n_rungs; i++) {
         Rung *r = &c->rung[i];
         const LSPicture *in = r->same_size ? pic : &r->pic;
-        int err = ls_x264_encode(r->enc, in, index, force_idr, on_video_packet, r);
+        int err = r->enc.ops->encode_picture(r->enc.priv, in, index, force_idr, on_video_packet, r);
         if (err)
             return err;
     }
@@ -211,7 +218,7 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index)
     return c->aq_n ? drain_audio(c, 0) : 0;
 }
 
-static int open_rungs(Ctx *c, const char *root)
+static int open_rungs(Ctx *c)
 {
     LStreamJob *job = c->job;
     c->n_rungs = c->ladder.n;
@@ -220,19 +227,17 @@ static int open_rungs(Ctx *c, const char *root)
         r->ctx = c;
         r->plan = c->ladder.r[i];
         r->cur_seg = 0;
-        char dir[LS_PATH_MAX];
-        snprintf(dir, sizeof(dir), "%s/%s", root, r->plan.name);
-        int err = ls_track_init(&r->track, job, LS_TRACK_VIDEO, dir, r->plan.name,
-                                (uint32_t)(c->frame_ticks * c->ladder.fps_num / c->ladder.fps_den));
+        const LSEncoderOps *ops = ls_encoder_find(LS_TRACK_VIDEO, r->plan.rung.codec);
+        if (!ops)
+            return ls_fail(job, LSTREAM_ERR_SETTINGS, "rung %s: no encoder for video codec %d in this build",
+                           r->plan.name, r->plan.rung.codec);
+        const LSEncoderParams ep = { .rung = &r->plan, .fps_num = c->ladder.fps_num, .fps_den = c->ladder.fps_den };
+        int err = ls_encoder_open(&r->enc, ops, job, &ep, &r->rend.cfg);
         if (err)
             return err;
-        r->track.width = r->plan.width;
-        r->track.height = r->plan.height;
-        r->track.bitrate = (r->plan.rung.max_kbps ? r->plan.rung.max_kbps : r->plan.rung.target_kbps) * 1000;
-        if ((err = ls_x264_open(&r->enc, job, &r->plan, c->ladder.fps_num, c->ladder.fps_den, &r->track.avcc,
-                                &r->track.avcc_size)))
-            return err;
-        if ((err = ls_track_write_init(&r->track, job)))
+        snprintf(r->rend.id, sizeof(r->rend.id), "%s", r->plan.name);
+        r->rend.rung = &r->plan;
+        if ((err = ls_cmaf_open(&r->mux, &r->rend, &c->out)))
             return err;
         r->same_size = r->plan.width == c->src.width && r->plan.height == c->src.height;
         if (!r->same_size) {
@@ -247,9 +252,12 @@ static int open_rungs(Ctx *c, const char *root)
                     return ls_fail(job, LSTREAM_ERR_UNSUPPORTED, "cannot scale %dx%d to %dx%d", sw[p], sh[p],
                                    dw[p], dh[p]);
         }
-        ls_log(job, LSTREAM_LOG_INFO, "rung %s: %dx%d, crf %.1f, max %d kbit/s", r->plan.name, r->plan.width,
-               r->plan.height, r->plan.rung.crf, r->plan.rung.max_kbps);
+        ls_log(job, LSTREAM_LOG_INFO, "rung %s: %dx%d, %s, crf %.1f, max %d kbit/s", r->plan.name, r->plan.width,
+               r->plan.height, r->rend.cfg.codec, r->plan.rung.crf, r->plan.rung.max_kbps);
     }
+    /* the frame's ticks in the track timescale the encoders chose (one for every rung: same frame rate) */
+    if (c->n_rungs)
+        c->frame_ticks = (int64_t)c->rung[0].rend.cfg.timescale * c->ladder.fps_den / c->ladder.fps_num;
     /* the scaling tasks, luma planes first (the big ones start early), and a pool for them: one thread per
      * core beside the driver (at most settings.threads in all), never more than there are tasks */
     c->n_tasks = 0;
@@ -257,7 +265,7 @@ static int open_rungs(Ctx *c, const char *root)
         for (int i = 0; i < c->n_rungs; i++)
             if (!c->rung[i].same_size)
                 c->task[c->n_tasks++] = (struct ScaleTask){ &c->rung[i], p };
-    int threads = av_cpu_count();
+    int threads = ls_cpu_count();
     if (job->s.threads > 0 && job->s.threads < threads)
         threads = job->s.threads;
     if (threads > c->n_tasks)
@@ -268,58 +276,53 @@ static int open_rungs(Ctx *c, const char *root)
     return 0;
 }
 
+static int open_audio(Ctx *c)
+{
+    LStreamJob *job = c->job;
+    const LSEncoderOps *ops = ls_encoder_find(LS_TRACK_AUDIO, job->s.audio_codec);
+    if (!ops)
+        return ls_fail(job, LSTREAM_ERR_SETTINGS, "audio_codec: no encoder for audio codec %d in this build",
+                       job->s.audio_codec);
+    const LSEncoderParams ep = { .channels = job->s.audio_channels, .kbps = job->s.audio_kbps };
+    int err = ls_encoder_open(&c->aenc, ops, job, &ep, &c->arend.cfg);
+    if (err)
+        return err;
+    snprintf(c->arend.id, sizeof(c->arend.id), "%s", LS_NAME_AUDIO);
+    snprintf(c->arend.language, sizeof(c->arend.language), "%s", job->s.audio_language);
+    c->afr = c->arend.cfg.frame_duration;
+    c->arate = c->arend.cfg.timescale;
+    if (c->afr <= 0 || c->arate <= 0)
+        return ls_fail(job, LSTREAM_ERR_BUG, "audio encoder %s gave no frame duration", ops->name);
+    return ls_cmaf_open(&c->amux, &c->arend, &c->out);
+}
+
 static void close_ctx(Ctx *c)
 {
     ls_pool_close(&c->pool);
     for (int i = 0; i < LSTREAM_MAX_RUNGS; i++) {
         Rung *r = &c->rung[i];
-        ls_x264_close(&r->enc);
-        ls_track_free(&r->track);
+        ls_encoder_close(&r->enc);
+        ls_cmaf_free(&r->mux);
+        ls_rendition_free(&r->rend);
         ls_picture_free(&r->pic);
         for (int p = 0; p < 3; p++)
             ls_plane_scaler_free(&r->sc[p]);
     }
-    ls_aac_close(&c->aac);
-    ls_track_free(&c->audio);
+    ls_encoder_close(&c->aenc);
+    ls_cmaf_free(&c->amux);
+    ls_rendition_free(&c->arend);
     for (int i = 0; i < c->aq_n; i++)
         free(c->aq[i].data);
     free(c->aq);
 }
 
-static void fill_rendition(LSRendition *rd, LSTrack *t, const LSRungPlan *rung, double target, double min_buffer)
-{
-    int64_t *bytes = malloc(sizeof(*bytes) * (t->n_seg ? t->n_seg : 1));
-    double *dur = malloc(sizeof(*dur) * (t->n_seg ? t->n_seg : 1));
-    rd->track = t;
-    rd->rung = rung;
-    if (!bytes || !dur) {
-        free(bytes);
-        free(dur);
-        return;
-    }
-    for (int i = 0; i < t->n_seg; i++) {
-        bytes[i] = t->seg[i].bytes;
-        dur[i] = (double)t->seg[i].duration / t->timescale;
-    }
-    rd->peak = ls_peak_bitrate(bytes, dur, t->n_seg, target);
-    rd->avg = ls_avg_bitrate(bytes, dur, t->n_seg);
-    rd->dash_bw = ls_leaky_bucket_bandwidth(bytes, dur, t->n_seg, min_buffer);
-    free(bytes);
-    free(dur);
-}
-
-static int run(Ctx *c, const char *input, const char *outdir)
+static int run(Ctx *c, const LSInputOps *input_ops, const char *input)
 {
     LStreamJob *job = c->job;
-    /* the cheap checks of both ends first, so the real problem is reported before any work */
-    int err = ls_input_check(job, input);
-    if (!err)
-        err = ls_stage_create(job, outdir, c->staging, sizeof(c->staging));
-    if (err)
-        return err;
-    LSInput *in = NULL;
+    LSInput in = { 0 };
     LSNormalizer *norm = NULL;
-    if ((err = ls_input_open(&in, job, input, &c->src)))
+    int err = ls_input_open(&in, input_ops, job, input, &c->src);
+    if (err)
         return err;
     ls_log(job, LSTREAM_LOG_INFO, "input %s: %s, %.2f s, video %s %dx%d rot %d, audio %s %d Hz %d ch", input,
            c->src.container, c->src.duration, c->src.has_video ? c->src.video_codec : "none", c->src.width,
@@ -327,41 +330,24 @@ static int run(Ctx *c, const char *input, const char *outdir)
            c->src.channels);
     report_progress(c, "probe", 1);
 
+    if (c->src.has_audio && (err = open_audio(c)))
+        goto end;
     const double dur_est = c->src.video_duration > 0 ? c->src.video_duration : c->src.duration;
     if (c->src.has_video) {
         if ((err = ls_ladder_plan(job, &c->src, &c->ladder)))
             goto end;
         const int fn = c->ladder.fps_num, fd = c->ladder.fps_den;
-        /* timescale: 90 kHz when a frame is a whole number of ticks, else the rate's own numerator */
-        if ((90000LL * fd) % fn == 0) {
-            c->frame_ticks = 90000LL * fd / fn;
-        } else {
-            c->frame_ticks = fd;
-        }
         ls_segplan_init(&c->plan, job->s.segment_duration, fd, fn, (int64_t)llrint(dur_est * fn / fd));
-        if ((err = open_rungs(c, c->staging)))
+        if ((err = open_rungs(c)))
             goto end;
         if ((err = ls_normalizer_open(&norm, job, &c->src, fn, fd, c->src.video_start, on_frame, c)))
             goto end;
     } else {
-        ls_segplan_init(&c->plan, job->s.segment_duration, LS_AAC_FRAME, LS_AAC_RATE,
-                        (int64_t)llrint(dur_est * LS_AAC_RATE / LS_AAC_FRAME));
+        ls_segplan_init(&c->plan, job->s.segment_duration, c->afr, c->arate,
+                        (int64_t)llrint(dur_est * c->arate / c->afr));
     }
-    if (c->src.has_audio) {
-        char dir[LS_PATH_MAX];
-        snprintf(dir, sizeof(dir), "%s/audio", c->staging);
-        if ((err = ls_track_init(&c->audio, job, LS_TRACK_AUDIO, dir, "audio", LS_AAC_RATE)))
-            goto end;
-        c->audio.sample_rate = LS_AAC_RATE;
-        c->audio.channels = job->s.audio_channels;
-        c->audio.bitrate = job->s.audio_kbps * 1000;
-        if ((err = ls_aac_open(&c->aac, job, job->s.audio_channels, job->s.audio_kbps, &c->audio.asc,
-                               &c->audio.asc_size)))
-            goto end;
-        if ((err = ls_track_write_init(&c->audio, job)))
-            goto end;
+    if (c->src.has_audio)
         c->audio_next_boundary = audio_boundary(c, 1);
-    }
 
     /* Output time 0 is the video's first frame (its stream start time, known before any frame is decoded,
      * since audio may come out of the demuxer first); audio before it is dropped, a gap is filled with silence. */
@@ -371,7 +357,7 @@ static int run(Ctx *c, const char *input, const char *outdir)
     }
     LSInputItem item;
     double first_audio = NAN;
-    while ((err = ls_input_read(in, &item)) == 0) {
+    while ((err = ls_input_read(&in, &item)) == 0) {
         if (item.type == LS_ITEM_VIDEO) {
             if (!c->t0_known) {
                 c->t0 = isnan(item.video.pts) ? 0 : item.video.pts;
@@ -379,15 +365,15 @@ static int run(Ctx *c, const char *input, const char *outdir)
             }
             if ((err = ls_normalizer_push(norm, &item.video)))
                 goto end;
-        } else if (item.type == LS_ITEM_AUDIO && c->aac) {
-            double pts = item.audio_pts;
+        } else if (item.type == LS_ITEM_AUDIO && c->aenc.ops) {
+            double pts = item.audio.pts;
             if (isnan(first_audio))
                 first_audio = isnan(pts) ? 0 : pts;
             if (!c->t0_known) { /* audio only, or a video stream without a start time */
                 c->t0 = first_audio;
                 c->t0_known = 1;
             }
-            if ((err = ls_aac_push(c->aac, item.audio, first_audio - c->t0, on_audio_packet, c)))
+            if ((err = c->aenc.ops->encode_audio(c->aenc.priv, &item.audio, first_audio - c->t0, on_audio_packet, c)))
                 goto end;
             if (!c->src.has_video)
                 report_progress(c, "transcode", 0);
@@ -405,64 +391,101 @@ static int run(Ctx *c, const char *input, const char *outdir)
             goto end;
         video_frames = ls_normalizer_count(norm);
         for (int i = 0; i < c->n_rungs; i++) {
-            if ((err = ls_x264_encode(c->rung[i].enc, NULL, 0, 0, on_video_packet, &c->rung[i])))
+            Rung *r = &c->rung[i];
+            if ((err = r->enc.ops->drain(r->enc.priv, 0, on_video_packet, r)))
                 goto end;
-            if ((err = ls_track_flush(&c->rung[i].track, job)))
+            if ((err = ls_cmaf_flush(&r->mux)))
                 goto end;
         }
     }
-    if (c->aac) {
+    if (c->aenc.ops) {
         int64_t packets = 0;
-        if (c->src.has_video) { /* the AAC frame nearest the video's end */
-            const int64_t num = video_frames * c->ladder.fps_den * LS_AAC_RATE, den = (int64_t)c->ladder.fps_num * LS_AAC_FRAME;
+        if (c->src.has_video) { /* the audio frame nearest the video's end */
+            const int64_t num = video_frames * c->ladder.fps_den * c->arate, den = (int64_t)c->ladder.fps_num * c->afr;
             packets = (2 * num + den) / (2 * den);
             c->audio_limit = packets;
         }
-        if ((err = drain_audio(c, 1)) || (err = ls_aac_finish(c->aac, packets, on_audio_packet, c)) ||
+        if ((err = drain_audio(c, 1)) || (err = c->aenc.ops->drain(c->aenc.priv, packets, on_audio_packet, c)) ||
             (err = drain_audio(c, 1)))
             goto end;
-        if ((err = ls_track_flush(&c->audio, job)))
+        if ((err = ls_cmaf_flush(&c->amux)))
             goto end;
     }
 
-    /* manifests */
-    LSPackage pkg = { 0 };
-    pkg.target = job->s.segment_duration;
-    pkg.min_buffer = job->s.segment_duration;
-    pkg.language = job->s.audio_language;
-    pkg.fps_num = c->ladder.fps_num;
-    pkg.fps_den = c->ladder.fps_den;
+    /* the presentation: video renditions largest first, then audio; manifests over all of it, final */
+    LSPresentation pres = { 0 };
+    pres.target = job->s.segment_duration;
+    pres.min_buffer = job->s.segment_duration;
+    pres.fps_num = c->ladder.fps_num;
+    pres.fps_den = c->ladder.fps_den;
     if (c->src.has_video) {
-        pkg.n_video = c->n_rungs;
         for (int i = 0; i < c->n_rungs; i++)
-            fill_rendition(&pkg.video[i], &c->rung[i].track, &c->rung[i].plan, pkg.target, pkg.min_buffer);
-        pkg.duration = (double)video_frames * c->ladder.fps_den / c->ladder.fps_num;
+            pres.r[pres.n++] = &c->rung[i].rend;
+        pres.duration = (double)video_frames * c->ladder.fps_den / c->ladder.fps_num;
     }
-    if (c->aac) {
-        pkg.has_audio = 1;
-        fill_rendition(&pkg.audio, &c->audio, NULL, pkg.target, pkg.min_buffer);
+    if (c->aenc.ops) {
+        pres.r[pres.n++] = &c->arend;
         if (!c->src.has_video)
-            pkg.duration = (double)c->audio_packets * LS_AAC_FRAME / LS_AAC_RATE;
+            pres.duration = (double)c->audio_packets * c->afr / c->arate;
     }
-    if ((err = ls_write_hls(job, &pkg, c->staging)) || (err = ls_write_dash(job, &pkg, c->staging)) ||
-        (err = ls_write_report(job, &pkg, &c->src, c->staging)))
+    for (int k = 0; k < pres.n; k++)
+        if ((err = ls_rendition_measure(pres.r[k], pres.target, pres.min_buffer, 0, -1)))
+            goto end;
+    if ((err = ls_write_hls(&c->out, &pres, 0, -1, 1)) || (err = ls_write_dash(&c->out, &pres, 0, -1, 1)) ||
+        (err = ls_write_report(&c->out, &pres, &c->src)))
         goto end;
     if (job->s.validate) {
         report_progress(c, "validate", 1);
-        if ((err = ls_validate_staged(job, c->staging)))
+        if ((err = ls_validate_output(job, &c->out.cb)))
             goto end;
     }
-    if (ls_cancelled(job)) {
+    if (ls_cancelled(job))
         err = ls_fail(job, LSTREAM_ERR_CANCELLED, "cancelled");
-        goto end;
-    }
-    report_progress(c, "publish", 1);
-    err = ls_stage_publish(job, c->staging, outdir);
-    if (!err)
-        c->staging[0] = 0;
 end:
     ls_normalizer_close(&norm);
     ls_input_close(&in);
+    return err;
+}
+
+/* The whole job over an output: run, then commit, or abort on any failure. */
+static int run_job(LStreamJob *job, const LSInputOps *input_ops, const char *input, const LStreamOutput *out)
+{
+    Ctx *c = calloc(1, sizeof(*c));
+    if (!c)
+        return LSTREAM_ERR(ENOMEM);
+    c->job = job;
+    c->audio_limit = -1;
+    int err = ls_output_init(&c->out, job, out);
+    if (!err) {
+        err = run(c, input_ops, input);
+        close_ctx(c);
+        if (!err) {
+            report_progress(c, "publish", 1);
+            if ((err = out->commit(out->opaque)))
+                ls_fail(job, err, "the output refused to commit the ladder: %s", lstream_strerror(err));
+        } else {
+            out->abort(out->opaque);
+        }
+    }
+    free(c);
+    return err;
+}
+
+static int job_start(LStreamJob *job, const char *input)
+{
+    free(job->errmsg);
+    job->errmsg = NULL;
+    if (!input || !input[0])
+        return ls_fail(job, LSTREAM_ERR(EINVAL), "an input file is required");
+    job->t_start = ls_now();
+    return 0;
+}
+
+static int job_end(LStreamJob *job, const char *input, int err)
+{
+    if (err && !job->errmsg)
+        ls_fail(job, err, "%s: %s", input, lstream_strerror(err));
+    ls_ffmpeg_log_attach(NULL);
     return err;
 }
 
@@ -470,24 +493,26 @@ int lstream_job_run(LStreamJob *job, const char *input, const char *outdir)
 {
     if (!job)
         return LSTREAM_ERR(EINVAL);
-    free(job->errmsg);
-    job->errmsg = NULL;
-    if (!input || !outdir || !input[0] || !outdir[0])
-        return ls_fail(job, LSTREAM_ERR(EINVAL), "an input file and an output directory are required");
-    job->t_start = ls_now();
-    Ctx *c = calloc(1, sizeof(*c));
-    if (!c)
-        return LSTREAM_ERR(ENOMEM);
-    c->job = job;
-    c->audio_limit = -1;
-    ls_ffmpeg_log_attach(job);
-    int err = run(c, input, outdir);
-    if (err && !job->errmsg)
-        ls_fail(job, err, "%s: %s", input, lstream_strerror(err));
-    close_ctx(c);
-    if (c->staging[0])
-        ls_stage_discard(c->staging);
-    free(c);
-    ls_ffmpeg_log_attach(NULL);
-    return err;
+    int err = job_start(job, input);
+    if (err)
+        return err;
+    if (!outdir || !outdir[0])
+        return ls_fail(job, LSTREAM_ERR(EINVAL), "an output directory is required");
+    /* the cheap checks of both ends first, so the real problem is reported before any work */
+    LSDirOutput *dir = NULL;
+    LStreamOutput out;
+    if (!(err = ls_input_check(job, input)) && !(err = ls_dir_output_open(&dir, job, outdir, &out)))
+        err = run_job(job, &ls_input_lavf, input, &out);
+    ls_dir_output_close(&dir);
+    return job_end(job, input, err);
+}
+
+int lstream_job_run_output(LStreamJob *job, const char *input, const LStreamOutput *out)
+{
+    if (!job)
+        return LSTREAM_ERR(EINVAL);
+    int err = job_start(job, input);
+    if (!err && !(err = ls_input_check(job, input)))
+        err = run_job(job, &ls_input_lavf, input, out);
+    return job_end(job, input, err);
 }

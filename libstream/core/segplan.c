@@ -5,7 +5,7 @@
  * (video frames, or AAC frames for audio-only input); audio cuts at the AAC frame nearest each boundary.
  */
 #include "config.h"
-#include "internal.h"
+#include "libstream/internal.h"
 
 #include <math.h>
 

@@ -1,0 +1,306 @@
+/*
+ * Settings: defaults, one table of every setting (name, help), set by name from text, and a check of the
+ * whole struct that names the field that is wrong. The CLI, the bench and language bindings use these
+ * instead of parsers of their own.
+ */
+#include "config.h"
+#include "libstream/internal.h"
+#include "libstream/encode/encoder.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void lstream_default_settings(LStreamSettings *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->segment_duration = 6.0;
+    s->threads = 0;
+    snprintf(s->preset, sizeof(s->preset), "veryfast");
+    s->max_fps = 30;
+    s->audio_codec = LSTREAM_AUDIO_AAC;
+    s->audio_kbps = 64;
+    s->audio_channels = 1;
+    snprintf(s->audio_language, sizeof(s->audio_language), "und");
+    s->validate = 1;
+    s->cpu_mask = ~0u;
+    s->ffmpeg_log = 1;
+    s->log_level = LSTREAM_LOG_INFO;
+}
+
+size_t lstream_settings_size(void)
+{
+    return sizeof(LStreamSettings);
+}
+
+static const struct Setting {
+    const char *name, *help;
+} settings[] = {
+    { "segment_duration", "number 1..60: target segment duration in seconds (default 6)" },
+    { "threads", "integer 0..256: threads; 0 = one per CPU (default 0)" },
+    { "preset", "encoder preset, x264's names: ultrafast, superfast, veryfast, faster, fast, medium, slow, "
+                "slower, veryslow, placebo (default veryfast)" },
+    { "max_fps", "integer 1..120: frame-rate cap; faster sources are halved until under it (default 30)" },
+    { "audio_codec", "aac (default aac)" },
+    { "audio_kbps", "integer 16..320: audio bit rate in kbit/s (default 64)" },
+    { "audio_channels", "1 or 2: mono or stereo audio (default 1)" },
+    { "audio_language", "BCP 47 tag, letters, digits and '-', at most 35 characters (default und)" },
+    { "validate", "boolean: validate the ladder before publishing (default 1)" },
+    { "cpu_mask", "c, sse2, ssse3, sse41, avx2, avx512, neon, all, or a number: SIMD levels allowed (default all)" },
+    { "ffmpeg_log", "boolean: route FFmpeg's messages to the log callback (default 1)" },
+    { "log_level", "error, warning, info, debug or 0..3 (default info)" },
+    { "rungs", "list of short sides, largest first, each with optional :crf=N (0..51), :max=KBPS, :buf=KBIT or "
+               ":kbps=N, e.g. 720,480:crf=24,240; at most 8 rungs of 16..4320; \"default\": the lecture ladder" },
+};
+
+const char *lstream_settings_name(int i)
+{
+    return i >= 0 && i < (int)LS_ARRAY_SIZE(settings) ? settings[i].name : NULL;
+}
+
+const char *lstream_settings_help(const char *name)
+{
+    for (size_t i = 0; name && i < LS_ARRAY_SIZE(settings); i++)
+        if (!strcmp(name, settings[i].name))
+            return settings[i].help;
+    return NULL;
+}
+
+static int parse_long(const char *v, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (!*v || *end || errno || x < lo || x > hi)
+        return -1;
+    *out = x;
+    return 0;
+}
+
+static int parse_double(const char *v, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (!*v || *end || errno || !(x >= lo && x <= hi))
+        return -1;
+    *out = x;
+    return 0;
+}
+
+static int parse_bool(const char *v, int *out)
+{
+    if (!strcmp(v, "1") || !strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcasecmp(v, "on"))
+        *out = 1;
+    else if (!strcmp(v, "0") || !strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcasecmp(v, "off"))
+        *out = 0;
+    else
+        return -1;
+    return 0;
+}
+
+static int parse_cpu(const char *v, unsigned *out)
+{
+    static const struct { const char *name; unsigned mask; } levels[] = {
+        { "c", 0 }, { "none", 0 }, { "sse2", LSTREAM_CPU_SSE2 },
+        { "ssse3", LSTREAM_CPU_SSE2 | LSTREAM_CPU_SSSE3 },
+        { "sse41", LSTREAM_CPU_SSE2 | LSTREAM_CPU_SSSE3 | LSTREAM_CPU_SSE41 },
+        { "avx2", LSTREAM_CPU_SSE2 | LSTREAM_CPU_SSSE3 | LSTREAM_CPU_SSE41 | LSTREAM_CPU_AVX2 },
+        { "avx512", ~0u }, { "all", ~0u }, { "neon", LSTREAM_CPU_NEON },
+    };
+    for (size_t i = 0; i < LS_ARRAY_SIZE(levels); i++)
+        if (!strcmp(v, levels[i].name)) {
+            *out = levels[i].mask;
+            return 0;
+        }
+    char *end;
+    errno = 0;
+    unsigned long x = strtoul(v, &end, 0);
+    if (!*v || *end || errno || v[0] == '-' || x > 0xffffffffUL)
+        return -1;
+    *out = (unsigned)x;
+    return 0;
+}
+
+static int parse_rungs(const char *arg, LStreamSettings *s)
+{
+    if (!strcmp(arg, "default") || !arg[0]) {
+        s->n_rungs = 0;
+        memset(s->rungs, 0, sizeof(s->rungs));
+        return 0;
+    }
+    char buf[512];
+    if (strlen(arg) >= sizeof(buf))
+        return -1;
+    snprintf(buf, sizeof(buf), "%s", arg);
+    char *save = NULL;
+    int n = 0;
+    LStreamRung rungs[LSTREAM_MAX_RUNGS];
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (n == LSTREAM_MAX_RUNGS)
+            return -1;
+        char *opt = strchr(tok, ':');
+        if (opt)
+            *opt++ = 0;
+        size_t len = strlen(tok);
+        if (len && tok[len - 1] == 'p')
+            tok[len - 1] = 0;
+        long side;
+        if (parse_long(tok, 16, 4320, &side))
+            return -1;
+        LStreamRung *r = &rungs[n++];
+        lstream_default_rung((int)side, r);
+        while (opt && *opt) {
+            char *next = strchr(opt, ':');
+            if (next)
+                *next++ = 0;
+            double d;
+            long l;
+            if (!strncmp(opt, "crf=", 4) && !parse_double(opt + 4, 0, 51, &d))
+                r->crf = (float)d;
+            else if (!strncmp(opt, "max=", 4) && !parse_long(opt + 4, 0, 1000000, &l))
+                r->max_kbps = (int)l;
+            else if (!strncmp(opt, "buf=", 4) && !parse_long(opt + 4, 0, 10000000, &l))
+                r->buffer_kbits = (int)l;
+            else if (!strncmp(opt, "kbps=", 5) && !parse_long(opt + 5, 1, 1000000, &l)) {
+                r->crf = 0;
+                r->target_kbps = (int)l;
+            } else
+                return -1;
+            opt = next;
+        }
+    }
+    if (!n)
+        return -1;
+    s->n_rungs = n;
+    memset(s->rungs, 0, sizeof(s->rungs));
+    memcpy(s->rungs, rungs, sizeof(rungs[0]) * n);
+    return 0;
+}
+
+static int valid_language(const char *v)
+{
+    size_t n = strlen(v);
+    if (!n || n >= sizeof(((LStreamSettings *)0)->audio_language))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)v[i]) && v[i] != '-')
+            return 0;
+    return 1;
+}
+
+int lstream_settings_set(LStreamSettings *s, const char *name, const char *value)
+{
+    if (!s || !name || !lstream_settings_help(name))
+        return LSTREAM_ERR_SETTING_NAME;
+    if (!value)
+        return LSTREAM_ERR_SETTING_VALUE;
+    LStreamSettings t = *s;
+    long l;
+    int bad = 0;
+    if (!strcmp(name, "segment_duration"))
+        bad = parse_double(value, 1.0, 60.0, &t.segment_duration);
+    else if (!strcmp(name, "threads"))
+        bad = parse_long(value, 0, 256, &l) || (t.threads = (int)l, 0);
+    else if (!strcmp(name, "preset")) {
+        bad = strlen(value) >= sizeof(t.preset);
+        if (!bad)
+            snprintf(t.preset, sizeof(t.preset), "%s", value);
+    } else if (!strcmp(name, "max_fps"))
+        bad = parse_long(value, 1, 120, &l) || (t.max_fps = (int)l, 0);
+    else if (!strcmp(name, "audio_codec")) {
+        bad = strcasecmp(value, "aac") != 0;
+        t.audio_codec = LSTREAM_AUDIO_AAC;
+    } else if (!strcmp(name, "audio_kbps"))
+        bad = parse_long(value, 16, 320, &l) || (t.audio_kbps = (int)l, 0);
+    else if (!strcmp(name, "audio_channels"))
+        bad = parse_long(value, 1, 2, &l) || (t.audio_channels = (int)l, 0);
+    else if (!strcmp(name, "audio_language")) {
+        bad = !valid_language(value);
+        if (!bad)
+            snprintf(t.audio_language, sizeof(t.audio_language), "%s", value);
+    } else if (!strcmp(name, "validate"))
+        bad = parse_bool(value, &t.validate);
+    else if (!strcmp(name, "cpu_mask"))
+        bad = parse_cpu(value, &t.cpu_mask);
+    else if (!strcmp(name, "ffmpeg_log"))
+        bad = parse_bool(value, &t.ffmpeg_log);
+    else if (!strcmp(name, "log_level")) {
+        static const char *const levels[] = { "error", "warning", "info", "debug" };
+        bad = 1;
+        for (int i = 0; i < 4; i++)
+            if (!strcasecmp(value, levels[i])) {
+                t.log_level = i;
+                bad = 0;
+            }
+        if (bad && !parse_long(value, 0, 3, &l)) {
+            t.log_level = (int)l;
+            bad = 0;
+        }
+    } else if (!strcmp(name, "rungs"))
+        bad = parse_rungs(value, &t);
+    /* the value must also pass the whole check (an encoder's own vocabulary, for instance) */
+    if (bad || lstream_settings_check(&t, NULL, 0))
+        return LSTREAM_ERR_SETTING_VALUE;
+    *s = t;
+    return 0;
+}
+
+#define FAIL(...) do { if (why && size) snprintf(why, size, __VA_ARGS__); return LSTREAM_ERR_SETTINGS; } while (0)
+
+int lstream_settings_check(const LStreamSettings *s, char *why, size_t size)
+{
+    if (why && size)
+        why[0] = 0;
+    if (!s)
+        FAIL("settings: NULL");
+    if (!(s->segment_duration >= 1.0 && s->segment_duration <= 60.0))
+        FAIL("segment_duration = %g: out of range 1..60 seconds", s->segment_duration);
+    if (s->threads < 0 || s->threads > 256)
+        FAIL("threads = %d: out of range 0..256", s->threads);
+    if (!memchr(s->preset, 0, sizeof(s->preset)) || !s->preset[0])
+        FAIL("preset: empty or not terminated");
+    if (s->max_fps < 1 || s->max_fps > 120)
+        FAIL("max_fps = %d: out of range 1..120", s->max_fps);
+    if (s->audio_kbps < 16 || s->audio_kbps > 320)
+        FAIL("audio_kbps = %d: out of range 16..320", s->audio_kbps);
+    if (s->audio_channels < 1 || s->audio_channels > 2)
+        FAIL("audio_channels = %d: must be 1 or 2", s->audio_channels);
+    if (!memchr(s->audio_language, 0, sizeof(s->audio_language)) || !valid_language(s->audio_language))
+        FAIL("audio_language = '%.35s': not a BCP 47 tag (letters, digits and '-')", s->audio_language);
+    if (s->validate != 0 && s->validate != 1)
+        FAIL("validate = %d: must be 0 or 1", s->validate);
+    if (s->ffmpeg_log != 0 && s->ffmpeg_log != 1)
+        FAIL("ffmpeg_log = %d: must be 0 or 1", s->ffmpeg_log);
+    if (s->log_level < LSTREAM_LOG_ERROR || s->log_level > LSTREAM_LOG_DEBUG)
+        FAIL("log_level = %d: out of range 0..3", s->log_level);
+    if (s->n_rungs < 0 || s->n_rungs > LSTREAM_MAX_RUNGS)
+        FAIL("n_rungs = %d: out of range 0..%d", s->n_rungs, LSTREAM_MAX_RUNGS);
+    for (int i = 0; i < s->n_rungs; i++) {
+        const LStreamRung *r = &s->rungs[i];
+        if (r->short_side < 16 || r->short_side > 4320)
+            FAIL("rungs[%d].short_side = %d: out of range 16..4320", i, r->short_side);
+        if (!(r->crf >= 0 && r->crf <= 51))
+            FAIL("rungs[%d].crf = %g: out of range 0..51", i, r->crf);
+        if (r->crf == 0 && r->target_kbps <= 0)
+            FAIL("rungs[%d].target_kbps = %d: crf 0 (average bit rate) needs a positive target_kbps", i,
+                 r->target_kbps);
+        if (r->max_kbps < 0)
+            FAIL("rungs[%d].max_kbps = %d: must not be negative", i, r->max_kbps);
+        if (r->buffer_kbits < 0)
+            FAIL("rungs[%d].buffer_kbits = %d: must not be negative", i, r->buffer_kbits);
+        for (size_t k = 0; k < sizeof(r->reserved); k++)
+            if (r->reserved[k])
+                FAIL("rungs[%d].reserved: not zero (initialise rungs with lstream_default_rung())", i);
+    }
+    for (size_t k = 0; k < sizeof(s->reserved); k++)
+        if (s->reserved[k])
+            FAIL("reserved: not zero (initialise with lstream_default_settings())");
+    char enc[256];
+    if (ls_encoders_check(s, enc, sizeof(enc)))
+        FAIL("%s", enc);
+    return 0;
+}

@@ -1,0 +1,40 @@
+/*
+ * The input seam. An input is an ops table that probes a source and hands the core decoded frames in the
+ * library's own types (LSVideoFrame, LSAudio); the core never sees the library behind it. Built in:
+ * ls_input_lavf (files, through libavformat/libavcodec and dav1d). Live capture and pushed frames come as
+ * further ops tables.
+ */
+#ifndef LSTREAM_INPUT_INPUT_H
+#define LSTREAM_INPUT_INPUT_H
+
+#include "libstream/internal.h"
+
+enum { LS_ITEM_VIDEO = 1, LS_ITEM_AUDIO = 2 };
+typedef struct LSInputItem {
+    int type;
+    LSVideoFrame video;     /* LS_ITEM_VIDEO; valid until the next read */
+    LSAudio audio;          /* LS_ITEM_AUDIO; valid until the next read */
+} LSInputItem;
+
+typedef struct LSInputOps {
+    const char *name;
+    size_t priv_size;
+    /* Open and probe @p url; fill @p info. Negative after ls_fail() on error. */
+    int (*open)(void *priv, LStreamJob *job, const char *url, LSSourceInfo *info);
+    /* 0 = item filled, LS_EOF at the end, negative after ls_fail() on error. */
+    int (*read)(void *priv, LSInputItem *item);
+    void (*close)(void *priv);
+} LSInputOps;
+
+typedef struct LSInput {
+    const LSInputOps *ops;
+    void *priv;
+} LSInput;
+
+int ls_input_open(LSInput *in, const LSInputOps *ops, LStreamJob *job, const char *url, LSSourceInfo *info);
+static inline int ls_input_read(LSInput *in, LSInputItem *item) { return in->ops->read(in->priv, item); }
+void ls_input_close(LSInput *in);
+
+extern const LSInputOps ls_input_lavf;
+
+#endif

@@ -1,0 +1,193 @@
+/*
+ * DASH: one MPD (ISO/IEC 23009-1, live profile) over the same CMAF segments as HLS, with SegmentTemplate +
+ * SegmentTimeline taken from the written fragments (doc/RULES.md D1-D4). One writer for VOD and live: a
+ * final presentation is a static MPD, a growing one a dynamic MPD over the window of segments.
+ */
+#include "config.h"
+#include "libstream/internal.h"
+#include "libstream/package/model.h"
+
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct Window {
+    int64_t first, count;
+} Window;
+
+static Window window_of(const LSRendition *r, int64_t first, int64_t count)
+{
+    Window w = { first < 0 ? 0 : first, count };
+    if (w.first > r->n_seg)
+        w.first = r->n_seg;
+    if (w.count < 0 || w.count > r->n_seg - w.first)
+        w.count = r->n_seg - w.first;
+    return w;
+}
+
+static void timeline(LSBuf *b, const LSRendition *r, Window w, const char *indent)
+{
+    const LSSegment *s = r->seg;
+    const int64_t end = w.first + w.count;
+    ls_buf_printf(b, "%s<SegmentTimeline>\n", indent);
+    for (int64_t i = w.first; i < end;) {
+        int64_t n = 0;
+        while (i + n + 1 < end && s[i + n + 1].duration == s[i].duration &&
+               s[i + n + 1].start == s[i + n].start + s[i + n].duration)
+            n++;
+        const int need_t = i == w.first || s[i].start != s[i - 1].start + s[i - 1].duration;
+        ls_buf_printf(b, "%s  <S", indent);
+        if (need_t)
+            ls_buf_printf(b, " t=\"%lld\"", (long long)s[i].start);
+        ls_buf_printf(b, " d=\"%lld\"", (long long)s[i].duration);
+        if (n)
+            ls_buf_printf(b, " r=\"%lld\"", (long long)n);
+        ls_buf_printf(b, "/>\n");
+        i += n + 1;
+    }
+    ls_buf_printf(b, "%s</SegmentTimeline>\n", indent);
+}
+
+static int same_timeline(const LSRendition *a, const LSRendition *b, Window wa, Window wb)
+{
+    if (wa.count != wb.count || wa.first != wb.first || a->cfg.timescale != b->cfg.timescale)
+        return 0;
+    for (int64_t i = wa.first; i < wa.first + wa.count; i++)
+        if (a->seg[i].start != b->seg[i].start || a->seg[i].duration != b->seg[i].duration)
+            return 0;
+    return 1;
+}
+
+static void template_open(LSBuf *b, const LSRendition *r, Window w, const char *dir, const char *indent)
+{
+    ls_buf_printf(b, "%s<SegmentTemplate timescale=\"%u\" presentationTimeOffset=\"%lld\" startNumber=\"%lld\" "
+                     "initialization=\"%s/%s\" media=\"%s/%s\">\n",
+                  indent, r->cfg.timescale, r->n_seg ? (long long)r->seg[0].start : 0LL, (long long)(w.first + 1),
+                  dir, LS_NAME_INIT, dir, LS_NAME_SEGMENT_DASH);
+}
+
+static void duration_iso(char *out, size_t n, double s)
+{
+    snprintf(out, n, "PT%.3fS", s);
+}
+
+static void utc_iso(char *out, size_t n, double t)
+{
+    const time_t secs = (time_t)floor(t);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char base[32];
+    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, n, "%s.%03dZ", base, (int)((t - floor(t)) * 1000));
+}
+
+int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t count, int final)
+{
+    LSBuf b = { 0 };
+    char dur[64], mbt[64], msd[64];
+    duration_iso(mbt, sizeof(mbt), p->min_buffer);
+    double max_seg = 0, window_s = 0;
+    int n_video = 0;
+    const LSRendition *video0 = NULL;
+    for (int k = 0; k < p->n; k++) {
+        const LSRendition *r = p->r[k];
+        const Window w = window_of(r, first, count);
+        double span = 0;
+        for (int64_t i = w.first; i < w.first + w.count; i++) {
+            max_seg = fmax(max_seg, ls_seg_seconds(r, i));
+            span += ls_seg_seconds(r, i);
+        }
+        window_s = fmax(window_s, span);
+        if (r->cfg.kind == LS_TRACK_VIDEO && !n_video++)
+            video0 = r;
+    }
+    duration_iso(msd, sizeof(msd), max_seg);
+    ls_buf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                      "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" profiles=\"urn:mpeg:dash:profile:isoff-live:2011\" ");
+    if (final) {
+        duration_iso(dur, sizeof(dur), p->duration);
+        ls_buf_printf(&b, "type=\"static\" mediaPresentationDuration=\"%s\" minBufferTime=\"%s\" maxSegmentDuration=\"%s\">\n",
+                      dur, mbt, msd);
+    } else {
+        char ast[48], now[48], upd[64], tsb[64], spd[64];
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        const double t_now = ts.tv_sec + ts.tv_nsec * 1e-9;
+        utc_iso(ast, sizeof(ast), p->availability_start);
+        utc_iso(now, sizeof(now), t_now);
+        duration_iso(upd, sizeof(upd), p->target);
+        duration_iso(tsb, sizeof(tsb), window_s);
+        duration_iso(spd, sizeof(spd), 3 * p->target);
+        ls_buf_printf(&b, "type=\"dynamic\" availabilityStartTime=\"%s\" publishTime=\"%s\" minimumUpdatePeriod=\"%s\" "
+                          "timeShiftBufferDepth=\"%s\" suggestedPresentationDelay=\"%s\" minBufferTime=\"%s\" "
+                          "maxSegmentDuration=\"%s\">\n", ast, now, upd, tsb, spd, mbt, msd);
+    }
+    ls_buf_printf(&b, "  <Period id=\"0\" start=\"PT0S\">\n");
+    if (n_video) {
+        const Window w0 = window_of(video0, first, count);
+        int aligned = 1, maxw = 0, maxh = 0;
+        for (int k = 0; k < p->n; k++) {
+            const LSRendition *r = p->r[k];
+            if (r->cfg.kind != LS_TRACK_VIDEO)
+                continue;
+            aligned &= same_timeline(video0, r, w0, window_of(r, first, count));
+            maxw = r->cfg.width > maxw ? r->cfg.width : maxw;
+            maxh = r->cfg.height > maxh ? r->cfg.height : maxh;
+        }
+        char fr[32];
+        if (p->fps_den == 1)
+            snprintf(fr, sizeof(fr), "%d", p->fps_num);
+        else
+            snprintf(fr, sizeof(fr), "%d/%d", p->fps_num, p->fps_den);
+        ls_buf_printf(&b, "    <AdaptationSet id=\"0\" contentType=\"video\" mimeType=\"video/mp4\" "
+                          "segmentAlignment=\"%s\" startWithSAP=\"1\" maxWidth=\"%d\" maxHeight=\"%d\" "
+                          "frameRate=\"%s\">\n", aligned ? "true" : "false", maxw, maxh, fr);
+        if (aligned) {
+            template_open(&b, video0, w0, "$RepresentationID$", "      ");
+            timeline(&b, video0, w0, "        ");
+            ls_buf_printf(&b, "      </SegmentTemplate>\n");
+        }
+        for (int k = 0; k < p->n; k++) {
+            const LSRendition *r = p->r[k];
+            if (r->cfg.kind != LS_TRACK_VIDEO)
+                continue;
+            ls_buf_printf(&b, "      <Representation id=\"%s\" bandwidth=\"%.0f\" codecs=\"%s\" width=\"%d\" "
+                              "height=\"%d\" sar=\"1:1\"%s\n",
+                          r->id, ceil(r->dash_bw), r->cfg.codec, r->cfg.width, r->cfg.height, aligned ? "/>" : ">");
+            if (!aligned) {
+                const Window w = window_of(r, first, count);
+                template_open(&b, r, w, r->id, "        ");
+                timeline(&b, r, w, "          ");
+                ls_buf_printf(&b, "        </SegmentTemplate>\n      </Representation>\n");
+            }
+        }
+        ls_buf_printf(&b, "    </AdaptationSet>\n");
+    }
+    int as_id = 1;
+    for (int k = 0; k < p->n; k++) {
+        const LSRendition *a = p->r[k];
+        if (a->cfg.kind != LS_TRACK_AUDIO)
+            continue;
+        const Window w = window_of(a, first, count);
+        ls_buf_printf(&b, "    <AdaptationSet id=\"%d\" contentType=\"audio\" mimeType=\"audio/mp4\" lang=\"%s\" "
+                          "segmentAlignment=\"true\" startWithSAP=\"1\">\n", as_id++, a->language);
+        ls_buf_printf(&b, "      <Representation id=\"%s\" bandwidth=\"%.0f\" codecs=\"%s\" "
+                          "audioSamplingRate=\"%d\">\n", a->id, ceil(a->dash_bw), a->cfg.codec, a->cfg.sample_rate);
+        ls_buf_printf(&b, "        <AudioChannelConfiguration "
+                          "schemeIdUri=\"urn:mpeg:dash:23003:3:audio_channel_configuration:2011\" value=\"%d\"/>\n",
+                      a->cfg.channels);
+        template_open(&b, a, w, a->id, "        ");
+        timeline(&b, a, w, "          ");
+        ls_buf_printf(&b, "        </SegmentTemplate>\n      </Representation>\n    </AdaptationSet>\n");
+    }
+    ls_buf_printf(&b, "  </Period>\n");
+    if (!final) {
+        char now[48];
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        utc_iso(now, sizeof(now), ts.tv_sec + ts.tv_nsec * 1e-9);
+        ls_buf_printf(&b, "  <UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:direct:2014\" value=\"%s\"/>\n", now);
+    }
+    ls_buf_printf(&b, "</MPD>\n");
+    return ls_output_put_buf(o, &b, LS_NAME_MPD);
+}

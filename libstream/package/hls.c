@@ -1,0 +1,140 @@
+/*
+ * HLS: multivariant playlist, one media playlist and one I-frame playlist per video rendition, one media
+ * playlist per audio rendition, over the CMAF segments (RFC 8216; doc/RULES.md H1-H10, M1-M7). One writer
+ * for VOD and live: a window of segments, and whether the presentation is final.
+ */
+#include "config.h"
+#include "libstream/internal.h"
+#include "libstream/package/model.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct Window {
+    int64_t first, count;
+} Window;
+
+static Window window_of(const LSRendition *r, int64_t first, int64_t count)
+{
+    Window w = { first < 0 ? 0 : first, count };
+    if (w.first > r->n_seg)
+        w.first = r->n_seg;
+    if (w.count < 0 || w.count > r->n_seg - w.first)
+        w.count = r->n_seg - w.first;
+    return w;
+}
+
+/* Common EXT-X-TARGETDURATION: the largest rounded EXTINF of every playlist (H1, H6). */
+static int target_duration(const LSPresentation *p, int64_t first, int64_t count)
+{
+    int td = (int)lrint(p->target);
+    for (int k = 0; k < p->n; k++) {
+        const LSRendition *r = p->r[k];
+        const Window w = window_of(r, first, count);
+        for (int64_t i = w.first; i < w.first + w.count; i++) {
+            int d = (int)lrint(ls_seg_seconds(r, i));
+            if (d > td)
+                td = d;
+        }
+    }
+    return td < 1 ? 1 : td;
+}
+
+static int write_media_playlist(LSOutput *o, const LSRendition *r, int td, Window w, int final, int iframes)
+{
+    LSBuf b = { 0 };
+    ls_buf_printf(&b, "#EXTM3U\n#EXT-X-VERSION:%d\n#EXT-X-TARGETDURATION:%d\n", iframes ? 5 : 6, td);
+    if (w.first > 0 || !final)
+        ls_buf_printf(&b, "#EXT-X-MEDIA-SEQUENCE:%lld\n", (long long)w.first);
+    if (final && w.first == 0)
+        ls_buf_printf(&b, "#EXT-X-PLAYLIST-TYPE:VOD\n");
+    ls_buf_printf(&b, "#EXT-X-INDEPENDENT-SEGMENTS\n");
+    if (iframes)
+        ls_buf_printf(&b, "#EXT-X-I-FRAMES-ONLY\n");
+    ls_buf_printf(&b, "#EXT-X-MAP:URI=\"%s\"\n", LS_NAME_INIT);
+    for (int64_t i = w.first; i < w.first + w.count; i++) {
+        char seg[64];
+        snprintf(seg, sizeof(seg), LS_NAME_SEGMENT, (long long)(i + 1));
+        ls_buf_printf(&b, "#EXTINF:%.5f,\n", ls_seg_seconds(r, i));
+        if (iframes)
+            ls_buf_printf(&b, "#EXT-X-BYTERANGE:%lld@%lld\n", (long long)r->seg[i].iframe_size,
+                          (long long)r->seg[i].iframe_offset);
+        ls_buf_printf(&b, "%s\n", seg);
+    }
+    if (final)
+        ls_buf_printf(&b, "#EXT-X-ENDLIST\n");
+    char name[64];
+    ls_name_in(name, sizeof(name), r->id, iframes ? LS_NAME_IFRAMES : LS_NAME_PLAYLIST);
+    return ls_output_put_buf(o, &b, name);
+}
+
+static void iframe_rates(const LSRendition *r, Window w, double *peak, double *avg)
+{
+    double bytes = 0, dur = 0;
+    *peak = 0;
+    for (int64_t i = w.first; i < w.first + w.count; i++) {
+        const double d = ls_seg_seconds(r, i);
+        const double rate = d > 0 ? r->seg[i].iframe_size * 8.0 / d : 0;
+        if (rate > *peak)
+            *peak = rate;
+        bytes += r->seg[i].iframe_size;
+        dur += d;
+    }
+    *avg = dur > 0 ? bytes * 8.0 / dur : 0;
+}
+
+int ls_write_hls(LSOutput *o, const LSPresentation *p, int64_t first, int64_t count, int final)
+{
+    const int td = target_duration(p, first, count);
+    const LSRendition *audio = NULL;
+    int err;
+    for (int k = 0; k < p->n; k++) {
+        const LSRendition *r = p->r[k];
+        const Window w = window_of(r, first, count);
+        if ((err = write_media_playlist(o, r, td, w, final, 0)))
+            return err;
+        if (r->cfg.kind == LS_TRACK_VIDEO && (err = write_media_playlist(o, r, td, w, final, 1)))
+            return err;
+        if (r->cfg.kind == LS_TRACK_AUDIO && !audio)
+            audio = r;
+    }
+
+    LSBuf b = { 0 };
+    ls_buf_printf(&b, "#EXTM3U\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+    const double a_peak = audio ? audio->peak : 0, a_avg = audio ? audio->avg : 0;
+    for (int k = 0; k < p->n; k++) {
+        const LSRendition *r = p->r[k];
+        if (r->cfg.kind != LS_TRACK_AUDIO)
+            continue;
+        ls_buf_printf(&b,
+                      "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",LANGUAGE=\"%s\",NAME=\"Lecture audio\","
+                      "DEFAULT=%s,AUTOSELECT=YES,CHANNELS=\"%d\",URI=\"%s/%s\"\n",
+                      r->language, r == audio ? "YES" : "NO", r->cfg.channels, r->id, LS_NAME_PLAYLIST);
+    }
+    const double fps = (double)p->fps_num / (p->fps_den ? p->fps_den : 1);
+    for (int k = 0; k < p->n; k++) {
+        const LSRendition *r = p->r[k];
+        if (r->cfg.kind != LS_TRACK_VIDEO)
+            continue;
+        ls_buf_printf(&b, "#EXT-X-STREAM-INF:BANDWIDTH=%.0f,AVERAGE-BANDWIDTH=%.0f,CODECS=\"%s%s%s\","
+                          "RESOLUTION=%dx%d,FRAME-RATE=%.3f%s\n",
+                      ceil(r->peak + a_peak), ceil(r->avg + a_avg), r->cfg.codec, audio ? "," : "",
+                      audio ? audio->cfg.codec : "", r->cfg.width, r->cfg.height, fps,
+                      audio ? ",AUDIO=\"audio\"" : "");
+        ls_buf_printf(&b, "%s/%s\n", r->id, LS_NAME_PLAYLIST);
+    }
+    if (audio) /* audio-only variant for the slowest links */
+        ls_buf_printf(&b, "#EXT-X-STREAM-INF:BANDWIDTH=%.0f,AVERAGE-BANDWIDTH=%.0f,CODECS=\"%s\"\n%s/%s\n",
+                      ceil(a_peak), ceil(a_avg), audio->cfg.codec, audio->id, LS_NAME_PLAYLIST);
+    for (int k = 0; k < p->n; k++) {
+        const LSRendition *r = p->r[k];
+        if (r->cfg.kind != LS_TRACK_VIDEO)
+            continue;
+        double peak, avg;
+        iframe_rates(r, window_of(r, first, count), &peak, &avg);
+        ls_buf_printf(&b, "#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=%.0f,AVERAGE-BANDWIDTH=%.0f,CODECS=\"%s\","
+                          "RESOLUTION=%dx%d,URI=\"%s/%s\"\n",
+                      ceil(peak), ceil(avg), r->cfg.codec, r->cfg.width, r->cfg.height, r->id, LS_NAME_IFRAMES);
+    }
+    return ls_output_put_buf(o, &b, LS_NAME_MASTER);
+}

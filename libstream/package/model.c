@@ -1,0 +1,54 @@
+/* The packaging model's bookkeeping: segment index per rendition and its bandwidth figures. */
+#include "config.h"
+#include "libstream/internal.h"
+#include "libstream/package/model.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ls_rendition_append(LSRendition *r, const LSSegment *s)
+{
+    if (r->n_seg == r->cap_seg) {
+        int64_t cap = r->cap_seg ? r->cap_seg * 2 : 64;
+        LSSegment *p = realloc(r->seg, sizeof(*p) * (size_t)cap);
+        if (!p)
+            return LSTREAM_ERR(ENOMEM);
+        r->seg = p;
+        r->cap_seg = cap;
+    }
+    r->seg[r->n_seg++] = *s;
+    return 0;
+}
+
+int ls_rendition_measure(LSRendition *r, double target, double min_buffer, int64_t first, int64_t count)
+{
+    if (first < 0 || first > r->n_seg)
+        first = r->n_seg;
+    if (count < 0 || count > r->n_seg - first)
+        count = r->n_seg - first;
+    int64_t *bytes = malloc(sizeof(*bytes) * (size_t)(count ? count : 1));
+    double *dur = malloc(sizeof(*dur) * (size_t)(count ? count : 1));
+    int err = 0;
+    if (!bytes || !dur) {
+        err = LSTREAM_ERR(ENOMEM);
+    } else {
+        for (int64_t i = 0; i < count; i++) {
+            bytes[i] = r->seg[first + i].bytes;
+            dur[i] = ls_seg_seconds(r, first + i);
+        }
+        r->peak = ls_peak_bitrate(bytes, dur, (int)count, target);
+        r->avg = ls_avg_bitrate(bytes, dur, (int)count);
+        r->dash_bw = ls_leaky_bucket_bandwidth(bytes, dur, (int)count, min_buffer);
+    }
+    free(bytes);
+    free(dur);
+    return err;
+}
+
+void ls_rendition_free(LSRendition *r)
+{
+    ls_codec_config_free(&r->cfg);
+    free(r->seg);
+    memset(r, 0, sizeof(*r));
+}

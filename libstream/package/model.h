@@ -1,0 +1,81 @@
+/*
+ * The packaging model: what a ladder is, independent of how it was muxed. The CMAF writer appends one
+ * LSSegment per written segment to its LSRendition; the HLS and DASH writers, ladder.json and the bandwidth
+ * figures read only this (never the muxer's state), over a window of segments, final or still growing.
+ */
+#ifndef LSTREAM_PACKAGE_MODEL_H
+#define LSTREAM_PACKAGE_MODEL_H
+
+#include "libstream/encode/encoder.h"
+#include "libstream/output/output.h"
+
+typedef struct LSSegment {
+    int64_t start;              /* earliest presentation time == baseMediaDecodeTime, track timescale */
+    int64_t duration;           /* track timescale */
+    int64_t bytes;              /* size of the segment object */
+    int64_t iframe_offset;      /* byte range of moof + mdat header + the first (sync) sample */
+    int64_t iframe_size;
+    int samples;
+} LSSegment;
+
+#define LS_MAX_RENDITIONS (LSTREAM_MAX_RUNGS + 4)
+
+typedef struct LSRendition {
+    char id[16];                /* its folder, and its id in the manifests */
+    LSCodecConfig cfg;          /* owned */
+    const LSRungPlan *rung;     /* video: the rung it encodes (ladder.json); NULL otherwise */
+    char language[36];          /* audio/text: BCP 47 */
+    LSSegment *seg;
+    int64_t n_seg, cap_seg;
+    double peak, avg, dash_bw;  /* measured bit/s (ls_rendition_measure): RFC 8216 peak, average, leaky bucket */
+} LSRendition;
+
+/* Append @p s; 0 or LSTREAM_ERR(ENOMEM). */
+int ls_rendition_append(LSRendition *r, const LSSegment *s);
+/* The bandwidth figures of segments [first, first + count) (count < 0: to the end). */
+int ls_rendition_measure(LSRendition *r, double target, double min_buffer, int64_t first, int64_t count);
+void ls_rendition_free(LSRendition *r);
+static inline double ls_seg_seconds(const LSRendition *r, int64_t i)
+{
+    return (double)r->seg[i].duration / r->cfg.timescale;
+}
+
+typedef struct LSPresentation {
+    LSRendition *r[LS_MAX_RENDITIONS]; /* video renditions largest first, then audio, in listing order */
+    int n;
+    int fps_num, fps_den;       /* video frame rate */
+    double target;              /* planned target segment duration, seconds */
+    double duration;            /* presentation duration, seconds (of the window, when live) */
+    double min_buffer;          /* DASH minBufferTime */
+    double availability_start;  /* live: wall-clock time (Unix seconds) of presentation time 0 */
+} LSPresentation;
+
+/* Manifests over segments [first, first + count) of every rendition (count < 0: all). @p final: the
+ * presentation is complete (VOD: HLS ENDLIST, static MPD); otherwise a live window (no ENDLIST,
+ * EXT-X-MEDIA-SEQUENCE = first, dynamic MPD). */
+int ls_write_hls(LSOutput *o, const LSPresentation *p, int64_t first, int64_t count, int final);
+int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t count, int final);
+int ls_write_report(LSOutput *o, const LSPresentation *p, const LSSourceInfo *src);
+
+/* ---- the CMAF writer: init segment, then one media segment object per flush ---- */
+typedef struct LSCmafWriter {
+    LSRendition *r;
+    LSOutput *out;
+    uint8_t *mdat;
+    size_t mdat_size, mdat_cap;
+    struct LSSample { uint32_t size, duration, flags; int32_t cts; } *samp;
+    int n_samp, cap_samp;
+    int64_t seg_start_dts, next_dts;
+    uint32_t seq;
+    int open_segment;
+} LSCmafWriter;
+
+/* Write @p r's init segment (from r->cfg) and get ready for samples. */
+int ls_cmaf_open(LSCmafWriter *w, LSRendition *r, LSOutput *out);
+/* Append a sample to the current segment (opening one if needed). */
+int ls_cmaf_add(LSCmafWriter *w, const LSPacket *pkt);
+/* Close the current segment: write it and append it to the rendition (no-op if empty). */
+int ls_cmaf_flush(LSCmafWriter *w);
+void ls_cmaf_free(LSCmafWriter *w);
+
+#endif
