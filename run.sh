@@ -10,7 +10,7 @@ BUILD="$ROOT/build"
 
 PKGS=(build-essential autoconf automake libtool pkg-config
       libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libswscale-dev
-      libx264-dev libdav1d-dev libxml2-dev ffmpeg)
+      libx264-dev libdav1d-dev libxml2-dev libjansson-dev ffmpeg)
 # every program a test uses: python3 (bad-input, validator and bench checks), the cross compiler and qemu (NEON),
 # chromium + node (players), clang + libFuzzer (fuzzing), groff (the man page test)
 TEST_PKGS=(python3 gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user chromium nodejs npm clang libclang-rt-14-dev groff-base)

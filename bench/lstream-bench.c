@@ -253,9 +253,10 @@ static void build_ffmpeg(Input *in, const RungSpec *r, int n, const char *keys, 
     }
     if (opt.cpu && strcmp(opt.cpu, "all")) {
         /* x264's assembly limited exactly as lstream --cpu limits its encoders (libstream/encode/x264_cpu.h) */
-        int ok;
-        const unsigned allowed = cli_parse_cpu(opt.cpu, &ok); /* what lstream --cpu makes of it */
-        ARG("-x264-params"); ARG("asm=%u", ls_x264_cpu_limit(ls_x264_cpu_detected(), ok ? allowed : ~0u));
+        LStreamSettings s; /* what lstream --cpu makes of it: the library's own parser */
+        lstream_default_settings(&s);
+        const int ok = lstream_settings_set(&s, "cpu_mask", opt.cpu) == 0;
+        ARG("-x264-params"); ARG("asm=%u", ls_x264_cpu_limit(ls_x264_cpu_detected(), ok ? s.cpu_mask : ~0u));
     }
     ARG("-preset"); ARG("%s", opt.preset);
     ARG("-profile:v"); ARG("high");

@@ -112,28 +112,3 @@ void cli_progress(void *opaque, const LStreamProgress *p)
     fflush(stderr);
     o->bar_drawn = 1;
 }
-
-unsigned cli_parse_cpu(const char *s, int *ok)
-{
-    *ok = 1;
-    if (!strcmp(s, "c") || !strcmp(s, "none"))
-        return 0;
-    if (!strcmp(s, "sse2"))
-        return LSTREAM_CPU_SSE2;
-    if (!strcmp(s, "ssse3"))
-        return LSTREAM_CPU_SSE2 | LSTREAM_CPU_SSSE3;
-    if (!strcmp(s, "sse41"))
-        return LSTREAM_CPU_SSE2 | LSTREAM_CPU_SSSE3 | LSTREAM_CPU_SSE41;
-    if (!strcmp(s, "avx2"))
-        return LSTREAM_CPU_SSE2 | LSTREAM_CPU_SSSE3 | LSTREAM_CPU_SSE41 | LSTREAM_CPU_AVX2;
-    if (!strcmp(s, "avx512") || !strcmp(s, "all"))
-        return ~0u;
-    if (!strcmp(s, "neon"))
-        return LSTREAM_CPU_NEON;
-    char *end;
-    unsigned long v = strtoul(s, &end, 0);
-    if (*s && !*end)
-        return (unsigned)v;
-    *ok = 0;
-    return 0;
-}

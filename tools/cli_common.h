@@ -18,6 +18,5 @@ void cli_install_signals(void);
 int cli_cancel(void *opaque);
 int cli_interrupted(void);
 void cli_json_string(const char *s);
-unsigned cli_parse_cpu(const char *s, int *ok);
 
 #endif

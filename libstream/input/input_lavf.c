@@ -20,7 +20,12 @@
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
-static const LSDecoderOps *const video_decoders[] = { &ls_dec_dav1d, &ls_dec_lavc };
+static const LSDecoderOps *const video_decoders[] = {
+#if HAVE_DAV1D
+    &ls_dec_dav1d,
+#endif
+    &ls_dec_lavc,
+};
 
 typedef struct LSLavf {
     LStreamJob *job;

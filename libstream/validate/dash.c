@@ -1,0 +1,389 @@
+/*
+ * The validator's DASH half: a static MPD (SegmentTemplate with SegmentTimeline or @duration), every
+ * Representation's init and media segments, against doc/RULES.md D1-D3 and M3.
+ */
+#include "config.h"
+#include "libstream/validate/common.h"
+#include "libstream/validate/mp4read.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+static char *xattr(xmlNode *n, const char *name)
+{
+    return n ? (char *)xmlGetProp(n, (const xmlChar *)name) : NULL;
+}
+
+static int xname(xmlNode *n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name);
+}
+
+/* attribute of a SegmentTemplate, inherited from the AdaptationSet's when absent (caller frees) */
+static char *tattr(xmlNode *tmpl, xmlNode *as_tmpl, const char *name)
+{
+    char *v = xattr(tmpl, name);
+    if (!v && as_tmpl && as_tmpl != tmpl)
+        v = xattr(as_tmpl, name);
+    return v;
+}
+
+static xmlNode *xchild(xmlNode *n, const char *name)
+{
+    for (xmlNode *c = n ? n->children : NULL; c; c = c->next)
+        if (xname(c, name))
+            return c;
+    return NULL;
+}
+
+static double iso_duration(const char *s)
+{
+    /* PnDTnHnMnS (the subset MPDs use) */
+    if (!s || s[0] != 'P')
+        return -1;
+    double total = 0;
+    int in_time = 0;
+    const char *p = s + 1;
+    while (*p) {
+        if (*p == 'T') {
+            in_time = 1;
+            p++;
+            continue;
+        }
+        char *end;
+        double val = strtod(p, &end);
+        if (end == p)
+            return -1;
+        switch (*end) {
+        case 'D': total += val * 86400; break;
+        case 'H': total += val * 3600; break;
+        case 'M': total += in_time ? val * 60 : val * 2592000; break;
+        case 'S': total += val; break;
+        default: return -1;
+        }
+        p = end + 1;
+    }
+    return isfinite(total) && total >= 0 && total < 1e10 ? total : -1;
+}
+
+/* expand $RepresentationID$, $Number%0Nd$, $Bandwidth$, $Time$ */
+static void expand(const char *tmpl, const char *rep_id, long long number, long long bw, long long time, char *out, size_t n)
+{
+    size_t o = 0;
+    for (const char *p = tmpl; *p && o + 1 < n;) {
+        if (*p == '$') {
+            const char *end = strchr(p + 1, '$');
+            if (!end)
+                break;
+            char id[64];
+            snprintf(id, sizeof(id), "%.*s", (int)(end - p - 1), p + 1);
+            /* "$Number%05d$": the format tag is %0[width]d; only its width is taken (never the text itself
+             * as a format), capped: a wider name matches no file anyway */
+            int width = 0;
+            char *pct = strchr(id, '%');
+            if (pct) {
+                for (const char *q = pct + 1; *q >= '0' && *q <= '9'; q++)
+                    width = width < 32 ? width * 10 + (*q - '0') : 32;
+                width = width > 32 ? 32 : width;
+                *pct = 0;
+            }
+            char val[128] = "";
+            if (!strcmp(id, "RepresentationID"))
+                snprintf(val, sizeof(val), "%s", rep_id);
+            else if (!strcmp(id, "Number"))
+                snprintf(val, sizeof(val), "%0*lld", width, number);
+            else if (!strcmp(id, "Bandwidth"))
+                snprintf(val, sizeof(val), "%0*lld", width, bw);
+            else if (!strcmp(id, "Time"))
+                snprintf(val, sizeof(val), "%0*lld", width, time);
+            else if (!id[0])
+                snprintf(val, sizeof(val), "$");
+            o += (size_t)snprintf(out + o, n - o, "%s", val);
+            p = end + 1;
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o < n ? o : n - 1] = 0;
+}
+
+typedef struct DRep {
+    char id[64];
+    double bandwidth;
+    int64_t n;
+    int64_t *t, *d;             /* timeline */
+    int64_t *bytes;
+    int aligned_ok;
+} DRep;
+
+/* What every Representation of an MPD shares. */
+typedef struct DashCtx {
+    const char *file;           /* the MPD, relative */
+    char dir[LS_PATH_MAX];      /* the MPD's folder */
+    double mbt, mpd_dur;        /* minBufferTime, mediaPresentationDuration */
+} DashCtx;
+
+/* One Representation: its SegmentTemplate, init segment, timeline, every segment against the media, and
+ * the leaky bucket. */
+static void check_representation(LStreamValidation *v, const DashCtx *ctx, xmlNode *as, xmlNode *as_tmpl,
+                                 xmlNode *rn, DRep *r)
+{
+    const char *file = ctx->file, *dir = ctx->dir;
+    const double mbt = ctx->mbt, mpd_dur = ctx->mpd_dur;
+    char *id = xattr(rn, "id"), *bw = xattr(rn, "bandwidth"), *codecs = xattr(rn, "codecs");
+    if (!codecs)
+        codecs = xattr(as, "codecs");
+    snprintf(r->id, sizeof(r->id), "%s", id ? (char *)id : "");
+    int64_t bw_i = 0;
+    if (bw && !parse_int(bw, 1, UINT32_MAX, &bw_i)) /* xs:unsignedInt */
+        bw_i = 0;
+    r->bandwidth = (double)bw_i;
+    check(v, r->bandwidth > 0, MUST, "D1", file, "Representation %s has no valid @bandwidth", r->id);
+    xmlNode *tmpl = xchild(rn, "SegmentTemplate");
+    if (!tmpl)
+        tmpl = as_tmpl;
+    if (!check(v, tmpl != NULL, SHOULD, "D3", file, "Representation %s: no SegmentTemplate (other addressing is not checked)", r->id)) {
+        xmlFree(id); xmlFree(bw); xmlFree(codecs);
+        return;
+    }
+    /* SegmentTemplate attributes: the Representation's, else the AdaptationSet's */
+    char *ts_s = tattr(tmpl, as_tmpl, "timescale"), *pto_s = tattr(tmpl, as_tmpl, "presentationTimeOffset");
+    char *init_s = tattr(tmpl, as_tmpl, "initialization"), *media_s = tattr(tmpl, as_tmpl, "media");
+    char *start_s = tattr(tmpl, as_tmpl, "startNumber"), *dur_s = tattr(tmpl, as_tmpl, "duration");
+    int64_t timescale = 1, pto = 0, start_number = 1;
+    check(v, !ts_s || parse_int(ts_s, 1, INT32_MAX, &timescale), MUST, "D2", file,
+          "Representation %s: @timescale \"%.32s\" is not a positive 32-bit integer", r->id, ts_s);
+    check(v, !pto_s || parse_int(pto_s, 0, NUM_LIMIT, &pto), MUST, "D2", file,
+          "Representation %s: @presentationTimeOffset \"%.32s\" is not an integer within 2^53", r->id, pto_s);
+    check(v, !start_s || parse_int(start_s, 0, NUM_LIMIT, &start_number), MUST, "D3", file,
+          "Representation %s: @startNumber \"%.32s\" is not an integer within 2^53", r->id, start_s);
+    char init_path[LS_PATH_MAX], uri[LS_PATH_MAX];
+    LSMp4Init init;
+    int init_ok = 0;
+    if (init_s) {
+        expand(init_s, r->id, 0, (long long)r->bandwidth, 0, uri, sizeof(uri));
+        resolve(dir, uri, init_path, sizeof(init_path));
+        size_t size;
+        uint8_t *d = slurp(init_path, 0, -1, &size);
+        if (check(v, d != NULL, MUST, "IO", rel(v, init_path), "init segment cannot be read"))
+            init_ok = check(v, ls_mp4_parse_init(d, size, &init) == 0, MUST, "D2", rel(v, init_path),
+                            "not a valid fMP4 init segment");
+        free(d);
+        if (init_ok) {
+            check(v, codecs && !strcasecmp(codecs, init.codec), MUST, "M3", file,
+                  "Representation %s: @codecs=\"%s\" but the init segment says %s", r->id,
+                  codecs ? codecs : "(none)", init.codec);
+            check(v, (long long)init.timescale == timescale, MUST, "D2", file,
+                  "Representation %s: @timescale %lld but the media timescale is %u", r->id,
+                  (long long)timescale, init.timescale);
+        }
+    }
+    /* build the timeline */
+    xmlNode *tl = xchild(tmpl, "SegmentTimeline");
+    if (!tl && tmpl != as_tmpl)
+        tl = NULL;
+    int64_t cap = 0;
+    if (tl) {
+        int64_t t = 0;
+        for (xmlNode *sn = tl->children; sn; sn = sn->next) {
+            if (!xname(sn, "S"))
+                continue;
+            char *st = xattr(sn, "t"), *sd = xattr(sn, "d"), *sr = xattr(sn, "r");
+            int64_t d = 0, rep = 0;
+            const int ok = check(v, (!st || parse_int(st, 0, NUM_LIMIT, &t)) && parse_int(sd, 1, NUM_LIMIT, &d) &&
+                                        (!sr || parse_int(sr, -1, NUM_LIMIT, &rep)),
+                                 MUST, "D3", file, "Representation %s: <S t=\"%.24s\" d=\"%.24s\" r=\"%.24s\">"
+                                 " is not a timeline entry (integers within 2^53, d > 0)", r->id,
+                                 st ? st : "", sd ? sd : "", sr ? sr : "");
+            xmlFree(st); xmlFree(sd); xmlFree(sr);
+            if (!ok)
+                break;
+            if (rep < 0) { /* r = -1: until the end of the period */
+                double until = d > 0 && mpd_dur > 0 ? ceil((mpd_dur * timescale - t) / d) - 1 : 0;
+                rep = until > 0 && until < MAX_SEGMENTS ? (int64_t)until : 0;
+            }
+            if (rep >= MAX_SEGMENTS || r->n + rep >= MAX_SEGMENTS) {
+                check(v, 0, MUST, "D3", file, "Representation %s: SegmentTimeline lists more than %d segments",
+                      r->id, MAX_SEGMENTS);
+                break;
+            }
+            for (int64_t k = 0; k <= rep && d > 0; k++) {
+                if (r->n == cap) {
+                    int64_t ct = cap, cd = cap;
+                    if (ls_v_grow(v, (void **)&r->t, &ct, cap + 1, sizeof(*r->t)) ||
+                        ls_v_grow(v, (void **)&r->d, &cd, cap + 1, sizeof(*r->d)) ||
+                        ls_v_grow(v, (void **)&r->bytes, &cap, cap + 1, sizeof(*r->bytes)))
+                        break;
+                }
+                if (t > NUM_LIMIT) /* t and d are each within 2^53: the sum cannot overflow */
+                    break;
+                r->t[r->n] = t;
+                r->d[r->n] = d;
+                r->n++;
+                t += d;
+            }
+            if (!check(v, t <= NUM_LIMIT, MUST, "D3", file, "Representation %s: SegmentTimeline runs past 2^53",
+                       r->id))
+                break;
+        }
+    } else if (dur_s && mpd_dur > 0) {
+        int64_t d = 0;
+        check(v, parse_int(dur_s, 1, NUM_LIMIT, &d), MUST, "D3", file,
+              "Representation %s: @duration \"%.32s\" is not a positive integer within 2^53", r->id, dur_s);
+        const double c = d > 0 ? ceil(mpd_dur * timescale / d - 1e-9) : 0;
+        const int64_t count = c > 0 && c < MAX_SEGMENTS ? (int64_t)c : 0;
+        check(v, c < MAX_SEGMENTS, MUST, "D3", file, "Representation %s: @duration gives %.0f segments", r->id, c);
+        cap = count;
+        r->t = malloc(sizeof(*r->t) * (count ? count : 1));
+        r->d = malloc(sizeof(*r->d) * (count ? count : 1));
+        r->bytes = malloc(sizeof(*r->bytes) * (count ? count : 1));
+        for (int64_t k = 0; r->t && r->d && r->bytes && k < count && pto + k * (double)d <= NUM_LIMIT; k++) {
+            r->t[k] = pto + k * d;
+            r->d[k] = d;
+            r->n++;
+        }
+    }
+    check(v, r->n > 0, MUST, "D3", file, "Representation %s: no segments addressed", r->id);
+    /* each segment against its media */
+    double worst_fail = 0;
+    int64_t expect_tfdt = -1;
+    for (int64_t k = 0; k < r->n && media_s && init_ok; k++) {
+        char seg_path[LS_PATH_MAX];
+        expand(media_s, r->id, start_number + k, (long long)r->bandwidth, r->t[k], uri, sizeof(uri));
+        resolve(dir, uri, seg_path, sizeof(seg_path));
+        size_t size;
+        uint8_t *d = slurp(seg_path, 0, -1, &size);
+        const char *sf = rel(v, seg_path);
+        r->bytes[k] = d ? (int64_t)size : 0;
+        if (!check(v, d != NULL, MUST, "IO", sf, "segment cannot be read"))
+            continue;
+        LSMp4Frag f;
+        if (check(v, ls_mp4_parse_fragment(d, size, &init, &f) == 0, MUST, "D3", sf, "not a valid CMAF fragment")) {
+            /* through the init segment's edit list; media before the presentation start (AAC
+             * priming, B-frame delay) is not presented and does not count */
+            int64_t ept = f.ept + init.pres_offset, dur = f.duration;
+            if (init.has_edits && ept < init.pres_start) {
+                dur -= init.pres_start - ept;
+                ept = init.pres_start;
+            }
+            if (k == 0)
+                check(v, ept == pto, MUST, "D2", file,
+                      "Representation %s: presentationTimeOffset %lld but the first segment starts at %lld%s",
+                      r->id, (long long)pto, (long long)ept, init.has_edits ? " (after the edit list)" : "");
+            check(v, ept == r->t[k], MUST, "D3", sf, "SegmentTimeline t=%lld but the media starts at %lld%s",
+                  (long long)r->t[k], (long long)ept, init.has_edits ? " (after the edit list)" : "");
+            check(v, dur == r->d[k], MUST, "D3", sf, "SegmentTimeline d=%lld but the media lasts %lld",
+                  (long long)r->d[k], (long long)dur);
+            if (expect_tfdt >= 0)
+                check(v, f.tfdt == expect_tfdt, MUST, "H7", sf, "tfdt %lld does not continue the previous segment (%lld)",
+                      (long long)f.tfdt, (long long)expect_tfdt);
+            expect_tfdt = f.tfdt + f.duration;
+            if (init.is_video) {
+                check(v, f.first_sync, MUST, "H3", sf, "segment does not start with a sync sample");
+                if (f.first_idr >= 0)
+                    check(v, f.first_idr == 1, MUST, "H3", sf, "segment does not start with an IDR picture");
+            }
+        }
+        free(d);
+    }
+    (void)worst_fail;
+    /* D1: leaky bucket with minBufferTime */
+    if (r->n && mbt > 0 && init_ok) {
+        double *dur = malloc(sizeof(*dur) * r->n);
+        if (dur) {
+            for (int64_t k = 0; k < r->n; k++)
+                dur[k] = (double)r->d[k] / timescale;
+            const double need = ls_leaky_bucket_bandwidth(r->bytes, dur, (int)r->n, mbt);
+            check(v, r->bandwidth + 1 >= need, MUST, "D1", file,
+                  "Representation %s: @bandwidth %.0f fails the leaky bucket; %.0f bit/s needed with minBufferTime %.3f s",
+                  r->id, r->bandwidth, need, mbt);
+            check(v, r->bandwidth <= need * 1.25 + 1000, SHOULD, "D1", file,
+                  "Representation %s: @bandwidth %.0f is far above the %.0f bit/s it needs", r->id, r->bandwidth, need);
+            free(dur);
+        }
+    }
+    xmlFree(id); xmlFree(bw); xmlFree(codecs);
+    xmlFree(ts_s); xmlFree(pto_s); xmlFree(init_s); xmlFree(media_s); xmlFree(start_s); xmlFree(dur_s);
+}
+
+void ls_v_dash(LStreamValidation *v, const char *mpd_path)
+{
+    const char *file = rel(v, mpd_path);
+    size_t mpd_size = 0;
+    char *mpd_text = (char *)slurp(mpd_path, 0, -1, &mpd_size);
+    xmlDoc *doc = mpd_text && mpd_size < INT_MAX
+                      ? xmlReadMemory(mpd_text, (int)mpd_size, mpd_path, NULL,
+                                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+                      : NULL;
+    free(mpd_text);
+    if (!check(v, doc != NULL, MUST, "IO", file, "MPD is not well-formed XML"))
+        return;
+    xmlNode *mpd = xmlDocGetRootElement(doc);
+    if (!check(v, mpd && xname(mpd, "MPD"), MUST, "D1", file, "root element is not MPD")) {
+        xmlFreeDoc(doc);
+        return;
+    }
+    DashCtx ctx = { .file = file };
+    dirname_of(mpd_path, ctx.dir, sizeof(ctx.dir));
+    char *s_mbt = xattr(mpd, "minBufferTime"), *s_type = xattr(mpd, "type"), *s_mpd_dur = xattr(mpd, "mediaPresentationDuration");
+    const double mbt = iso_duration(s_mbt), mpd_dur = iso_duration(s_mpd_dur);
+    ctx.mbt = mbt;
+    ctx.mpd_dur = mpd_dur;
+    check(v, mbt > 0, MUST, "D1", file, "minBufferTime missing or invalid (%s)", s_mbt ? s_mbt : "none");
+    const int is_static = !s_type || !strcmp(s_type, "static");
+    xmlFree(s_mbt);
+    xmlFree(s_type);
+    xmlFree(s_mpd_dur);
+    if (!is_static) {
+        finding(v, SHOULD, "D2", file, "dynamic MPD: only static MPDs are checked");
+        xmlFreeDoc(doc);
+        return;
+    }
+    xmlNode *period = xchild(mpd, "Period");
+    for (xmlNode *as = period ? period->children : NULL; as; as = as->next) {
+        if (!xname(as, "AdaptationSet"))
+            continue;
+        char *seg_align = xattr(as, "segmentAlignment");
+        const int claims_aligned = seg_align && (!strcmp(seg_align, "true") || !strcmp(seg_align, "1"));
+        xmlFree(seg_align);
+        DRep *reps = NULL;
+        int64_t n_reps = 0, cap_reps = 0;
+        xmlNode *as_tmpl = xchild(as, "SegmentTemplate");
+        for (xmlNode *rn = as->children; rn; rn = rn->next) {
+            if (!xname(rn, "Representation"))
+                continue;
+            DRep *r = NULL;
+            if (!ls_v_grow(v, (void **)&reps, &cap_reps, n_reps + 1, sizeof(*reps))) {
+                r = &reps[n_reps++];
+                memset(r, 0, sizeof(*r));
+                check_representation(v, &ctx, as, as_tmpl, rn, r);
+            }
+        }
+        if (claims_aligned && n_reps > 1) {
+            int same = 1;
+            for (int64_t i = 1; i < n_reps && same; i++) {
+                same = reps[i].n == reps[0].n;
+                for (int64_t k = 0; same && k < reps[0].n; k++)
+                    same = reps[i].t[k] == reps[0].t[k] && reps[i].d[k] == reps[0].d[k];
+            }
+            check(v, same, MUST, "D3", file, "segmentAlignment=\"true\" but the Representations' timelines differ");
+        }
+        for (int64_t i = 0; i < n_reps; i++) {
+            free(reps[i].t);
+            free(reps[i].d);
+            free(reps[i].bytes);
+        }
+        free(reps);
+    }
+    xmlFreeDoc(doc);
+}
+
