@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <pthread.h>
 
 #include "libstream/libstream.h"
 #include "filters/filters.h"
@@ -25,6 +26,7 @@
 /* ---- job, logging, errors ---- */
 struct LStreamJob {
     LStreamSettings s;
+    pthread_mutex_t lock;  /* the log callback and the error message: the job's threads share them */
     char *errmsg;          /* last error, owned */
     LSDSP dsp;
     unsigned cpu_flags;    /* detected & masked */

@@ -13,8 +13,9 @@
  *     lstream_job_close(&job);
  *
  * Threading: every function may be called from any thread; distinct jobs share no mutable state and
- * may run concurrently in one process. One job must not be used from two threads at once, except that
- * the cancel callback is polled from the thread running lstream_job_run().
+ * may run concurrently in one process. One job must not be used from two threads at once. A running job
+ * uses threads of its own (settings.threads): its log callback may be called from any of them, but never
+ * twice at once; its cancel callback is polled from them too; progress comes from the thread running the job.
  *
  * The library never prints; messages go to the log callback.
  */
@@ -143,15 +144,15 @@ typedef struct LStreamSettings {
     int ffmpeg_log;
 
     /** Log callback; NULL (default) = discard. @p msg has no trailing newline and is valid only during
-     *  the call. May be called from the thread running lstream_job_run(). */
+     *  the call. Called from the job's threads, one call at a time (see Threading above). */
     void (*log_cb)(void *opaque, int level, const char *msg);
     void *log_opaque;
     int log_level; /**< messages above this level are dropped; default LSTREAM_LOG_INFO */
     /** Progress callback, about twice a second; NULL (default) = none. */
     void (*progress_cb)(void *opaque, const LStreamProgress *p);
     void *progress_opaque;
-    /** Cancel callback, polled often; return non-zero to stop. The job then fails with
-     *  LSTREAM_ERR_CANCELLED and publishes nothing. NULL (default) = never cancel. */
+    /** Cancel callback, polled often, from the job's threads; return non-zero to stop. The job then fails
+     *  with LSTREAM_ERR_CANCELLED and publishes nothing. NULL (default) = never cancel. */
     int (*cancel_cb)(void *opaque);
     void *cancel_opaque;
 

@@ -50,6 +50,10 @@ int lstream_job_open(LStreamJob **pjob, const LStreamSettings *s)
     LStreamJob *job = calloc(1, sizeof(*job));
     if (!job)
         return LSTREAM_ERR(ENOMEM);
+    if (pthread_mutex_init(&job->lock, NULL)) {
+        free(job);
+        return LSTREAM_ERR(ENOMEM);
+    }
     job->s = *s;
     job->cpu_flags = lstream_cpu_flags() & s->cpu_mask;
     ls_dsp_init(&job->dsp, job->cpu_flags);
@@ -62,6 +66,7 @@ void lstream_job_close(LStreamJob **pjob)
     if (!pjob || !*pjob)
         return;
     free((*pjob)->errmsg);
+    pthread_mutex_destroy(&(*pjob)->lock);
     free(*pjob);
     *pjob = NULL;
 }
@@ -87,7 +92,9 @@ static void vlog(LStreamJob *job, int level, const char *fmt, va_list ap)
     size_t n = strlen(msg);
     while (n && msg[n - 1] == '\n')
         msg[--n] = 0;
+    pthread_mutex_lock(&job->lock);
     job->s.log_cb(job->s.log_opaque, level, msg);
+    pthread_mutex_unlock(&job->lock);
 }
 
 void ls_log(LStreamJob *job, int level, const char *fmt, ...)
@@ -100,15 +107,18 @@ void ls_log(LStreamJob *job, int level, const char *fmt, ...)
 
 int ls_fail(LStreamJob *job, int err, const char *fmt, ...)
 {
-    if (job->errmsg) /* keep the first (root-cause) message */
-        return err;
     char msg[2048];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    job->errmsg = strdup(msg);
-    ls_log(job, LSTREAM_LOG_ERROR, "%s", msg);
+    pthread_mutex_lock(&job->lock);
+    const int first = !job->errmsg; /* keep the first (root-cause) message */
+    if (first)
+        job->errmsg = strdup(msg);
+    pthread_mutex_unlock(&job->lock);
+    if (first)
+        ls_log(job, LSTREAM_LOG_ERROR, "%s", msg);
     return err;
 }
 

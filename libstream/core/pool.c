@@ -1,7 +1,7 @@
 /*
  * A fork-join pool for pure pixel work: ls_pool_run() runs fn(arg, 0..n-1) on its worker threads and the
- * caller's, and returns when every call has returned. The pipeline uses it to scale the rungs of one frame
- * in parallel; everything else (encoders, tracks, errors, callbacks) stays on the driver thread.
+ * caller's, and returns when every call has returned. The pipeline uses it to scale and encode the rungs of
+ * one frame in parallel: each task touches only its own rung's state.
  */
 #include "config.h"
 #include "libstream/internal.h"

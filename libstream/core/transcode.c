@@ -6,12 +6,14 @@
  */
 #include "config.h"
 #include "libstream/internal.h"
+#include "libstream/core/fqueue.h"
 #include "libstream/encode/encoder.h"
 #include "libstream/input/input.h"
 #include "libstream/package/model.h"
 #include "libstream/output/output.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,7 @@ typedef struct Rung {
     LSPlaneScaler sc[3];
     int same_size;
     int64_t cur_seg;
+    int err;                    /* of its last encode task */
     struct Ctx *ctx;
 } Rung;
 
@@ -54,9 +57,15 @@ typedef struct Ctx {
     LSOutput out;
     /* scaling of one frame: one task per (rung, plane), run in parallel on the pool */
     LSPool *pool;
-    struct ScaleTask { Rung *r; int plane; } task[LSTREAM_MAX_RUNGS * 3];
-    int n_tasks;
-    const LSPicture *cur;       /* the frame being scaled */
+    Rung *order[LSTREAM_MAX_RUNGS]; /* the rungs, most pixels first: the pool starts the longest tasks first */
+    const LSPicture *cur;       /* the frame being scaled, then encoded */
+    int64_t cur_index;
+    int cur_idr;
+    /* the input half: read, decode, normalise; on its own thread (pipelined) or the driver's */
+    LSInput in;
+    LSNormalizer *norm;
+    double first_audio;         /* input time of the first audio sample */
+    LSFrameQueue *fq;           /* pipelined: the input thread's output; NULL: serial */
 } Ctx;
 
 /* ---- audio segmentation: cut at the audio frame nearest each planned boundary ---- */
@@ -189,14 +198,19 @@ static void report_progress(Ctx *c, const char *stage, int force)
     job->s.progress_cb(job->s.progress_opaque, &p);
 }
 
-/* one plane of one rung: pure kernel work on the rung's own scaler and picture, safe on any thread */
-static void scale_task(void *opaque, int i)
+/* One rung on one frame: scale it from the source (its own scalers and picture), then encode it (its own
+ * encoder, writer and rendition). Touches nothing another rung's task touches, so the rungs of a frame run in
+ * parallel on the pool, the largest first; errors and messages go through the job's lock. */
+static void rung_task(void *opaque, int i)
 {
-    const Ctx *c = opaque;
-    const struct ScaleTask *t = &c->task[i];
-    Rung *r = t->r;
-    const int p = t->plane;
-    ls_plane_scale(&c->job->dsp, &r->sc[p], r->pic.data[p], r->pic.stride[p], c->cur->data[p], c->cur->stride[p]);
+    Ctx *c = opaque;
+    Rung *r = c->order[i];
+    if (!r->same_size)
+        for (int p = 0; p < 3; p++)
+            ls_plane_scale(&c->job->dsp, &r->sc[p], r->pic.data[p], r->pic.stride[p], c->cur->data[p],
+                           c->cur->stride[p]);
+    r->err = r->enc.ops->encode_picture(r->enc.priv, r->same_size ? c->cur : &r->pic, c->cur_index, c->cur_idr,
+                                        on_video_packet, r);
 }
 
 static int on_frame(void *opaque, const LSPicture *pic, int64_t index)
@@ -204,18 +218,121 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index)
     Ctx *c = opaque;
     const int force_idr = ls_segplan_start(&c->plan, ls_segplan_segment_of(&c->plan, index)) == index;
     c->cur = pic;
-    ls_pool_run(c->pool, scale_task, c, c->n_tasks);
+    c->cur_index = index;
+    c->cur_idr = force_idr;
+    ls_pool_run(c->pool, rung_task, c, c->n_rungs);
     c->cur = NULL;
-    for (int i = 0; i < c->n_rungs; i++) {
-        Rung *r = &c->rung[i];
-        const LSPicture *in = r->same_size ? pic : &r->pic;
-        int err = r->enc.ops->encode_picture(r->enc.priv, in, index, force_idr, on_video_packet, r);
-        if (err)
-            return err;
-    }
+    for (int i = 0; i < c->n_rungs; i++)
+        if (c->rung[i].err)
+            return c->rung[i].err;
     c->frames = index + 1;
     report_progress(c, "transcode", 0);
     return c->aq_n ? drain_audio(c, 0) : 0;
+}
+
+static int encode_audio(Ctx *c, const LSAudio *a, double offset)
+{
+    int err = c->aenc.ops->encode_audio(c->aenc.priv, a, offset, on_audio_packet, c);
+    if (!err && !c->src.has_video)
+        report_progress(c, "transcode", 0);
+    return err;
+}
+
+/* ---- the input half: read and normalise, handing frames and audio to the driver half ---- */
+static int to_queue(void *opaque, const LSPicture *pic, int64_t index)
+{
+    Ctx *c = opaque;
+    return ls_fq_push_video(c->fq, pic, index);
+}
+
+/* Read the whole input; each normalised frame goes to the normaliser's sink (on_frame, or to_queue when
+ * pipelined), each audio buffer to the encoder or the queue. Ends by filling the normaliser's last slots. */
+static int read_input(Ctx *c)
+{
+    LSInputItem item;
+    int err;
+    while ((err = ls_input_read(&c->in, &item)) == 0) {
+        if (item.type == LS_ITEM_VIDEO) {
+            if (!c->t0_known) {
+                c->t0 = isnan(item.video.pts) ? 0 : item.video.pts;
+                c->t0_known = 1;
+            }
+            if ((err = ls_normalizer_push(c->norm, &item.video)))
+                return err;
+        } else if (item.type == LS_ITEM_AUDIO && c->aenc.ops) {
+            const double pts = item.audio.pts;
+            if (isnan(c->first_audio))
+                c->first_audio = isnan(pts) ? 0 : pts;
+            if (!c->t0_known) { /* audio only, or a video stream without a start time */
+                c->t0 = c->first_audio;
+                c->t0_known = 1;
+            }
+            err = c->fq ? ls_fq_push_audio(c->fq, &item.audio, c->first_audio - c->t0)
+                        : encode_audio(c, &item.audio, c->first_audio - c->t0);
+            if (err)
+                return err;
+        }
+    }
+    if (err < 0)
+        return err;
+    return c->norm ? ls_normalizer_finish(c->norm, 0) : 0;
+}
+
+static void *input_thread(void *opaque)
+{
+    Ctx *c = opaque;
+    ls_ffmpeg_log_attach(c->job); /* FFmpeg's messages from this thread go to the job too */
+    ls_fq_push_end(c->fq, read_input(c));
+    ls_ffmpeg_log_attach(NULL);
+    return NULL;
+}
+
+/* Pipelined: the input thread reads and normalises frame n+1 while this thread scales and encodes frame n. */
+static int run_pipelined(Ctx *c)
+{
+    int err = ls_fq_open(&c->fq, 6);
+    if (err)
+        return ls_fail(c->job, err, "cannot allocate the frame queue");
+    pthread_t th;
+    if (pthread_create(&th, NULL, input_thread, c)) {
+        ls_fq_close(&c->fq);
+        return ls_fail(c->job, LSTREAM_ERR(EAGAIN), "cannot start the input thread");
+    }
+    for (;;) {
+        LSQItem *it = ls_fq_pop(c->fq);
+        if (it->type == LSQ_END) {
+            err = it->status;
+            ls_fq_release(c->fq);
+            break;
+        }
+        err = it->type == LSQ_VIDEO ? on_frame(c, &it->pic, it->index) : encode_audio(c, &it->audio, it->offset);
+        ls_fq_release(c->fq);
+        if (err) {
+            ls_fq_stop(c->fq); /* the input thread's next push fails, and it ends */
+            break;
+        }
+    }
+    pthread_join(th, NULL);
+    ls_fq_close(&c->fq);
+    return err;
+}
+
+/* The job's thread budget (settings.threads, or one per CPU) is shared, not given to every component: the
+ * rungs of a frame are scaled and encoded in parallel on the pool (one thread per budget thread, driver
+ * included), the input is read and normalised on one more thread, and each x264 gets frame threads in
+ * proportion to its share of the ladder's pixels, 1.5 per budget thread in all (x264's own rule for one
+ * encoder on a whole machine), rounded down, at least one. On 2 CPUs every encoder has one thread (measured
+ * fastest there: frame threads cost CPU time, and the rungs already keep both cores busy); on 8, the 1080p
+ * rung gets 6. Before, each of 5 x264 took 1.5 threads per CPU for itself. */
+static int encoder_threads(const Ctx *c, int i)
+{
+    const int budget = c->job->s.threads ? c->job->s.threads : ls_cpu_count();
+    double px = 0;
+    for (int k = 0; k < c->ladder.n; k++)
+        px += (double)c->ladder.r[k].width * c->ladder.r[k].height;
+    const double share = px > 0 ? (double)c->ladder.r[i].width * c->ladder.r[i].height / px : 1;
+    const int t = (int)floor(1.5 * budget * share);
+    return t < 1 ? 1 : t;
 }
 
 static int open_rungs(Ctx *c)
@@ -231,7 +348,8 @@ static int open_rungs(Ctx *c)
         if (!ops)
             return ls_fail(job, LSTREAM_ERR_SETTINGS, "rung %s: no encoder for video codec %d in this build",
                            r->plan.name, r->plan.rung.codec);
-        const LSEncoderParams ep = { .rung = &r->plan, .fps_num = c->ladder.fps_num, .fps_den = c->ladder.fps_den };
+        const LSEncoderParams ep = { .rung = &r->plan, .fps_num = c->ladder.fps_num, .fps_den = c->ladder.fps_den,
+                                     .threads = encoder_threads(c, i) };
         int err = ls_encoder_open(&r->enc, ops, job, &ep, &r->rend.cfg);
         if (err)
             return err;
@@ -258,21 +376,16 @@ static int open_rungs(Ctx *c)
     /* the frame's ticks in the track timescale the encoders chose (one for every rung: same frame rate) */
     if (c->n_rungs)
         c->frame_ticks = (int64_t)c->rung[0].rend.cfg.timescale * c->ladder.fps_den / c->ladder.fps_num;
-    /* the scaling tasks, luma planes first (the big ones start early), and a pool for them: one thread per
-     * core beside the driver (at most settings.threads in all), never more than there are tasks */
-    c->n_tasks = 0;
-    for (int p = 0; p < 3; p++)
-        for (int i = 0; i < c->n_rungs; i++)
-            if (!c->rung[i].same_size)
-                c->task[c->n_tasks++] = (struct ScaleTask){ &c->rung[i], p };
-    int threads = ls_cpu_count();
-    if (job->s.threads > 0 && job->s.threads < threads)
-        threads = job->s.threads;
-    if (threads > c->n_tasks)
-        threads = c->n_tasks;
+    /* the per-frame tasks, one per rung, most pixels first, on a pool of one worker per budget thread
+     * beside the driver, never more than there are rungs */
+    for (int i = 0; i < c->n_rungs; i++)
+        c->order[i] = &c->rung[i];
+    int threads = job->s.threads ? job->s.threads : ls_cpu_count();
+    if (threads > c->n_rungs)
+        threads = c->n_rungs;
     int err = ls_pool_open(&c->pool, threads - 1);
     if (err)
-        return ls_fail(job, err, "cannot start the scaling threads");
+        return ls_fail(job, err, "cannot start the encoding threads");
     return 0;
 }
 
@@ -319,9 +432,7 @@ static void close_ctx(Ctx *c)
 static int run(Ctx *c, const LSInputOps *input_ops, const char *input)
 {
     LStreamJob *job = c->job;
-    LSInput in = { 0 };
-    LSNormalizer *norm = NULL;
-    int err = ls_input_open(&in, input_ops, job, input, &c->src);
+    int err = ls_input_open(&c->in, input_ops, job, input, &c->src);
     if (err)
         return err;
     ls_log(job, LSTREAM_LOG_INFO, "input %s: %s, %.2f s, video %s %dx%d rot %d, audio %s %d Hz %d ch", input,
@@ -330,6 +441,9 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input)
            c->src.channels);
     report_progress(c, "probe", 1);
 
+    /* pipelined when there are two threads to use and frames to hand over */
+    const int threads = job->s.threads ? job->s.threads : ls_cpu_count();
+    const int pipelined = threads >= 2 && c->src.has_video;
     if (c->src.has_audio && (err = open_audio(c)))
         goto end;
     const double dur_est = c->src.video_duration > 0 ? c->src.video_duration : c->src.duration;
@@ -340,7 +454,8 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input)
         ls_segplan_init(&c->plan, job->s.segment_duration, fd, fn, (int64_t)llrint(dur_est * fn / fd));
         if ((err = open_rungs(c)))
             goto end;
-        if ((err = ls_normalizer_open(&norm, job, &c->src, fn, fd, c->src.video_start, on_frame, c)))
+        if ((err = ls_normalizer_open(&c->norm, job, &c->src, fn, fd, c->src.video_start,
+                                      pipelined ? to_queue : on_frame, c)))
             goto end;
     } else {
         ls_segplan_init(&c->plan, job->s.segment_duration, c->afr, c->arate,
@@ -355,41 +470,15 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input)
         c->t0 = c->src.video_start;
         c->t0_known = 1;
     }
-    LSInputItem item;
-    double first_audio = NAN;
-    while ((err = ls_input_read(&in, &item)) == 0) {
-        if (item.type == LS_ITEM_VIDEO) {
-            if (!c->t0_known) {
-                c->t0 = isnan(item.video.pts) ? 0 : item.video.pts;
-                c->t0_known = 1;
-            }
-            if ((err = ls_normalizer_push(norm, &item.video)))
-                goto end;
-        } else if (item.type == LS_ITEM_AUDIO && c->aenc.ops) {
-            double pts = item.audio.pts;
-            if (isnan(first_audio))
-                first_audio = isnan(pts) ? 0 : pts;
-            if (!c->t0_known) { /* audio only, or a video stream without a start time */
-                c->t0 = first_audio;
-                c->t0_known = 1;
-            }
-            if ((err = c->aenc.ops->encode_audio(c->aenc.priv, &item.audio, first_audio - c->t0, on_audio_packet, c)))
-                goto end;
-            if (!c->src.has_video)
-                report_progress(c, "transcode", 0);
-        }
-    }
-    if (err < 0)
+    c->first_audio = NAN;
+    if ((err = pipelined ? run_pipelined(c) : read_input(c)))
         goto end;
-    err = 0;
     report_progress(c, "package", 1);
 
     /* drain: video first (its length sets the presentation), then audio to the same length */
     int64_t video_frames = 0;
-    if (norm) {
-        if ((err = ls_normalizer_finish(norm, 0)))
-            goto end;
-        video_frames = ls_normalizer_count(norm);
+    if (c->norm) {
+        video_frames = ls_normalizer_count(c->norm);
         for (int i = 0; i < c->n_rungs; i++) {
             Rung *r = &c->rung[i];
             if ((err = r->enc.ops->drain(r->enc.priv, 0, on_video_packet, r)))
@@ -442,8 +531,8 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input)
     if (ls_cancelled(job))
         err = ls_fail(job, LSTREAM_ERR_CANCELLED, "cancelled");
 end:
-    ls_normalizer_close(&norm);
-    ls_input_close(&in);
+    ls_normalizer_close(&c->norm);
+    ls_input_close(&c->in);
     return err;
 }
 

@@ -56,7 +56,7 @@ static int x264_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSC
     p.pf_log = x264_log_cb;
     p.p_log_private = job;
     p.i_log_level = X264_LOG_WARNING;
-    p.i_threads = job->s.threads ? job->s.threads : X264_THREADS_AUTO;
+    p.i_threads = ep->threads > 0 ? ep->threads : X264_THREADS_AUTO;
     p.i_width = r->width;
     p.i_height = r->height;
     p.i_csp = X264_CSP_I420;

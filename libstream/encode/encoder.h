@@ -37,6 +37,7 @@ typedef struct LSEncoderParams {
     const LSRungPlan *rung;     /* video: size and rate control; NULL for audio */
     int fps_num, fps_den;       /* video frame rate */
     int channels, kbps;         /* audio */
+    int threads;                /* this encoder's share of the job's thread budget (>= 1) */
 } LSEncoderParams;
 
 typedef int (*LSPacketSink)(void *opaque, const LSPacket *pkt);
