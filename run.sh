@@ -12,8 +12,8 @@ PKGS=(build-essential autoconf automake libtool pkg-config
       libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libswscale-dev
       libx264-dev libdav1d-dev libxml2-dev libjansson-dev ffmpeg)
 # every program a test uses: python3 (bad-input, validator and bench checks), the cross compiler and qemu (NEON),
-# chromium + node (players), clang + libFuzzer (fuzzing), groff (the man page test)
-TEST_PKGS=(python3 gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user chromium nodejs npm clang libclang-rt-14-dev groff-base)
+# chromium + node (players), clang + libFuzzer (fuzzing), clang-format (the style test), groff (the man page test)
+TEST_PKGS=(python3 gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user chromium nodejs npm clang clang-format libclang-rt-14-dev groff-base)
 
 install_deps() {
     local want=("$@") missing=()
@@ -81,8 +81,8 @@ if [ "${1:-}" = test ]; then
         "$ROOT/configure" -q --disable-shared CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
                              LDFLAGS="-fsanitize=address,undefined"; } && make -j"$(nproc)" >/dev/null)
     set +e
-    (cd "$SAN" && ASAN_OPTIONS=detect_leaks=1 make -j"$(nproc)" check TESTS="tests/checkasm/checkasm tests/unit.sh tests/api/api_test tests/api/output_test \
-        tests/e2e/inputs.sh tests/e2e/bad_input.sh tests/e2e/avsync.sh tests/e2e/validator.sh tests/fuzz.sh") > sanitize.out 2>&1
+    (cd "$SAN" && ASAN_OPTIONS=detect_leaks=1 make -j"$(nproc)" check TESTS="tests/checkasm/checkasm tests/unit.sh tests/unit/alloc_test tests/api/api_test tests/api/output_test \
+        tests/e2e/inputs.sh tests/e2e/bad_input.sh tests/e2e/avsync.sh tests/e2e/validator.sh tests/e2e/damage.sh tests/fuzz.sh") > sanitize.out 2>&1
     san=$?
     set -e
     cat sanitize.out >> check.out

@@ -7,11 +7,11 @@
 typedef struct BenchRung {
     char name[32];
     int width, height;
-    long long bytes;          /* media segments */
+    long long bytes; /* media segments */
     double duration;
-    char media[4200];         /* init + segments concatenated, for decoding */
-    double psnr, ssim;        /* luma, against the source downscaled with Lanczos */
-    int frames;               /* frames measured */
+    char media[4200];  /* init + segments concatenated, for decoding */
+    double psnr, ssim; /* luma, against the source downscaled with Lanczos */
+    int frames;        /* frames measured */
 } BenchRung;
 
 /* Decode every rung in lockstep with @p source; measure every @p step-th frame. */

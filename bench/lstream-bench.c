@@ -33,10 +33,12 @@
 #include <dav1d/dav1d.h>
 
 #define MAX_INPUTS 16
-#define MAX_RUNS 20
-#define MAX_RUNGS 8
+#define MAX_RUNS   20
+#define MAX_RUNGS  8
 
-typedef struct Sample { double wall, cpu, rss_mb; } Sample;
+typedef struct Sample {
+    double wall, cpu, rss_mb;
+} Sample;
 
 typedef struct Tool {
     Sample s[MAX_RUNS];
@@ -117,8 +119,7 @@ static void rm_rf(const char *path)
 {
     char cmd[4200];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
-    if (system(cmd)) {
-    }
+    if (system(cmd)) {}
 }
 
 /* Concatenate a media playlist's init and segments into @p out; returns the segments' bytes. */
@@ -128,14 +129,17 @@ static long long concat_playlist(const char *playlist, const char *out, double *
     long long bytes = 0;
     *duration = 0;
     if (!pl || !o) {
-        if (pl) fclose(pl);
-        if (o) fclose(o);
+        if (pl)
+            fclose(pl);
+        if (o)
+            fclose(o);
         return -1;
     }
     char dir[4096], line[4096];
     snprintf(dir, sizeof(dir), "%s", playlist);
     char *sl = strrchr(dir, '/');
-    if (sl) *sl = 0;
+    if (sl)
+        *sl = 0;
     while (fgets(line, sizeof(line), pl)) {
         line[strcspn(line, "\r\n")] = 0;
         char name[4096] = "";
@@ -171,7 +175,12 @@ static long long concat_playlist(const char *playlist, const char *out, double *
 }
 
 /* Rungs (name, size) from libstream's ladder.json, with crf/max from the same line. */
-typedef struct RungSpec { char name[32]; int w, h; double crf; int max_kbps, buf_kbits; } RungSpec;
+typedef struct RungSpec {
+    char name[32];
+    int w, h;
+    double crf;
+    int max_kbps, buf_kbits;
+} RungSpec;
 static int read_ladder(const char *dir, RungSpec *r, int max, double *duration)
 {
     char path[4200];
@@ -187,7 +196,8 @@ static int read_ladder(const char *dir, RungSpec *r, int max, double *duration)
             *duration = atof(d + 12);
         if (!strstr(line, "\"type\": \"video\"") || n >= max)
             continue;
-        const char *id = strstr(line, "\"id\": \""), *w = strstr(line, "\"width\": "), *h = strstr(line, "\"height\": ");
+        const char *id = strstr(line, "\"id\": \""), *w = strstr(line, "\"width\": "),
+                   *h = strstr(line, "\"height\": ");
         const char *c = strstr(line, "\"crf\": "), *m = strstr(line, "\"max_kbps\": ");
         if (!id || !w || !h || !c || !m)
             continue;
@@ -223,53 +233,98 @@ static void boundaries(const char *dir, const char *rung, char *out, size_t n)
         fclose(f);
 }
 
-static void build_ffmpeg(Input *in, const RungSpec *r, int n, const char *keys, char **argv, int *argc, char *store, size_t sz)
+static void build_ffmpeg(Input *in, const RungSpec *r, int n, const char *keys, char **argv, int *argc, char *store,
+                         size_t sz)
 {
     /* one FFmpeg process: split, scale (swscale bicubic, like libstream's default kernel), x264 with the same
      * preset, capped CRF and IDR instants, AAC mono 64k, HLS fMP4 with 6 s segments */
     size_t o = 0;
     int a = 0;
-#define ARG(...) do { argv[a++] = store + o; o += snprintf(store + o, sz - o, __VA_ARGS__) + 1; } while (0)
-    ARG("ffmpeg"); ARG("-nostdin"); ARG("-y"); ARG("-loglevel"); ARG("error");
-    ARG("-threads"); ARG("%d", opt.threads);
+#define ARG(...)                                                                                                       \
+    do {                                                                                                               \
+        argv[a++] = store + o;                                                                                         \
+        o += snprintf(store + o, sz - o, __VA_ARGS__) + 1;                                                             \
+    } while (0)
+    ARG("ffmpeg");
+    ARG("-nostdin");
+    ARG("-y");
+    ARG("-loglevel");
+    ARG("error");
+    ARG("-threads");
+    ARG("%d", opt.threads);
     if (opt.cpu && strcmp(opt.cpu, "all")) {
         ARG("-cpuflags");
-        ARG("%s", !strcmp(opt.cpu, "c") ? "0" : !strcmp(opt.cpu, "sse2") ? "mmx+mmxext+sse+sse2" :
-                   !strcmp(opt.cpu, "avx2") ? "mmx+mmxext+sse+sse2+sse3+ssse3+sse4.1+sse4.2+avx+fma3+avx2" : "-avx512");
+        ARG("%s", !strcmp(opt.cpu, "c")      ? "0"
+                  : !strcmp(opt.cpu, "sse2") ? "mmx+mmxext+sse+sse2"
+                  : !strcmp(opt.cpu, "avx2") ? "mmx+mmxext+sse+sse2+sse3+ssse3+sse4.1+sse4.2+avx+fma3+avx2"
+                                             : "-avx512");
     }
-    ARG("-i"); ARG("%s", in->path);
+    ARG("-i");
+    ARG("%s", in->path);
     char fc[2048];
     size_t f = (size_t)snprintf(fc, sizeof(fc), "[0:v]fps=30,split=%d", n);
-    for (int i = 0; i < n; i++) f += snprintf(fc + f, sizeof(fc) - f, "[s%d]", i);
     for (int i = 0; i < n; i++)
-        f += snprintf(fc + f, sizeof(fc) - f, ";[s%d]scale=%d:%d:flags=bicubic,format=yuv420p[v%d]", i, r[i].w, r[i].h, i);
-    ARG("-filter_complex"); ARG("%s", fc);
+        f += snprintf(fc + f, sizeof(fc) - f, "[s%d]", i);
+    for (int i = 0; i < n; i++)
+        f += snprintf(fc + f, sizeof(fc) - f, ";[s%d]scale=%d:%d:flags=bicubic,format=yuv420p[v%d]", i, r[i].w, r[i].h,
+                      i);
+    ARG("-filter_complex");
+    ARG("%s", fc);
     for (int i = 0; i < n; i++) {
-        ARG("-map"); ARG("[v%d]", i);
-        ARG("-c:v:%d", i); ARG("libx264");
-        ARG("-crf:v:%d", i); ARG("%.1f", r[i].crf);
-        ARG("-maxrate:v:%d", i); ARG("%dk", r[i].max_kbps);
-        ARG("-bufsize:v:%d", i); ARG("%dk", r[i].buf_kbits);
+        ARG("-map");
+        ARG("[v%d]", i);
+        ARG("-c:v:%d", i);
+        ARG("libx264");
+        ARG("-crf:v:%d", i);
+        ARG("%.1f", r[i].crf);
+        ARG("-maxrate:v:%d", i);
+        ARG("%dk", r[i].max_kbps);
+        ARG("-bufsize:v:%d", i);
+        ARG("%dk", r[i].buf_kbits);
     }
     if (opt.cpu && strcmp(opt.cpu, "all")) {
         /* x264's assembly limited exactly as lstream --cpu limits its encoders (libstream/encode/x264_cpu.h) */
         LStreamSettings s; /* what lstream --cpu makes of it: the library's own parser */
         lstream_default_settings(&s);
         const int ok = lstream_settings_set(&s, "cpu_mask", opt.cpu) == 0;
-        ARG("-x264-params"); ARG("asm=%u", ls_x264_cpu_limit(ls_x264_cpu_detected(), ok ? s.cpu_mask : ~0u));
+        ARG("-x264-params");
+        ARG("asm=%u", ls_x264_cpu_limit(ls_x264_cpu_detected(), ok ? s.cpu_mask : ~0u));
     }
-    ARG("-preset"); ARG("%s", opt.preset);
-    ARG("-profile:v"); ARG("high");
-    ARG("-g"); ARG("100000"); ARG("-keyint_min"); ARG("30");
-    ARG("-force_key_frames"); ARG("%s", keys[0] ? keys : "0");
-    ARG("-map"); ARG("0:a?"); ARG("-c:a"); ARG("aac"); ARG("-ac"); ARG("1"); ARG("-b:a"); ARG("64k");
-    ARG("-f"); ARG("hls"); ARG("-hls_time"); ARG("6"); ARG("-hls_playlist_type"); ARG("vod");
-    ARG("-hls_segment_type"); ARG("fmp4"); ARG("-master_pl_name"); ARG("master.m3u8");
+    ARG("-preset");
+    ARG("%s", opt.preset);
+    ARG("-profile:v");
+    ARG("high");
+    ARG("-g");
+    ARG("100000");
+    ARG("-keyint_min");
+    ARG("30");
+    ARG("-force_key_frames");
+    ARG("%s", keys[0] ? keys : "0");
+    ARG("-map");
+    ARG("0:a?");
+    ARG("-c:a");
+    ARG("aac");
+    ARG("-ac");
+    ARG("1");
+    ARG("-b:a");
+    ARG("64k");
+    ARG("-f");
+    ARG("hls");
+    ARG("-hls_time");
+    ARG("6");
+    ARG("-hls_playlist_type");
+    ARG("vod");
+    ARG("-hls_segment_type");
+    ARG("fmp4");
+    ARG("-master_pl_name");
+    ARG("master.m3u8");
     char vsm[512];
     size_t v = 0;
-    for (int i = 0; i < n; i++) v += snprintf(vsm + v, sizeof(vsm) - v, "%sv:%d,agroup:aud", i ? " " : "", i);
+    for (int i = 0; i < n; i++)
+        v += snprintf(vsm + v, sizeof(vsm) - v, "%sv:%d,agroup:aud", i ? " " : "", i);
     v += snprintf(vsm + v, sizeof(vsm) - v, " a:0,agroup:aud");
-    ARG("-var_stream_map"); ARG("%s", vsm);
+    ARG("-var_stream_map");
+    ARG("%s", vsm);
     ARG("%s/v%%v/index.m3u8", in->ff.out);
 #undef ARG
     argv[a] = NULL;
@@ -300,30 +355,36 @@ static void machine(FILE *o, int md)
             model[strcspn(model, "\n")] = 0;
             break;
         }
-    if (f) fclose(f);
+    if (f)
+        fclose(f);
     f = fopen("/proc/meminfo", "r");
     if (f && fgets(line, sizeof(line), f))
         mem_kb = atol(line + 9);
-    if (f) fclose(f);
+    if (f)
+        fclose(f);
     f = fopen("/etc/os-release", "r");
     while (f && fgets(line, sizeof(line), f))
         if (!strncmp(line, "PRETTY_NAME=", 12)) {
             snprintf(os, sizeof(os), "%s", line + 13);
             os[strcspn(os, "\"\n")] = 0;
         }
-    if (f) fclose(f);
+    if (f)
+        fclose(f);
     struct utsname u;
     uname(&u);
     unsigned cpu = lstream_cpu_flags();
     char feats[128];
-    snprintf(feats, sizeof(feats), "%s%s%s%s%s%s", cpu & LSTREAM_CPU_SSE2 ? "sse2 " : "", cpu & LSTREAM_CPU_SSSE3 ? "ssse3 " : "",
-             cpu & LSTREAM_CPU_SSE41 ? "sse4.1 " : "", cpu & LSTREAM_CPU_AVX2 ? "avx2 " : "",
-             cpu & LSTREAM_CPU_AVX512 ? "avx512 " : "", cpu & LSTREAM_CPU_NEON ? "neon " : "");
+    snprintf(feats, sizeof(feats), "%s%s%s%s%s%s", cpu & LSTREAM_CPU_SSE2 ? "sse2 " : "",
+             cpu & LSTREAM_CPU_SSSE3 ? "ssse3 " : "", cpu & LSTREAM_CPU_SSE41 ? "sse4.1 " : "",
+             cpu & LSTREAM_CPU_AVX2 ? "avx2 " : "", cpu & LSTREAM_CPU_AVX512 ? "avx512 " : "",
+             cpu & LSTREAM_CPU_NEON ? "neon " : "");
     const char *fmt = md ? "| %s | %s |\n" : "%-12s %s\n";
-    if (md) fprintf(o, "| | |\n|---|---|\n");
+    if (md)
+        fprintf(o, "| | |\n|---|---|\n");
     char buf[512];
     fprintf(o, fmt, "CPU", model);
-    snprintf(buf, sizeof(buf), "%ld online, %d used by each tool (--threads)", sysconf(_SC_NPROCESSORS_ONLN), opt.threads);
+    snprintf(buf, sizeof(buf), "%ld online, %d used by each tool (--threads)", sysconf(_SC_NPROCESSORS_ONLN),
+             opt.threads);
     fprintf(o, fmt, "cores", buf);
     snprintf(buf, sizeof(buf), "%s(detected); libstream kernels limited to: %s", feats, opt.cpu ? opt.cpu : "all");
     fprintf(o, fmt, "SIMD", buf);
@@ -364,28 +425,47 @@ static void svg_chart(const Input *in, const char *path, int ssim)
         for (int i = 0; i < tools[t]->n_rungs; i++) {
             const BenchRung *r = &tools[t]->rung[i];
             double kbps = r->duration > 0 ? r->bytes * 8 / r->duration / 1000 : 0;
-            if (kbps > xmax) xmax = kbps;
+            if (kbps > xmax)
+                xmax = kbps;
             const double m = metric_of(r, ssim);
-            if (!isnan(m)) { if (m < ymin) ymin = m; if (m > ymax) ymax = m; }
+            if (!isnan(m)) {
+                if (m < ymin)
+                    ymin = m;
+                if (m > ymax)
+                    ymax = m;
+            }
         }
     const double pad = ssim ? 0.005 : 1.0;
     ymin = ssim ? floor((ymin - pad) * 100) / 100 : floor(ymin - pad);
     ymax = ssim ? fmin(1.0, ceil((ymax + pad) * 100) / 100) : ceil(ymax + pad);
-    if (ymax <= ymin) ymax = ymin + 1;
+    if (ymax <= ymin)
+        ymax = ymin + 1;
     xmax *= 1.1;
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n", W, H);
-    fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n<text x=\"%d\" y=\"20\" font-size=\"14\">%s: rate vs quality per rung (luma %s against the source)</text>\n", L, in->name, ssim ? "SSIM" : "PSNR");
-    fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n",
+    fprintf(f,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+            "font-size=\"12\">\n",
+            W, H);
+    fprintf(f,
+            "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n<text x=\"%d\" y=\"20\" font-size=\"14\">%s: "
+            "rate vs quality per rung (luma %s against the source)</text>\n",
+            L, in->name, ssim ? "SSIM" : "PSNR");
+    fprintf(f,
+            "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/><line x1=\"%d\" y1=\"%d\" x2=\"%d\" "
+            "y2=\"%d\" stroke=\"black\"/>\n",
             L, H - B, W - R, H - B, L, T, L, H - B);
     for (int k = 0; k <= 5; k++) {
         double xv = xmax * k / 5, yv = ymin + (ymax - ymin) * k / 5;
         int x = L + (W - L - R) * k / 5, y = H - B - (H - T - B) * k / 5;
-        fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%.0f</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.*f</text>\n",
+        fprintf(f,
+                "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%.0f</text><text x=\"%d\" y=\"%d\" "
+                "text-anchor=\"end\">%.*f</text>\n",
                 x, H - B + 18, xv, L - 6, y + 4, ssim ? 3 : 1, yv);
         fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>\n", L, y, W - R, y);
     }
-    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">average bit rate of the rung, kbit/s</text>\n", (L + W - R) / 2, H - 12);
-    fprintf(f, "<text x=\"16\" y=\"%d\" transform=\"rotate(-90 16 %d)\" text-anchor=\"middle\">%s</text>\n", (T + H - B) / 2, (T + H - B) / 2, ssim ? "SSIM-Y" : "PSNR-Y, dB");
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">average bit rate of the rung, kbit/s</text>\n",
+            (L + W - R) / 2, H - 12);
+    fprintf(f, "<text x=\"16\" y=\"%d\" transform=\"rotate(-90 16 %d)\" text-anchor=\"middle\">%s</text>\n",
+            (T + H - B) / 2, (T + H - B) / 2, ssim ? "SSIM-Y" : "PSNR-Y, dB");
     const char *colour[2] = { "#1f77b4", "#d62728" }, *label[2] = { "libstream", "FFmpeg" };
     /* libstream solid with dots, FFmpeg dashed with rings on top: both visible where they coincide */
     for (int t = 0; t < 2; t++) {
@@ -393,25 +473,34 @@ static void svg_chart(const Input *in, const char *path, int ssim)
                 t ? " stroke-dasharray=\"6 4\"" : "");
         for (int i = tools[t]->n_rungs - 1; i >= 0; i--) {
             const BenchRung *r = &tools[t]->rung[i];
-            if (isnan(metric_of(r, ssim))) continue;
+            if (isnan(metric_of(r, ssim)))
+                continue;
             double kbps = r->bytes * 8 / r->duration / 1000;
-            fprintf(f, "%.1f,%.1f ", L + (W - L - R) * kbps / xmax, H - B - (H - T - B) * (metric_of(r, ssim) - ymin) / (ymax - ymin));
+            fprintf(f, "%.1f,%.1f ", L + (W - L - R) * kbps / xmax,
+                    H - B - (H - T - B) * (metric_of(r, ssim) - ymin) / (ymax - ymin));
         }
         fprintf(f, "\"/>\n");
         for (int i = 0; i < tools[t]->n_rungs; i++) {
             const BenchRung *r = &tools[t]->rung[i];
-            if (isnan(metric_of(r, ssim))) continue;
+            if (isnan(metric_of(r, ssim)))
+                continue;
             double kbps = r->bytes * 8 / r->duration / 1000;
-            double x = L + (W - L - R) * kbps / xmax, y = H - B - (H - T - B) * (metric_of(r, ssim) - ymin) / (ymax - ymin);
+            double x = L + (W - L - R) * kbps / xmax,
+                   y = H - B - (H - T - B) * (metric_of(r, ssim) - ymin) / (ymax - ymin);
             if (t == 0)
-                fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\"/><text x=\"%.1f\" y=\"%.1f\">%dp</text>\n",
+                fprintf(f,
+                        "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\"/><text x=\"%.1f\" y=\"%.1f\">%dp</text>\n",
                         x, y, colour[t], x - 10, y - 9, r->height);
             else
-                fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"white\" stroke=\"%s\" stroke-width=\"2\"/>\n", x, y, colour[t]);
+                fprintf(f,
+                        "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"white\" stroke=\"%s\" stroke-width=\"2\"/>\n",
+                        x, y, colour[t]);
         }
-        fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/><text x=\"%d\" y=\"%d\">%s</text>\n",
-                W - R - 130, H - B - 44 + 18 * t, W - R - 106, H - B - 44 + 18 * t, colour[t], t ? " stroke-dasharray=\"6 4\"" : "",
-                W - R - 100, H - B - 40 + 18 * t, label[t]);
+        fprintf(f,
+                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/><text x=\"%d\" "
+                "y=\"%d\">%s</text>\n",
+                W - R - 130, H - B - 44 + 18 * t, W - R - 106, H - B - 44 + 18 * t, colour[t],
+                t ? " stroke-dasharray=\"6 4\"" : "", W - R - 100, H - B - 40 + 18 * t, label[t]);
     }
     fprintf(f, "</svg>\n");
     fclose(f);
@@ -419,12 +508,11 @@ static void svg_chart(const Input *in, const char *path, int ssim)
 
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: lstream-bench [FILE ...] [--kinds slides-pip,screencast,talking-head] [--duration S]\n"
-            "                     [--runs N] [--threads N] [--cpu c|sse2|avx2|avx512|all] [--preset P]\n"
-            "                     [--out DIR] [--lstream PATH] [--checkasm PATH] [--quick]\n"
-            "Runs libstream's ladder and the equivalent FFmpeg command alternately on each input and writes\n"
-            "DIR/report.md, DIR/bench.json and DIR/*.svg (default DIR: bench-out).\n");
+    fprintf(stderr, "usage: lstream-bench [FILE ...] [--kinds slides-pip,screencast,talking-head] [--duration S]\n"
+                    "                     [--runs N] [--threads N] [--cpu c|sse2|avx2|avx512|all] [--preset P]\n"
+                    "                     [--out DIR] [--lstream PATH] [--checkasm PATH] [--quick]\n"
+                    "Runs libstream's ladder and the equivalent FFmpeg command alternately on each input and writes\n"
+                    "DIR/report.md, DIR/bench.json and DIR/*.svg (default DIR: bench-out).\n");
 }
 
 static int run_input(Input *in, int idx, int count)
@@ -436,10 +524,21 @@ static int run_input(Input *in, int idx, int count)
     snprintf(threads, sizeof(threads), "%d", opt.threads);
     char *ls_argv[32];
     int a = 0;
-    ls_argv[a++] = (char *)opt.lstream; ls_argv[a++] = "transcode"; ls_argv[a++] = in->path;
-    ls_argv[a++] = "-o"; ls_argv[a++] = in->ls.out; ls_argv[a++] = "-q"; ls_argv[a++] = "-t"; ls_argv[a++] = threads;
-    ls_argv[a++] = "-p"; ls_argv[a++] = (char *)opt.preset; ls_argv[a++] = "--no-validate";
-    if (opt.cpu) { ls_argv[a++] = "--cpu"; ls_argv[a++] = (char *)opt.cpu; }
+    ls_argv[a++] = (char *)opt.lstream;
+    ls_argv[a++] = "transcode";
+    ls_argv[a++] = in->path;
+    ls_argv[a++] = "-o";
+    ls_argv[a++] = in->ls.out;
+    ls_argv[a++] = "-q";
+    ls_argv[a++] = "-t";
+    ls_argv[a++] = threads;
+    ls_argv[a++] = "-p";
+    ls_argv[a++] = (char *)opt.preset;
+    ls_argv[a++] = "--no-validate";
+    if (opt.cpu) {
+        ls_argv[a++] = "--cpu";
+        ls_argv[a++] = (char *)opt.cpu;
+    }
     ls_argv[a] = NULL;
     char *ff_argv[256];
     static char ff_store[65536];
@@ -468,7 +567,8 @@ static int run_input(Input *in, int idx, int count)
                 for (int i = 0; i < ffa; i++)
                     if (!strcmp(ff_argv[i], "-var_stream_map")) {
                         char *m = strstr(ff_argv[i + 1], " a:0");
-                        if (m) *m = 0;
+                        if (m)
+                            *m = 0;
                     }
         }
         /* B: FFmpeg */
@@ -500,7 +600,8 @@ static int run_input(Input *in, int idx, int count)
                 snprintf(pl, sizeof(pl), "%s/%s/index.m3u8", in->ls.out, r[i].name);
             else
                 snprintf(pl, sizeof(pl), "%s/v%d/index.m3u8", in->ff.out, i);
-            snprintf(b->media, sizeof(b->media), "%s/work/%s-%s-%s.mp4", opt.outdir, in->name, t ? "ff" : "ls", r[i].name);
+            snprintf(b->media, sizeof(b->media), "%s/work/%s-%s-%s.mp4", opt.outdir, in->name, t ? "ff" : "ls",
+                     r[i].name);
             b->bytes = concat_playlist(pl, b->media, &b->duration);
         }
     }
@@ -540,17 +641,23 @@ static void print_reports(Input *in, int n_in)
     FILE *js = fopen(path, "w");
     if (!md || !js) {
         fprintf(stderr, "cannot write the reports in %s\n", opt.outdir);
-        if (md) fclose(md);
-        if (js) fclose(js);
+        if (md)
+            fclose(md);
+        if (js)
+            fclose(js);
         return;
     }
     printf("\n");
     machine(stdout, 0);
     fprintf(md, "# libstream bench\n\n");
     machine(md, 1);
-    fprintf(md, "\nPreset %s, %d run(s) per tool, alternating libstream / FFmpeg. Ratios are libstream / FFmpeg, "
-                "run by run (lower time and memory are better). Timing is min / median / max.\n", opt.preset, opt.runs);
-    fprintf(js, "{\n  \"libstream_version\": \"%s\", \"preset\": \"%s\", \"runs\": %d, \"threads\": %d, \"cpu\": \"%s\",\n  \"inputs\": [\n",
+    fprintf(md,
+            "\nPreset %s, %d run(s) per tool, alternating libstream / FFmpeg. Ratios are libstream / FFmpeg, "
+            "run by run (lower time and memory are better). Timing is min / median / max.\n",
+            opt.preset, opt.runs);
+    fprintf(js,
+            "{\n  \"libstream_version\": \"%s\", \"preset\": \"%s\", \"runs\": %d, \"threads\": %d, \"cpu\": \"%s\",\n "
+            " \"inputs\": [\n",
             lstream_version(), opt.preset, opt.runs, opt.threads, opt.cpu ? opt.cpu : "all");
     for (int k = 0; k < n_in; k++) {
         Input *x = &in[k];
@@ -560,10 +667,15 @@ static void print_reports(Input *in, int n_in)
         double lw[MAX_RUNS], fw[MAX_RUNS], lc[MAX_RUNS], fc[MAX_RUNS], lr[MAX_RUNS], fr[MAX_RUNS];
         double rw[MAX_RUNS], rc[MAX_RUNS], rr[MAX_RUNS];
         for (int i = 0; i < n; i++) {
-            lw[i] = x->ls.s[i].wall; fw[i] = x->ff.s[i].wall;
-            lc[i] = x->ls.s[i].cpu; fc[i] = x->ff.s[i].cpu;
-            lr[i] = x->ls.s[i].rss_mb; fr[i] = x->ff.s[i].rss_mb;
-            rw[i] = lw[i] / fw[i]; rc[i] = lc[i] / fc[i]; rr[i] = lr[i] / fr[i];
+            lw[i] = x->ls.s[i].wall;
+            fw[i] = x->ff.s[i].wall;
+            lc[i] = x->ls.s[i].cpu;
+            fc[i] = x->ff.s[i].cpu;
+            lr[i] = x->ls.s[i].rss_mb;
+            fr[i] = x->ff.s[i].rss_mb;
+            rw[i] = lw[i] / fw[i];
+            rc[i] = lc[i] / fc[i];
+            rr[i] = lr[i] / fr[i];
         }
         double s[9][3];
         double *series[9] = { lw, fw, rw, lc, fc, rc, lr, fr, rr };
@@ -572,54 +684,72 @@ static void print_reports(Input *in, int n_in)
         const double D = x->duration;
         printf("\n%s (%.1f s, %lld frames)\n", x->name, D, x->frames);
         printf("  %-10s %-26s %-26s %-22s\n", "", "libstream", "FFmpeg", "ratio ls/ff");
-        printf("  %-10s %7.2f %7.2f %7.2f s    %7.2f %7.2f %7.2f s    %5.2f %5.2f %5.2f\n", "wall", s[0][0], s[0][1], s[0][2], s[1][0], s[1][1], s[1][2], s[2][0], s[2][1], s[2][2]);
-        printf("  %-10s %7.2f %7.2f %7.2f s    %7.2f %7.2f %7.2f s    %5.2f %5.2f %5.2f\n", "cpu", s[3][0], s[3][1], s[3][2], s[4][0], s[4][1], s[4][2], s[5][0], s[5][1], s[5][2]);
-        printf("  %-10s %7.0f %7.0f %7.0f MB   %7.0f %7.0f %7.0f MB   %5.2f %5.2f %5.2f\n", "peak RSS", s[6][0], s[6][1], s[6][2], s[7][0], s[7][1], s[7][2], s[8][0], s[8][1], s[8][2]);
-        printf("  %-10s %7.2fx realtime, %5.1f fps  %7.2fx realtime, %5.1f fps   (median)\n", "speed", D / s[0][1], x->frames / s[0][1], D / s[1][1], x->frames / s[1][1]);
-        printf("  %-8s %-10s %10s %8s %7s %10s %8s %7s\n", "rung", "size", "ls kbit/s", "PSNR", "SSIM", "ff kbit/s", "PSNR", "SSIM");
+        printf("  %-10s %7.2f %7.2f %7.2f s    %7.2f %7.2f %7.2f s    %5.2f %5.2f %5.2f\n", "wall", s[0][0], s[0][1],
+               s[0][2], s[1][0], s[1][1], s[1][2], s[2][0], s[2][1], s[2][2]);
+        printf("  %-10s %7.2f %7.2f %7.2f s    %7.2f %7.2f %7.2f s    %5.2f %5.2f %5.2f\n", "cpu", s[3][0], s[3][1],
+               s[3][2], s[4][0], s[4][1], s[4][2], s[5][0], s[5][1], s[5][2]);
+        printf("  %-10s %7.0f %7.0f %7.0f MB   %7.0f %7.0f %7.0f MB   %5.2f %5.2f %5.2f\n", "peak RSS", s[6][0],
+               s[6][1], s[6][2], s[7][0], s[7][1], s[7][2], s[8][0], s[8][1], s[8][2]);
+        printf("  %-10s %7.2fx realtime, %5.1f fps  %7.2fx realtime, %5.1f fps   (median)\n", "speed", D / s[0][1],
+               x->frames / s[0][1], D / s[1][1], x->frames / s[1][1]);
+        printf("  %-8s %-10s %10s %8s %7s %10s %8s %7s\n", "rung", "size", "ls kbit/s", "PSNR", "SSIM", "ff kbit/s",
+               "PSNR", "SSIM");
         for (int i = 0; i < x->ls.n_rungs; i++) {
             const BenchRung *a = &x->ls.rung[i], *b = &x->ff.rung[i];
             printf("  %-8s %4dx%-5d %10.1f %8.2f %7.4f %10.1f %8.2f %7.4f\n", a->name, a->width, a->height,
-                   a->bytes * 8 / a->duration / 1000, a->psnr, a->ssim, b->bytes * 8 / b->duration / 1000, b->psnr, b->ssim);
+                   a->bytes * 8 / a->duration / 1000, a->psnr, a->ssim, b->bytes * 8 / b->duration / 1000, b->psnr,
+                   b->ssim);
         }
-        printf("  validator on FFmpeg's HLS output: %d MUST, %d SHOULD%s%s\n", x->ff_must, x->ff_should, x->ff_first[0] ? "; first: " : "", x->ff_first);
+        printf("  validator on FFmpeg's HLS output: %d MUST, %d SHOULD%s%s\n", x->ff_must, x->ff_should,
+               x->ff_first[0] ? "; first: " : "", x->ff_first);
 
         fprintf(md, "\n## %s\n\n%.1f s, %lld frames at 30 fps (`%s`)\n\n", x->name, D, x->frames, x->path);
-        fprintf(md, "| | libstream min / median / max | FFmpeg min / median / max | ratio ls/ff min / median / max |\n|---|---|---|---|\n");
+        fprintf(md, "| | libstream min / median / max | FFmpeg min / median / max | ratio ls/ff min / median / max "
+                    "|\n|---|---|---|---|\n");
         const char *rows[3] = { "wall time (s)", "CPU time (s)", "peak RSS (MB)" };
         for (int j = 0; j < 3; j++)
-            fprintf(md, "| %s | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f |\n", rows[j], s[3 * j][0], s[3 * j][1], s[3 * j][2],
-                    s[3 * j + 1][0], s[3 * j + 1][1], s[3 * j + 1][2], s[3 * j + 2][0], s[3 * j + 2][1], s[3 * j + 2][2]);
+            fprintf(md, "| %s | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f |\n", rows[j], s[3 * j][0],
+                    s[3 * j][1], s[3 * j][2], s[3 * j + 1][0], s[3 * j + 1][1], s[3 * j + 1][2], s[3 * j + 2][0],
+                    s[3 * j + 2][1], s[3 * j + 2][2]);
         fprintf(md, "| realtime factor (median) | %.2fx | %.2fx | |\n| frames/s (median) | %.1f | %.1f | |\n\n",
                 D / s[0][1], D / s[1][1], x->frames / s[0][1], x->frames / s[1][1]);
-        fprintf(md, "| rung | size | libstream kbit/s | PSNR-Y | SSIM-Y | FFmpeg kbit/s | PSNR-Y | SSIM-Y |\n|---|---|---|---|---|---|---|---|\n");
+        fprintf(md, "| rung | size | libstream kbit/s | PSNR-Y | SSIM-Y | FFmpeg kbit/s | PSNR-Y | SSIM-Y "
+                    "|\n|---|---|---|---|---|---|---|---|\n");
         for (int i = 0; i < x->ls.n_rungs; i++) {
             const BenchRung *a = &x->ls.rung[i], *b = &x->ff.rung[i];
             fprintf(md, "| %s | %dx%d | %.1f | %.2f | %.4f | %.1f | %.2f | %.4f |\n", a->name, a->width, a->height,
-                    a->bytes * 8 / a->duration / 1000, a->psnr, a->ssim, b->bytes * 8 / b->duration / 1000, b->psnr, b->ssim);
+                    a->bytes * 8 / a->duration / 1000, a->psnr, a->ssim, b->bytes * 8 / b->duration / 1000, b->psnr,
+                    b->ssim);
         }
         char svg[4300];
         snprintf(svg, sizeof(svg), "%s/%s-psnr.svg", opt.outdir, x->name);
         svg_chart(x, svg, 0);
         snprintf(svg, sizeof(svg), "%s/%s-ssim.svg", opt.outdir, x->name);
         svg_chart(x, svg, 1);
-        fprintf(md, "\n![rate-PSNR %s](%s-psnr.svg) ![rate-SSIM %s](%s-ssim.svg)\n\nValidator on FFmpeg's HLS output: %d MUST, %d SHOULD findings%s%s.\n\n"
-                    "FFmpeg command:\n\n```\n%s\n```\n", x->name, x->name, x->name, x->name, x->ff_must, x->ff_should,
-                x->ff_first[0] ? "; first MUST: " : "", x->ff_first, x->ffmpeg_cmd);
+        fprintf(md,
+                "\n![rate-PSNR %s](%s-psnr.svg) ![rate-SSIM %s](%s-ssim.svg)\n\nValidator on FFmpeg's HLS output: %d "
+                "MUST, %d SHOULD findings%s%s.\n\n"
+                "FFmpeg command:\n\n```\n%s\n```\n",
+                x->name, x->name, x->name, x->name, x->ff_must, x->ff_should, x->ff_first[0] ? "; first MUST: " : "",
+                x->ff_first, x->ffmpeg_cmd);
         fprintf(js, "    {\"name\": \"%s\", \"duration\": %.3f, \"frames\": %lld,\n", x->name, D, x->frames);
-        const char *keys[9] = { "libstream_wall", "ffmpeg_wall", "ratio_wall", "libstream_cpu", "ffmpeg_cpu", "ratio_cpu",
-                                "libstream_rss_mb", "ffmpeg_rss_mb", "ratio_rss" };
+        const char *keys[9] = { "libstream_wall", "ffmpeg_wall",      "ratio_wall",    "libstream_cpu", "ffmpeg_cpu",
+                                "ratio_cpu",      "libstream_rss_mb", "ffmpeg_rss_mb", "ratio_rss" };
         for (int j = 0; j < 9; j++)
-            fprintf(js, "     \"%s\": {\"min\": %.4f, \"median\": %.4f, \"max\": %.4f},\n", keys[j], s[j][0], s[j][1], s[j][2]);
+            fprintf(js, "     \"%s\": {\"min\": %.4f, \"median\": %.4f, \"max\": %.4f},\n", keys[j], s[j][0], s[j][1],
+                    s[j][2]);
         fprintf(js, "     \"rungs\": [");
         for (int i = 0; i < x->ls.n_rungs; i++) {
             const BenchRung *a = &x->ls.rung[i], *b = &x->ff.rung[i];
-            fprintf(js, "%s\n       {\"name\": \"%s\", \"width\": %d, \"height\": %d, \"libstream\": {\"bytes\": %lld, \"psnr\": %.3f, \"ssim\": %.5f}, "
-                        "\"ffmpeg\": {\"bytes\": %lld, \"psnr\": %.3f, \"ssim\": %.5f}}", i ? "," : "", a->name, a->width, a->height,
-                    a->bytes, isnan(a->psnr) ? 0 : a->psnr, isnan(a->ssim) ? 0 : a->ssim, b->bytes, isnan(b->psnr) ? 0 : b->psnr,
-                    isnan(b->ssim) ? 0 : b->ssim);
+            fprintf(js,
+                    "%s\n       {\"name\": \"%s\", \"width\": %d, \"height\": %d, \"libstream\": {\"bytes\": %lld, "
+                    "\"psnr\": %.3f, \"ssim\": %.5f}, "
+                    "\"ffmpeg\": {\"bytes\": %lld, \"psnr\": %.3f, \"ssim\": %.5f}}",
+                    i ? "," : "", a->name, a->width, a->height, a->bytes, isnan(a->psnr) ? 0 : a->psnr,
+                    isnan(a->ssim) ? 0 : a->ssim, b->bytes, isnan(b->psnr) ? 0 : b->psnr, isnan(b->ssim) ? 0 : b->ssim);
         }
-        fprintf(js, "],\n     \"ffmpeg_validator\": {\"must\": %d, \"should\": %d}}%s\n", x->ff_must, x->ff_should, k == n_in - 1 ? "" : ",");
+        fprintf(js, "],\n     \"ffmpeg_validator\": {\"must\": %d, \"should\": %d}}%s\n", x->ff_must, x->ff_should,
+                k == n_in - 1 ? "" : ",");
     }
     fprintf(js, "  ]\n}\n");
     if (opt.kernels[0]) {
@@ -645,39 +775,60 @@ int main(int argc, char **argv)
     int n_in = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--runs") && v) opt.runs = atoi(argv[++i]);
-        else if (!strcmp(a, "--threads") && v) opt.threads = atoi(argv[++i]);
-        else if (!strcmp(a, "--duration") && v) opt.duration = atof(argv[++i]);
-        else if (!strcmp(a, "--preset") && v) opt.preset = argv[++i];
-        else if (!strcmp(a, "--cpu") && v) opt.cpu = argv[++i];
-        else if (!strcmp(a, "--out") && v) opt.outdir = argv[++i];
-        else if (!strcmp(a, "--kinds") && v) kinds = argv[++i];
-        else if (!strcmp(a, "--lstream") && v) opt.lstream = argv[++i];
-        else if (!strcmp(a, "--checkasm") && v) opt.checkasm = argv[++i];
-        else if (!strcmp(a, "--quick")) opt.quick = 1;
-        else if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(); return 0; }
-        else if (a[0] != '-' && n_in < MAX_INPUTS) {
+        if (!strcmp(a, "--runs") && v)
+            opt.runs = atoi(argv[++i]);
+        else if (!strcmp(a, "--threads") && v)
+            opt.threads = atoi(argv[++i]);
+        else if (!strcmp(a, "--duration") && v)
+            opt.duration = atof(argv[++i]);
+        else if (!strcmp(a, "--preset") && v)
+            opt.preset = argv[++i];
+        else if (!strcmp(a, "--cpu") && v)
+            opt.cpu = argv[++i];
+        else if (!strcmp(a, "--out") && v)
+            opt.outdir = argv[++i];
+        else if (!strcmp(a, "--kinds") && v)
+            kinds = argv[++i];
+        else if (!strcmp(a, "--lstream") && v)
+            opt.lstream = argv[++i];
+        else if (!strcmp(a, "--checkasm") && v)
+            opt.checkasm = argv[++i];
+        else if (!strcmp(a, "--quick"))
+            opt.quick = 1;
+        else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage();
+            return 0;
+        } else if (a[0] != '-' && n_in < MAX_INPUTS) {
             snprintf(in[n_in].path, sizeof(in[n_in].path), "%s", a);
             const char *b = strrchr(a, '/');
             snprintf(in[n_in].name, sizeof(in[n_in].name), "%s", b ? b + 1 : a);
             n_in++;
-        } else { usage(); return 1; }
+        } else {
+            usage();
+            return 1;
+        }
     }
     if (opt.quick) { /* the smoke test of make check: tiny, one run */
         opt.runs = 1;
         opt.duration = opt.duration < 3 ? opt.duration : 3;
         opt.step = 1;
-        if (!strcmp(kinds, "slides-pip,screencast,talking-head")) kinds = "slides-pip";
+        if (!strcmp(kinds, "slides-pip,screencast,talking-head"))
+            kinds = "slides-pip";
     }
-    if (opt.runs < 1 || opt.runs > MAX_RUNS || opt.threads < 1 || opt.duration <= 0) { usage(); return 1; }
+    if (opt.runs < 1 || opt.runs > MAX_RUNS || opt.threads < 1 || opt.duration <= 0) {
+        usage();
+        return 1;
+    }
     /* lstream and checkasm next to this binary (build tree), else on PATH */
     static char self_dir[4096], ls_path[4200], ca_path[4200];
     ssize_t l = readlink("/proc/self/exe", self_dir, sizeof(self_dir) - 1);
     if (l > 0) {
         self_dir[l] = 0;
         char *s = strrchr(self_dir, '/');
-        if (s) *s = 0;
-        if (strstr(self_dir, "/.libs")) *strstr(self_dir, "/.libs") = 0;
+        if (s)
+            *s = 0;
+        if (strstr(self_dir, "/.libs"))
+            *strstr(self_dir, "/.libs") = 0;
     }
     if (!opt.lstream) {
         snprintf(ls_path, sizeof(ls_path), "%s/lstream", self_dir);
@@ -694,14 +845,23 @@ int main(int argc, char **argv)
     if (!n_in) { /* the generated lecture set: deterministic, cached by its parameters */
         char list[256];
         snprintf(list, sizeof(list), "%s", kinds);
-        for (char *save = NULL, *k = strtok_r(list, ",", &save); k && n_in < MAX_INPUTS; k = strtok_r(NULL, ",", &save)) {
+        for (char *save = NULL, *k = strtok_r(list, ",", &save); k && n_in < MAX_INPUTS;
+             k = strtok_r(NULL, ",", &save)) {
             SynthParams sp;
             synth_defaults(&sp);
             sp.duration = opt.duration;
-            if (!strcmp(k, "screencast")) sp.kind = SYNTH_SCREENCAST;
-            else if (!strcmp(k, "talking-head")) sp.kind = SYNTH_TALKING_HEAD;
-            else if (strcmp(k, "slides-pip")) { fprintf(stderr, "unknown kind %s\n", k); return 1; }
-            if (opt.quick) { sp.width = 320; sp.height = 180; }
+            if (!strcmp(k, "screencast"))
+                sp.kind = SYNTH_SCREENCAST;
+            else if (!strcmp(k, "talking-head"))
+                sp.kind = SYNTH_TALKING_HEAD;
+            else if (strcmp(k, "slides-pip")) {
+                fprintf(stderr, "unknown kind %s\n", k);
+                return 1;
+            }
+            if (opt.quick) {
+                sp.width = 320;
+                sp.height = 180;
+            }
             Input *x = &in[n_in++];
             snprintf(x->name, sizeof(x->name), "%s-%dp-%.0fs", k, sp.height, sp.duration);
             char name[sizeof(x->name)];
@@ -729,13 +889,15 @@ int main(int argc, char **argv)
     if (opt.checkasm) {
         progress("kernel micro-benchmarks ...");
         char cmd[4400];
-        snprintf(cmd, sizeof(cmd), "'%s' --bench --seed 1 2>&1 | sed -n '/^bench:/,/^checkasm:/p' | grep -v '^checkasm:'", opt.checkasm);
+        snprintf(cmd, sizeof(cmd),
+                 "'%s' --bench --seed 1 2>&1 | sed -n '/^bench:/,/^checkasm:/p' | grep -v '^checkasm:'", opt.checkasm);
         FILE *p = popen(cmd, "r");
         size_t o = 0, n;
         while (p && (n = fread(opt.kernels + o, 1, sizeof(opt.kernels) - 1 - o, p)) > 0)
             o += n;
         opt.kernels[o] = 0;
-        if (p) pclose(p);
+        if (p)
+            pclose(p);
     }
     if (!opt.quick || isatty(2))
         fprintf(stderr, "\r\033[K");

@@ -27,15 +27,20 @@ unsigned ls_cpu_detect(void)
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d))
         return 0;
-    if (d & (1u << 26)) flags |= LSTREAM_CPU_SSE2;
-    if (c & (1u << 9))  flags |= LSTREAM_CPU_SSSE3;
-    if (c & (1u << 19)) flags |= LSTREAM_CPU_SSE41;
+    if (d & (1u << 26))
+        flags |= LSTREAM_CPU_SSE2;
+    if (c & (1u << 9))
+        flags |= LSTREAM_CPU_SSSE3;
+    if (c & (1u << 19))
+        flags |= LSTREAM_CPU_SSE41;
     const int osxsave = !!(c & (1u << 27)), avx = !!(c & (1u << 28));
     if (osxsave && avx && __get_cpuid_max(0, NULL) >= 7) {
         uint64_t xcr0 = xgetbv0();
         unsigned a7, b7, c7, d7;
         __cpuid_count(7, 0, a7, b7, c7, d7);
-        (void)a7; (void)c7; (void)d7;
+        (void)a7;
+        (void)c7;
+        (void)d7;
         if ((xcr0 & 0x6) == 0x6 && (b7 & (1u << 5)))
             flags |= LSTREAM_CPU_AVX2;
         /* AVX-512 F (16), BW (30), VL (31), and the OS saves opmask + ZMM state */

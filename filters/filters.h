@@ -11,9 +11,9 @@
 #include <stdint.h>
 
 /* Fixed-point formats shared by every implementation (bit-exact across ISAs). */
-#define LS_COEF_BITS 14   /* filter coefficients: sum = 1 << 14 */
-#define LS_MID_BITS 6     /* vertical pass output: pixel << 6, int16 */
-#define LS_MAX_TAPS 64
+#define LS_COEF_BITS       14 /* filter coefficients: sum = 1 << 14 */
+#define LS_MID_BITS        6  /* vertical pass output: pixel << 6, int16 */
+#define LS_MAX_TAPS        64
 #define LS_HSCALE_OVERREAD 64 /* hscale may read this many int16 from a block's first pos */
 
 typedef struct LSDSP {
@@ -49,9 +49,9 @@ void ls_dsp_init_arm(LSDSP *dsp, unsigned cpu_flags);
 /* A 1-D resampling filter plan (one dimension of one plane). */
 typedef struct LSFilter1D {
     int src_size, dst_size;
-    int taps;        /* padded to a multiple of 4 */
-    int32_t *pos;    /* dst_size: first source index (may be clamped into range) */
-    int16_t *coef;   /* dst_size * taps */
+    int taps;      /* padded to a multiple of 4 */
+    int32_t *pos;  /* dst_size: first source index (may be clamped into range) */
+    int16_t *coef; /* dst_size * taps */
     /* the same coefficients for 16 outputs per vector: for each block of 16 outputs and each tap pair k,
      * 16 dwords (coef[x][2k] | coef[x][2k+1] << 16) for x = 16 * block + 0..15 (zero past dst_size);
      * 64-byte aligned. */
@@ -67,14 +67,15 @@ void ls_filter1d_free(LSFilter1D *f);
 /* Scaler of one 8-bit plane. */
 typedef struct LSPlaneScaler {
     LSFilter1D h, v;
-    int16_t *mid;          /* one vertically filtered row, src width + padding */
-    const uint8_t **rows;  /* taps row pointers */
+    int16_t *mid;         /* one vertically filtered row, src width + padding */
+    const uint8_t **rows; /* taps row pointers */
 } LSPlaneScaler;
 
+/* 0, -ENOMEM, or -ERANGE when the step needs more than LS_MAX_TAPS taps (about 16:1 with bicubic). */
 int ls_plane_scaler_init(LSPlaneScaler *s, int sw, int sh, int dw, int dh, int kernel);
 void ls_plane_scaler_free(LSPlaneScaler *s);
-void ls_plane_scale(const LSDSP *dsp, LSPlaneScaler *s, uint8_t *dst, ptrdiff_t dst_stride,
-                    const uint8_t *src, ptrdiff_t src_stride);
+void ls_plane_scale(const LSDSP *dsp, LSPlaneScaler *s, uint8_t *dst, ptrdiff_t dst_stride, const uint8_t *src,
+                    ptrdiff_t src_stride);
 
 /* Metrics over a whole plane. */
 double ls_plane_psnr(const LSDSP *dsp, const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int w, int h);
@@ -93,5 +94,16 @@ uint64_t ls_ssd_c(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs
 void ls_ssim_4x4_c(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int32_t (*sums)[4], int n);
 uint64_t ls_activity_c(const uint8_t *p, ptrdiff_t s, int w, int h);
 void ls_narrow16_c(uint8_t *dst, const uint16_t *src, int w, int shift);
+
+/* ---- allocation (mem.c): every allocation of libstream and its kernels; tests can make one fail ---- */
+void *ls_malloc(size_t n);
+void *ls_calloc(size_t n, size_t size);
+void *ls_realloc(void *p, size_t n);
+void *ls_aligned_alloc(size_t align, size_t n);
+char *ls_strdup(const char *s);
+/* Tests: allocation number @p n from now fails (0: the next one); -1: none. */
+void ls_alloc_fail_after(long n);
+/* Allocations made so far (for a test to know how many there are to fail). */
+long ls_alloc_count(void);
 
 #endif

@@ -30,9 +30,9 @@ double ls_plane_ssim(const LSDSP *dsp, const uint8_t *a, ptrdiff_t as, const uin
     const int bw = w / 4, bh = h / 4;
     if (bw < 2 || bh < 2)
         return 1.0;
-    int32_t (*rows[2])[4];
-    rows[0] = malloc(sizeof(*rows[0]) * bw);
-    rows[1] = malloc(sizeof(*rows[1]) * bw);
+    int32_t(*rows[2])[4];
+    rows[0] = ls_malloc(sizeof(*rows[0]) * bw);
+    rows[1] = ls_malloc(sizeof(*rows[1]) * bw);
     if (!rows[0] || !rows[1]) {
         free(rows[0]);
         free(rows[1]);
@@ -41,7 +41,7 @@ double ls_plane_ssim(const LSDSP *dsp, const uint8_t *a, ptrdiff_t as, const uin
     double total = 0.0;
     dsp->ssim_4x4(a, as, b, bs, rows[0], bw);
     for (int y = 1; y < bh; y++) {
-        int32_t (*prev)[4] = rows[(y - 1) & 1], (*cur)[4] = rows[y & 1];
+        int32_t(*prev)[4] = rows[(y - 1) & 1], (*cur)[4] = rows[y & 1];
         dsp->ssim_4x4(a + 4 * y * as, as, b + 4 * y * bs, bs, cur, bw);
         for (int x = 0; x < bw - 1; x++) {
             int32_t s[4];

@@ -23,10 +23,10 @@ void ls_plane_rotate(uint8_t *dst, ptrdiff_t ds, const uint8_t *src, ptrdiff_t s
         const uint8_t *s = src + y * ss;
         for (int x = 0; x < w; x++) {
             switch (degrees) {
-            case 90:  dst[x * ds + (h - 1 - y)] = s[x]; break;
+            case 90: dst[x * ds + (h - 1 - y)] = s[x]; break;
             case 180: dst[(h - 1 - y) * ds + (w - 1 - x)] = s[x]; break;
             case 270: dst[(w - 1 - x) * ds + y] = s[x]; break;
-            default:  dst[y * ds + x] = s[x]; break;
+            default: dst[y * ds + x] = s[x]; break;
             }
         }
     }

@@ -52,12 +52,12 @@ int ls_filter1d_init(LSFilter1D *f, int src, int dst, int kernel)
     int raw = (int)ceil(2 * radius) + 1;
     int taps = (raw + 3) & ~3;
     if (taps > LS_MAX_TAPS)
-        return -EINVAL;
+        return -ERANGE; /* too steep a step for one filter: the caller may go in two */
     f->src_size = src;
     f->dst_size = dst;
     f->taps = taps;
-    f->pos = malloc(sizeof(*f->pos) * dst);
-    f->coef = calloc((size_t)dst * taps, sizeof(*f->coef));
+    f->pos = ls_malloc(sizeof(*f->pos) * dst);
+    f->coef = ls_calloc((size_t)dst * taps, sizeof(*f->coef));
     if (!f->pos || !f->coef) {
         ls_filter1d_free(f);
         return -ENOMEM;
@@ -67,8 +67,10 @@ int ls_filter1d_init(LSFilter1D *f, int src, int dst, int kernel)
         const double center = (i + 0.5) * scale - 0.5;
         const int first = (int)floor(center - radius) + 1;
         int start = first;
-        if (start > src - taps) start = src - taps;
-        if (start < 0) start = 0;
+        if (start > src - taps)
+            start = src - taps;
+        if (start < 0)
+            start = 0;
         memset(w, 0, sizeof(w));
         double total = 0.0;
         for (int k = 0; k < raw; k++) {
@@ -84,14 +86,15 @@ int ls_filter1d_init(LSFilter1D *f, int src, int dst, int kernel)
         for (int k = 0; k < taps; k++) {
             c[k] = (int16_t)lrint(w[k] / total * (1 << LS_COEF_BITS));
             sum += c[k];
-            if (abs(c[k]) > abs(c[big])) big = k;
+            if (abs(c[k]) > abs(c[big]))
+                big = k;
         }
         c[big] = (int16_t)(c[big] + ((1 << LS_COEF_BITS) - sum));
         f->pos[i] = start;
     }
     /* the pair layout for 16 outputs per vector */
     const size_t blocks = ((size_t)dst + 15) / 16, pairs = (size_t)taps / 2;
-    f->cpair = aligned_alloc(64, blocks * pairs * 16 * sizeof(*f->cpair));
+    f->cpair = ls_aligned_alloc(64, blocks * pairs * 16 * sizeof(*f->cpair));
     if (!f->cpair) {
         ls_filter1d_free(f);
         return -ENOMEM;
@@ -129,8 +132,8 @@ int ls_plane_scaler_init(LSPlaneScaler *s, int sw, int sh, int dw, int dh, int k
     }
     /* a filter wider than a tiny source reads its zero-weighted taps past the last sample */
     size_t mid_len = (size_t)sw + s->h.taps + LS_HSCALE_OVERREAD;
-    s->mid = aligned_alloc(64, ((mid_len * sizeof(int16_t)) + 63) & ~(size_t)63);
-    s->rows = malloc(sizeof(*s->rows) * s->v.taps);
+    s->mid = ls_aligned_alloc(64, ((mid_len * sizeof(int16_t)) + 63) & ~(size_t)63);
+    s->rows = ls_malloc(sizeof(*s->rows) * s->v.taps);
     if (!s->mid || !s->rows) {
         ls_plane_scaler_free(s);
         return -ENOMEM;
@@ -139,8 +142,8 @@ int ls_plane_scaler_init(LSPlaneScaler *s, int sw, int sh, int dw, int dh, int k
     return 0;
 }
 
-void ls_plane_scale(const LSDSP *dsp, LSPlaneScaler *s, uint8_t *dst, ptrdiff_t dst_stride,
-                    const uint8_t *src, ptrdiff_t src_stride)
+void ls_plane_scale(const LSDSP *dsp, LSPlaneScaler *s, uint8_t *dst, ptrdiff_t dst_stride, const uint8_t *src,
+                    ptrdiff_t src_stride)
 {
     const int sh = s->v.src_size, taps = s->v.taps;
     for (int y = 0; y < s->v.dst_size; y++) {

@@ -21,16 +21,16 @@
 #include "filters/filters.h"
 
 #define LS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define LS_PATH_MAX 4096
+#define LS_PATH_MAX      4096
 
 /* ---- job, logging, errors ---- */
 struct LStreamJob {
     LStreamSettings s;
-    pthread_mutex_t lock;  /* the log callback and the error message: the job's threads share them */
-    char *errmsg;          /* last error, owned */
+    pthread_mutex_t lock; /* the log callback and the error message: the job's threads share them */
+    char *errmsg;         /* last error, owned */
     LSDSP dsp;
-    unsigned cpu_flags;    /* detected & masked */
-    double t_start;        /* wall clock at run start */
+    unsigned cpu_flags; /* detected & masked */
+    double t_start;     /* wall clock at run start */
 };
 
 void ls_log(LStreamJob *job, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -56,8 +56,8 @@ void ls_pool_close(LSPool **p);
 typedef struct LSPicture {
     uint8_t *data[3];
     ptrdiff_t stride[3];
-    int w, h;               /* luma size; chroma is (w+1)/2 x (h+1)/2 */
-    uint8_t *buf;           /* owned allocation, or NULL for a view */
+    int w, h;     /* luma size; chroma is (w+1)/2 x (h+1)/2 */
+    uint8_t *buf; /* owned allocation, or NULL for a view */
 } LSPicture;
 
 int ls_picture_alloc(LSPicture *p, int w, int h);
@@ -67,29 +67,40 @@ void ls_picture_free(LSPicture *p);
 typedef struct LSSourceInfo {
     char path[LS_PATH_MAX];
     char container[64];
-    double duration;        /* seconds, 0 if unknown */
-    double video_duration;  /* of the video stream, seconds, 0 if unknown */
-    double video_start;     /* first presentation time of the video stream, seconds, NAN if unknown */
+    double duration;       /* seconds, 0 if unknown */
+    double video_duration; /* of the video stream, seconds, 0 if unknown */
+    double video_start;    /* first presentation time of the video stream, seconds, NAN if unknown */
     int has_video, has_audio;
     /* video, as it will be displayed (after rotation) */
     char video_codec[32];
-    int coded_w, coded_h;   /* decoded size before rotation */
-    int width, height;      /* after rotation, before SAR correction */
-    int sar_num, sar_den;   /* after rotation */
-    double dar;             /* display aspect ratio w/h after rotation and SAR */
-    int rotation;           /* clockwise degrees to apply: 0, 90, 180, 270 */
-    int fps_num, fps_den;   /* source frame rate (guessed) */
-    int vfr;                /* timestamps suggest variable frame rate */
+    int coded_w, coded_h; /* decoded size before rotation */
+    int width, height;    /* after rotation, before SAR correction */
+    int sar_num, sar_den; /* after rotation */
+    double dar;           /* display aspect ratio w/h after rotation and SAR */
+    int rotation;         /* clockwise degrees to apply: 0, 90, 180, 270 */
+    int fps_num, fps_den; /* source frame rate (guessed) */
+    int vfr;              /* timestamps suggest variable frame rate */
     int bit_depth;
     /* audio */
     char audio_codec[32];
     int sample_rate, channels;
+    /* damage found and concealed while reading (filled by the input when it ends; see doc/RULES.md) */
+    struct LSDamage {
+        int64_t packets;   /* demuxed packets of the streams used */
+        int64_t corrupt;   /* flagged corrupt by the demuxer (passed on: decoders conceal) */
+        int64_t rejected;  /* packets a decoder refused */
+        int64_t concealed; /* decoded pictures the decoder marked as concealed */
+        int64_t missing;   /* samples the file's own index lists but its data no longer holds */
+        double missing_s;  /* their duration, seconds */
+        double stall_s;    /* the longest wait for a decoded frame, wall seconds */
+        int read_error;    /* the demuxer stopped on an error before the end (read as far as it could) */
+    } damage;
 } LSSourceInfo;
 
 /* The library's own frame types: inputs hand these to the core, whatever library decoded them. */
 enum LSPixelFormat {
-    LS_PIX_I420 = 0,        /* 8-bit 4:2:0 planar, limited range */
-    LS_PIX_I420P9,          /* 9..12-bit 4:2:0 planar in 16-bit little-endian words, limited range */
+    LS_PIX_I420 = 0, /* 8-bit 4:2:0 planar, limited range */
+    LS_PIX_I420P9,   /* 9..12-bit 4:2:0 planar in 16-bit little-endian words, limited range */
     LS_PIX_I420P10,
     LS_PIX_I420P12,
 };
@@ -97,21 +108,31 @@ typedef struct LSVideoFrame {
     const uint8_t *data[3];
     ptrdiff_t stride[3];
     int w, h;
-    int format;             /* enum LSPixelFormat */
-    int interlaced;         /* fields: the normaliser deinterlaces */
-    double pts;             /* seconds; NAN if unknown */
-    double duration;        /* seconds; 0 if unknown */
+    int format;      /* enum LSPixelFormat */
+    int interlaced;  /* fields: the normaliser deinterlaces */
+    double pts;      /* seconds; NAN if unknown */
+    double duration; /* seconds; 0 if unknown */
 } LSVideoFrame;
 
-enum LSSampleFormat { LS_SAMPLE_U8, LS_SAMPLE_S16, LS_SAMPLE_S32, LS_SAMPLE_FLT, LS_SAMPLE_DBL,
-                      LS_SAMPLE_U8P, LS_SAMPLE_S16P, LS_SAMPLE_S32P, LS_SAMPLE_FLTP, LS_SAMPLE_DBLP };
+enum LSSampleFormat {
+    LS_SAMPLE_U8,
+    LS_SAMPLE_S16,
+    LS_SAMPLE_S32,
+    LS_SAMPLE_FLT,
+    LS_SAMPLE_DBL,
+    LS_SAMPLE_U8P,
+    LS_SAMPLE_S16P,
+    LS_SAMPLE_S32P,
+    LS_SAMPLE_FLTP,
+    LS_SAMPLE_DBLP
+};
 typedef struct LSAudio {
     const uint8_t *const *data; /* one plane per channel (planar formats) or one interleaved plane */
     int nb_samples;
-    int format;             /* enum LSSampleFormat */
+    int format; /* enum LSSampleFormat */
     int sample_rate, channels;
-    uint64_t channel_mask;  /* WAVE channel bits (as FFmpeg's native order); 0 = the default layout */
-    double pts;             /* seconds on the input's timeline; NAN if unknown */
+    uint64_t channel_mask; /* WAVE channel bits (as FFmpeg's native order); 0 = the default layout */
+    double pts;            /* seconds on the input's timeline; NAN if unknown */
 } LSAudio;
 
 #define LS_EOF 1
@@ -120,8 +141,8 @@ typedef struct LSAudio {
 typedef struct LSNormalizer LSNormalizer;
 typedef int (*LSFrameSink)(void *opaque, const LSPicture *pic, int64_t index);
 /* @p t0: input time of output time 0 (NAN: the first frame's); a first frame after t0 is shown from t0 on. */
-int ls_normalizer_open(LSNormalizer **n, LStreamJob *job, const LSSourceInfo *info, int fps_num, int fps_den,
-                       double t0, LSFrameSink sink, void *opaque);
+int ls_normalizer_open(LSNormalizer **n, LStreamJob *job, const LSSourceInfo *info, int fps_num, int fps_den, double t0,
+                       LSFrameSink sink, void *opaque);
 /* Push one decoded frame; the sink is called for each constant-rate output slot it fills. */
 int ls_normalizer_push(LSNormalizer *n, const LSVideoFrame *f);
 /* End of stream: fill the last slot(s) up to @p end_time seconds (or one frame if <= 0). */
@@ -131,16 +152,16 @@ void ls_normalizer_close(LSNormalizer **n);
 
 /* ---- ladder ---- */
 typedef struct LSRungPlan {
-    char name[16];          /* folder name, e.g. "v720" */
+    char name[16]; /* folder name, e.g. "v720" */
     int width, height;
     int short_side;
-    LStreamRung rung;       /* rate control */
+    LStreamRung rung; /* rate control */
 } LSRungPlan;
 
 typedef struct LSLadder {
     int n;
     LSRungPlan r[LSTREAM_MAX_RUNGS];
-    int fps_num, fps_den;   /* output frame rate */
+    int fps_num, fps_den; /* output frame rate */
 } LSLadder;
 
 int ls_ladder_plan(LStreamJob *job, const LSSourceInfo *src, LSLadder *ladder);
@@ -152,7 +173,7 @@ typedef struct LSSegPlan {
     int64_t max_units;          /* longest planned segment, in units (<= target duration) */
     int64_t max_last;           /* the last planned segment may grow to this (EXTINF still rounds to target) */
     int64_t n_planned;
-    double target;              /* seconds */
+    double target; /* seconds */
 } LSSegPlan;
 
 void ls_segplan_init(LSSegPlan *p, double target_s, int64_t unit_num, int64_t unit_den, int64_t est_units);
@@ -165,7 +186,7 @@ int64_t ls_segplan_segment_of(const LSSegPlan *p, int64_t u);
 typedef struct LSPacket {
     const uint8_t *data;
     int size;
-    int64_t pts, dts;       /* video: frames (dts monotonic, an IDR's dts == pts); audio: the track timescale */
+    int64_t pts, dts; /* video: frames (dts monotonic, an IDR's dts == pts); audio: the track timescale */
     int64_t duration;
     int key;
 } LSPacket;
@@ -199,7 +220,11 @@ void ls_stage_discard(const char *staging);
 int ls_mkdir(const char *path);
 
 /* ---- growable string ---- */
-typedef struct LSBuf { char *s; size_t len, cap; int oom; } LSBuf;
+typedef struct LSBuf {
+    char *s;
+    size_t len, cap;
+    int oom;
+} LSBuf;
 void ls_buf_printf(LSBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ls_buf_free(LSBuf *b);
 /* FFmpeg error text (adapters only). */

@@ -48,15 +48,15 @@ extern "C" {
 #define LSTREAM_ERR(e) (-(e))
 enum {
     LSTREAM_ERR_INVALID_INPUT = -10001, /**< input cannot be demuxed or decoded (corrupt, truncated, not media) */
-    LSTREAM_ERR_NO_STREAMS    = -10002, /**< input has neither a usable video nor audio stream */
-    LSTREAM_ERR_UNSUPPORTED   = -10003, /**< input uses a codec or layout libstream cannot handle */
-    LSTREAM_ERR_ENCODER       = -10004, /**< an encoder refused its settings or failed */
-    LSTREAM_ERR_OUTPUT        = -10005, /**< output directory cannot be created or written */
-    LSTREAM_ERR_CANCELLED     = -10006, /**< the cancel callback asked to stop */
-    LSTREAM_ERR_SETTINGS      = -10007, /**< invalid settings (see lstream_job_error()) */
-    LSTREAM_ERR_VALIDATION    = -10008, /**< the produced ladder breaks a MUST rule; nothing was published */
-    LSTREAM_ERR_BUG           = -10009, /**< internal inconsistency; please report */
-    LSTREAM_ERR_SETTING_NAME  = -10010, /**< lstream_settings_set(): no setting of that name */
+    LSTREAM_ERR_NO_STREAMS = -10002,    /**< input has neither a usable video nor audio stream */
+    LSTREAM_ERR_UNSUPPORTED = -10003,   /**< input uses a codec or layout libstream cannot handle */
+    LSTREAM_ERR_ENCODER = -10004,       /**< an encoder refused its settings or failed */
+    LSTREAM_ERR_OUTPUT = -10005,        /**< output directory cannot be created or written */
+    LSTREAM_ERR_CANCELLED = -10006,     /**< the cancel callback asked to stop */
+    LSTREAM_ERR_SETTINGS = -10007,      /**< invalid settings (see lstream_job_error()) */
+    LSTREAM_ERR_VALIDATION = -10008,    /**< the produced ladder breaks a MUST rule; nothing was published */
+    LSTREAM_ERR_BUG = -10009,           /**< internal inconsistency; please report */
+    LSTREAM_ERR_SETTING_NAME = -10010,  /**< lstream_settings_set(): no setting of that name */
     LSTREAM_ERR_SETTING_VALUE = -10011, /**< lstream_settings_set(): the value is not valid for that setting */
 };
 
@@ -75,7 +75,7 @@ enum LStreamCodec {
 
 /** Audio codecs. */
 enum LStreamAudioCodec {
-    LSTREAM_AUDIO_AAC = 0,  /**< AAC-LC through libavcodec */
+    LSTREAM_AUDIO_AAC = 0, /**< AAC-LC through libavcodec */
 };
 
 #define LSTREAM_MAX_RUNGS 8
@@ -85,24 +85,24 @@ typedef struct LStreamRung {
     /** Size of the shorter picture side in pixels (e.g. 720 for 1280x720 or for 720x1280 portrait).
      *  The other side follows the source's display aspect ratio, rounded to even. Required. */
     int short_side;
-    enum LStreamCodec codec;  /**< default LSTREAM_CODEC_H264 */
+    enum LStreamCodec codec; /**< default LSTREAM_CODEC_H264 */
     /** Constant-rate-factor quality (x264 CRF, 0..51); the encoder spends only what the content needs,
      *  up to max_kbps. 0 selects pure average-bitrate mode with target_kbps. */
     float crf;
-    int target_kbps;          /**< average bit rate in ABR mode (crf == 0); ignored with crf */
-    int max_kbps;             /**< VBV maximum rate in kbit/s; 0 = unconstrained (CRF only) */
-    int buffer_kbits;         /**< VBV buffer size in kbit; 0 = max_kbps (one second) */
-    uint8_t reserved[32];     /**< must be zero (lstream_default_rung() does it): fields to come */
+    int target_kbps;      /**< average bit rate in ABR mode (crf == 0); ignored with crf */
+    int max_kbps;         /**< VBV maximum rate in kbit/s; 0 = unconstrained (CRF only) */
+    int buffer_kbits;     /**< VBV buffer size in kbit; 0 = max_kbps (one second) */
+    uint8_t reserved[32]; /**< must be zero (lstream_default_rung() does it): fields to come */
 } LStreamRung;
 
 /** Progress report, passed to LStreamSettings.progress_cb. Valid only during the call. */
 typedef struct LStreamProgress {
-    double media_done_s;      /**< seconds of input processed */
-    double media_total_s;     /**< input duration in seconds (estimate; 0 if unknown) */
-    double elapsed_s;         /**< wall time since the job started */
-    double speed;             /**< media seconds per wall second */
-    int64_t frames_done;      /**< output frames (per rung) produced */
-    const char *stage;        /**< "probe", "transcode", "package", "validate", "publish" */
+    double media_done_s;  /**< seconds of input processed */
+    double media_total_s; /**< input duration in seconds (estimate; 0 if unknown) */
+    double elapsed_s;     /**< wall time since the job started */
+    double speed;         /**< media seconds per wall second */
+    int64_t frames_done;  /**< output frames (per rung) produced */
+    const char *stage;    /**< "probe", "transcode", "package", "validate", "publish" */
 } LStreamProgress;
 
 /**
@@ -142,6 +142,12 @@ typedef struct LStreamSettings {
      *  never touches av_log, so a host that uses FFmpeg itself keeps its own callback (FFmpeg's messages
      *  during jobs then go wherever the host sends them). */
     int ffmpeg_log;
+    /** 0 (default): damage in the input is concealed and counted (corrupt packets go to the decoders, a read
+     *  error ends the input where it stands, frames missing at the end are accepted), and the file is refused
+     *  only past clear thresholds (more than 5 % of packets damaged or frames missing, or the first 10 s
+     *  undecodable); the figures go to the log and ladder.json. 1: refuse at the first damaged packet, decode
+     *  or read error, and any file whose media end before its header's duration. */
+    int strict;
 
     /** Log callback; NULL (default) = discard. @p msg has no trailing newline and is valid only during
      *  the call. Called from the job's threads, one call at a time (see Threading above). */
@@ -174,7 +180,7 @@ LSTREAM_API size_t lstream_settings_size(void);
  * Set one setting by name from text, as a command line or a configuration file gives it (the model is
  * x264_param_parse()). Names are the field names: "segment_duration", "threads", "preset", "max_fps",
  * "audio_codec" ("aac"), "audio_kbps", "audio_channels", "audio_language", "validate", "cpu_mask" (a level:
- * c, sse2, ssse3, sse41, avx2, avx512, neon, all; or a number), "ffmpeg_log", "log_level" (error, warning,
+ * c, sse2, ssse3, sse41, avx2, avx512, neon, all; or a number), "ffmpeg_log", "strict", "log_level" (error, warning,
  * info, debug or 0..3) and "rungs": a comma-separated list of short sides, largest first, each optionally
  * followed by ":crf=N", ":max=KBPS", ":buf=KBIT" or ":kbps=N" (average bit rate instead of CRF), e.g.
  * "720,480:crf=24,240"; "default" selects the default lecture ladder. Booleans take 1/0, yes/no, true/false.
@@ -266,6 +272,9 @@ typedef struct LStreamOutput {
     int64_t (*size)(void *opaque, const char *name);
     int (*commit)(void *opaque);
     void (*abort)(void *opaque);
+    /** Remove a closed object the ladder no longer uses (a rung dropped after encoding). Optional: without
+     *  it such objects stay in the output, unreferenced by the manifests. */
+    int (*remove)(void *opaque, const char *name);
     uint8_t reserved[32]; /**< must be zero */
 } LStreamOutput;
 
@@ -298,10 +307,10 @@ LSTREAM_API const char *lstream_version(void);
  * libstream's; MPEG-TS segments are listed but their content is not checked.
  */
 typedef struct LStreamFinding {
-    const char *rule;     /**< rule id, e.g. "H1", "M3", "D1"; "IO" for unreadable files */
-    int must;             /**< 1: a MUST is broken; 0: a SHOULD (advice) */
-    const char *file;     /**< file the finding is about, relative to the validated directory */
-    const char *message;  /**< what is wrong, with the offending value */
+    const char *rule;    /**< rule id, e.g. "H1", "M3", "D1"; "IO" for unreadable files */
+    int must;            /**< 1: a MUST is broken; 0: a SHOULD (advice) */
+    const char *file;    /**< file the finding is about, relative to the validated directory */
+    const char *message; /**< what is wrong, with the offending value */
 } LStreamFinding;
 
 typedef struct LStreamValidation LStreamValidation;
@@ -326,12 +335,12 @@ LSTREAM_API void lstream_validation_free(LStreamValidation **v);
 
 /** CPU feature bits for LStreamSettings.cpu_mask and lstream_cpu_flags(). */
 enum {
-    LSTREAM_CPU_SSE2   = 1 << 0,
-    LSTREAM_CPU_SSSE3  = 1 << 1,
-    LSTREAM_CPU_SSE41  = 1 << 2,
-    LSTREAM_CPU_AVX2   = 1 << 3,
+    LSTREAM_CPU_SSE2 = 1 << 0,
+    LSTREAM_CPU_SSSE3 = 1 << 1,
+    LSTREAM_CPU_SSE41 = 1 << 2,
+    LSTREAM_CPU_AVX2 = 1 << 3,
     LSTREAM_CPU_AVX512 = 1 << 4, /**< AVX-512 F+BW+VL */
-    LSTREAM_CPU_NEON   = 1 << 8,
+    LSTREAM_CPU_NEON = 1 << 8,
 };
 
 /** Features detected on this CPU (detected once, thread-safe). */

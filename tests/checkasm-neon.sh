@@ -12,6 +12,6 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 printf '#define ARCH_AARCH64 1\n#define HAVE_SYS_AUXV_H 1\n#define PACKAGE_VERSION "cross"\n' > "$tmp/config.h"
 "$CC" -std=gnu11 -O2 -Wall -static -I"$tmp" -I"$src" -o "$tmp/checkasm-aarch64" \
-    "$src"/filters/dsp.c "$src"/filters/cpu.c "$src"/filters/scale.c "$src"/filters/metrics.c \
+    "$src"/filters/dsp.c "$src"/filters/cpu.c "$src"/filters/scale.c "$src"/filters/metrics.c "$src"/filters/mem.c \
     "$src"/filters/plane.c "$src"/filters/arm/dsp_neon.c "$src"/tests/checkasm/checkasm.c -lm -lpthread
 "$QEMU" "$tmp/checkasm-aarch64" "$@"

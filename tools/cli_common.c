@@ -23,7 +23,11 @@ void cli_install_signals(void)
     signal(SIGTERM, on_signal);
 }
 
-int cli_cancel(void *opaque) { (void)opaque; return interrupted; }
+int cli_cancel(void *opaque)
+{
+    (void)opaque;
+    return interrupted;
+}
 int cli_interrupted(void) { return interrupted; }
 
 void cli_json_string(const char *s)
@@ -53,8 +57,10 @@ void cli_log(void *opaque, int level, const char *msg)
 {
     CliOut *o = opaque;
     if (o->json) {
-        printf("{\"event\": \"log\", \"level\": \"%s\", \"message\": ",
-               level == LSTREAM_LOG_ERROR ? "error" : level == LSTREAM_LOG_WARNING ? "warning" : level == LSTREAM_LOG_INFO ? "info" : "debug");
+        printf("{\"event\": \"log\", \"level\": \"%s\", \"message\": ", level == LSTREAM_LOG_ERROR     ? "error"
+                                                                        : level == LSTREAM_LOG_WARNING ? "warning"
+                                                                        : level == LSTREAM_LOG_INFO    ? "info"
+                                                                                                       : "debug");
         cli_json_string(msg);
         printf("}\n");
         fflush(stdout);

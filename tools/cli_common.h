@@ -6,7 +6,7 @@
 
 typedef struct CliOut {
     int quiet, json, verbose;
-    int tty;                 /* stderr is a terminal: draw a progress bar */
+    int tty; /* stderr is a terminal: draw a progress bar */
     int bar_drawn;
 } CliOut;
 

@@ -26,42 +26,45 @@ enum {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-        "usage: lstream transcode [INPUT] -o OUTDIR [options]\n"
-        "       lstream validate PATH [--json]\n"
-        "       lstream sample OUTPUT.mp4 [--kind KIND] [--duration S] [--size WxH] [--fps N] [--rotate DEG]\n"
-        "                      [--no-audio] [--seed N]   (KIND: slides-pip, screencast, talking-head)\n"
-        "       lstream --version\n"
-        "\n"
-        "transcode: turn a lecture recording into an HLS + DASH bitrate ladder in OUTDIR\n"
-        "(master.m3u8, manifest.mpd, ladder.json, one folder per rendition). Without INPUT, a built-in\n"
-        "synthetic lecture (slides, camera, speech) is generated and used.\n"
-        "  -o, --output DIR        output directory (replaced atomically only if it is a libstream ladder)\n"
-        "  -r, --rungs LIST        rungs by short side, largest first, e.g. 720,480,240; each may carry\n"
-        "                          :crf=N:max=KBPS:buf=KBIT (default: the lecture ladder from the source\n"
-        "                          size, at most 1080p, down to a cellular rung <= 192 kbit/s)\n"
-        "  -s, --segment SECONDS   target segment duration (default 6)\n"
-        "  -p, --preset NAME       x264 preset (default veryfast)\n"
-        "  -t, --threads N         threads (default: all CPUs)\n"
-        "      --audio-kbps N      AAC-LC bit rate (default 64)\n"
-        "      --stereo            keep stereo audio (default mono: lecture speech)\n"
-        "      --lang CODE         audio language, BCP 47 (default und)\n"
-        "      --max-fps N         frame-rate cap; faster sources are halved (default 30)\n"
-        "      --cpu LEVEL         SIMD level (kernels and x264): c, sse2, ssse3, sse41, avx2, avx512, neon, or a mask\n"
-        "      --no-validate       publish without running the validator\n"
-        "      --sample-duration S length of the built-in sample (default 60)\n"
-        "      --json              machine-readable progress and result on stdout (JSON lines)\n"
-        "  -q, --quiet             no progress bar\n"
-        "  -v, --verbose           more messages\n"
-        "  -h, --help              this text\n"
-        "\n"
-        "validate: check an HLS/DASH output (directory, .m3u8 or .mpd) against the packaging rules (doc/RULES.md).\n"
-        "\n"
-        "exit status:\n"
-        "  0 success; 1 usage error; 2 input missing, unreadable, corrupt or without audio/video;\n"
-        "  3 output directory cannot be written or replaced; 4 transcoding failed;\n"
-        "  5 the ladder breaks a MUST rule (validate, or transcode before publishing); 130 interrupted.\n"
-        "On any failure nothing is published and an existing OUTDIR is left as it was.\n");
+    fprintf(
+        f, "usage: lstream transcode [INPUT] -o OUTDIR [options]\n"
+           "       lstream validate PATH [--json]\n"
+           "       lstream sample OUTPUT.mp4 [--kind KIND] [--duration S] [--size WxH] [--fps N] [--rotate DEG]\n"
+           "                      [--no-audio] [--seed N]   (KIND: slides-pip, screencast, talking-head)\n"
+           "       lstream --version\n"
+           "\n"
+           "transcode: turn a lecture recording into an HLS + DASH bitrate ladder in OUTDIR\n"
+           "(master.m3u8, manifest.mpd, ladder.json, one folder per rendition). Without INPUT, a built-in\n"
+           "synthetic lecture (slides, camera, speech) is generated and used.\n"
+           "  -o, --output DIR        output directory (replaced atomically only if it is a libstream ladder)\n"
+           "  -r, --rungs LIST        rungs by short side, largest first, e.g. 720,480,240; each may carry\n"
+           "                          :crf=N:max=KBPS:buf=KBIT (default: the lecture ladder from the source\n"
+           "                          size, at most 1080p, down to a cellular rung <= 192 kbit/s)\n"
+           "  -s, --segment SECONDS   target segment duration (default 6)\n"
+           "  -p, --preset NAME       x264 preset (default veryfast)\n"
+           "  -t, --threads N         threads (default: all CPUs)\n"
+           "      --audio-kbps N      AAC-LC bit rate (default 64)\n"
+           "      --stereo            keep stereo audio (default mono: lecture speech)\n"
+           "      --lang CODE         audio language, BCP 47 (default und)\n"
+           "      --max-fps N         frame-rate cap; faster sources are halved (default 30)\n"
+           "      --cpu LEVEL         SIMD level (kernels and x264): c, sse2, ssse3, sse41, avx2, avx512, neon, or a "
+           "mask\n"
+           "      --no-validate       publish without running the validator\n"
+           "      --strict            refuse any damage in the input (default: conceal and count it, refuse\n"
+           "                          only past 5 %% of packets damaged or frames missing)\n"
+           "      --sample-duration S length of the built-in sample (default 60)\n"
+           "      --json              machine-readable progress and result on stdout (JSON lines)\n"
+           "  -q, --quiet             no progress bar\n"
+           "  -v, --verbose           more messages\n"
+           "  -h, --help              this text\n"
+           "\n"
+           "validate: check an HLS/DASH output (directory, .m3u8 or .mpd) against the packaging rules (doc/RULES.md).\n"
+           "\n"
+           "exit status:\n"
+           "  0 success; 1 usage error; 2 input missing, unreadable, corrupt or without audio/video;\n"
+           "  3 output directory cannot be written or replaced; 4 transcoding failed;\n"
+           "  5 the ladder breaks a MUST rule (validate, or transcode before publishing); 130 interrupted.\n"
+           "On any failure nothing is published and an existing OUTDIR is left as it was.\n");
 }
 
 static int exit_code(int err)
@@ -72,8 +75,7 @@ static int exit_code(int err)
     case LSTREAM_ERR_NO_STREAMS:
     case LSTREAM_ERR_UNSUPPORTED:
     case LSTREAM_ERR(ENOENT):
-    case LSTREAM_ERR(EACCES):
-        return EXIT_INPUT;
+    case LSTREAM_ERR(EACCES): return EXIT_INPUT;
     case LSTREAM_ERR_OUTPUT: return EXIT_OUTPUT;
     case LSTREAM_ERR_VALIDATION: return EXIT_INVALID;
     case LSTREAM_ERR_CANCELLED: return EXIT_INTERRUPTED;
@@ -95,15 +97,24 @@ static int set(LStreamSettings *s, const char *opt, const char *name, const char
 
 static int cmd_transcode(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "output", required_argument, NULL, 'o' }, { "rungs", required_argument, NULL, 'r' },
-        { "segment", required_argument, NULL, 's' }, { "preset", required_argument, NULL, 'p' },
-        { "threads", required_argument, NULL, 't' }, { "audio-kbps", required_argument, NULL, 1 },
-        { "stereo", no_argument, NULL, 2 }, { "lang", required_argument, NULL, 3 },
-        { "max-fps", required_argument, NULL, 4 }, { "cpu", required_argument, NULL, 5 },
-        { "no-validate", no_argument, NULL, 6 }, { "sample-duration", required_argument, NULL, 7 },
-        { "json", no_argument, NULL, 8 }, { "quiet", no_argument, NULL, 'q' },
-        { "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' }, { 0 } };
+    static const struct option opts[] = { { "output", required_argument, NULL, 'o' },
+                                          { "rungs", required_argument, NULL, 'r' },
+                                          { "segment", required_argument, NULL, 's' },
+                                          { "preset", required_argument, NULL, 'p' },
+                                          { "threads", required_argument, NULL, 't' },
+                                          { "audio-kbps", required_argument, NULL, 1 },
+                                          { "stereo", no_argument, NULL, 2 },
+                                          { "lang", required_argument, NULL, 3 },
+                                          { "max-fps", required_argument, NULL, 4 },
+                                          { "cpu", required_argument, NULL, 5 },
+                                          { "no-validate", no_argument, NULL, 6 },
+                                          { "sample-duration", required_argument, NULL, 7 },
+                                          { "json", no_argument, NULL, 8 },
+                                          { "quiet", no_argument, NULL, 'q' },
+                                          { "verbose", no_argument, NULL, 'v' },
+                                          { "help", no_argument, NULL, 'h' },
+                                          { "strict", no_argument, NULL, 9 },
+                                          { 0 } };
     LStreamSettings s;
     lstream_default_settings(&s);
     CliOut out = { .tty = isatty(2) };
@@ -135,6 +146,7 @@ static int cmd_transcode(int argc, char **argv)
             break;
         }
         case 8: out.json = 1; break;
+        case 9: bad = set(&s, "--strict", "strict", "1"); break;
         case 'q': out.quiet = 1; break;
         case 'v': out.verbose = 1; break;
         case 'h': usage(stdout); return EXIT_OK;
@@ -196,7 +208,8 @@ static int cmd_transcode(int argc, char **argv)
         synth_defaults(&sp);
         sp.duration = sample_duration > 0 ? sample_duration : 60;
         if (!out.quiet && !out.json)
-            fprintf(stderr, "no input given: generating a %.0f s built-in sample lecture (1080p30, slides + camera + speech)\n",
+            fprintf(stderr,
+                    "no input given: generating a %.0f s built-in sample lecture (1080p30, slides + camera + speech)\n",
                     sp.duration);
         char serr[256];
         if (synth_write(&sp, input, serr, sizeof(serr)) < 0) {
@@ -227,7 +240,8 @@ static int cmd_transcode(int argc, char **argv)
     } else if (err) {
         fprintf(stderr, "lstream: %s\n", msg ? msg : lstream_strerror(err));
         if (err == LSTREAM_ERR_VALIDATION)
-            fprintf(stderr, "lstream: (`lstream validate` lists every finding of a ladder; --no-validate publishes anyway)\n");
+            fprintf(stderr,
+                    "lstream: (`lstream validate` lists every finding of a ladder; --no-validate publishes anyway)\n");
     } else if (!out.quiet) {
         fprintf(stderr, "done: %s/master.m3u8 and %s/manifest.mpd (details in %s/ladder.json)\n", outdir, outdir,
                 outdir);
@@ -303,9 +317,12 @@ static int cmd_sample(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--kind") && i + 1 < argc) {
             const char *k = argv[++i];
-            if (!strcmp(k, "slides-pip")) sp.kind = SYNTH_SLIDES_PIP;
-            else if (!strcmp(k, "screencast")) sp.kind = SYNTH_SCREENCAST;
-            else if (!strcmp(k, "talking-head")) sp.kind = SYNTH_TALKING_HEAD;
+            if (!strcmp(k, "slides-pip"))
+                sp.kind = SYNTH_SLIDES_PIP;
+            else if (!strcmp(k, "screencast"))
+                sp.kind = SYNTH_SCREENCAST;
+            else if (!strcmp(k, "talking-head"))
+                sp.kind = SYNTH_TALKING_HEAD;
             else {
                 fprintf(stderr, "lstream sample: unknown kind '%s' (slides-pip, screencast, talking-head)\n", k);
                 return EXIT_USAGE;

@@ -48,10 +48,18 @@ static uint32_t lcg(uint32_t *s)
 
 static void fill_rect(AVFrame *f, int x0, int y0, int w, int h, int Y, int U, int V)
 {
-    if (x0 < 0) { w += x0; x0 = 0; }
-    if (y0 < 0) { h += y0; y0 = 0; }
-    if (x0 + w > f->width) w = f->width - x0;
-    if (y0 + h > f->height) h = f->height - y0;
+    if (x0 < 0) {
+        w += x0;
+        x0 = 0;
+    }
+    if (y0 < 0) {
+        h += y0;
+        y0 = 0;
+    }
+    if (x0 + w > f->width)
+        w = f->width - x0;
+    if (y0 + h > f->height)
+        h = f->height - y0;
     if (w <= 0 || h <= 0)
         return;
     for (int y = y0; y < y0 + h; y++)
@@ -156,9 +164,7 @@ static void draw_frame(const SynthParams *p, AVFrame *f, int frame, uint32_t *no
             fill_rect(f, px, py + k, H / 40 - k, 1, 16, 128, 128);
         break;
     }
-    case SYNTH_TALKING_HEAD:
-        draw_camera(f, 0, 0, W & ~1, H & ~1, frame, p->fps, noise);
-        break;
+    case SYNTH_TALKING_HEAD: draw_camera(f, 0, 0, W & ~1, H & ~1, frame, p->fps, noise); break;
     }
 }
 
@@ -173,8 +179,9 @@ typedef struct Speech {
 
 static float speech_sample(Speech *s, int rate)
 {
-    static const double vowels[5][3] = { { 730, 1090, 2440 }, { 270, 2290, 3010 }, { 530, 1840, 2480 },
-                                         { 570, 840, 2410 }, { 300, 870, 2240 } };
+    static const double vowels[5][3] = {
+        { 730, 1090, 2440 }, { 270, 2290, 3010 }, { 530, 1840, 2480 }, { 570, 840, 2410 }, { 300, 870, 2240 }
+    };
     const double t = (double)s->sample / rate;
     const int syl = (int)(t * 5.0);
     uint32_t h = (uint32_t)syl * 2654435761u;

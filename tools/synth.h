@@ -14,12 +14,12 @@ enum SynthKind {
 
 typedef struct SynthParams {
     enum SynthKind kind;
-    int width, height;      /* default 1920x1080 */
-    int fps;                /* default 30 */
-    double duration;        /* seconds, default 60 */
-    double slide_period;    /* seconds between slide changes, default 10 */
-    int audio;              /* 1 = speech-like audio track (default) */
-    int rotate;             /* display rotation to write in the container (clockwise degrees), default 0 */
+    int width, height;   /* default 1920x1080 */
+    int fps;             /* default 30 */
+    double duration;     /* seconds, default 60 */
+    double slide_period; /* seconds between slide changes, default 10 */
+    int audio;           /* 1 = speech-like audio track (default) */
+    int rotate;          /* display rotation to write in the container (clockwise degrees), default 0 */
     unsigned seed;
 } SynthParams;
 

@@ -85,7 +85,7 @@ void ls_hscale_avx512(uint8_t *dst, int w, const int16_t *src, const int32_t *po
         }
         if (k < pairs)
             acc0 = _mm512_add_epi32(acc0, _mm512_madd_epi16(_mm512_permutex2var_epi16(lo, idx, hi),
-                                                             _mm512_load_si512((const void *)(c + k * 16))));
+                                                            _mm512_load_si512((const void *)(c + k * 16))));
         __m512i s = _mm512_srai_epi32(_mm512_add_epi32(_mm512_add_epi32(acc0, acc1), rnd), sh);
         /* clamp to 0..255: negative to 0, then unsigned saturation */
         _mm_storeu_si128((__m128i *)(dst + x), _mm512_cvtusepi32_epi8(_mm512_max_epi32(s, zero)));

@@ -53,11 +53,11 @@ static inline __m128i dot(const int16_t *s, const int16_t *c, int taps)
     __m128i acc = _mm_setzero_si128();
     int k = 0;
     for (; k + 8 <= taps; k += 8)
-        acc = _mm_add_epi32(acc, _mm_madd_epi16(_mm_loadu_si128((const __m128i *)(s + k)),
-                                                _mm_loadu_si128((const __m128i *)(c + k))));
+        acc = _mm_add_epi32(
+            acc, _mm_madd_epi16(_mm_loadu_si128((const __m128i *)(s + k)), _mm_loadu_si128((const __m128i *)(c + k))));
     if (k < taps) /* taps is a multiple of 4 */
-        acc = _mm_add_epi32(acc, _mm_madd_epi16(_mm_loadl_epi64((const __m128i *)(s + k)),
-                                                _mm_loadl_epi64((const __m128i *)(c + k))));
+        acc = _mm_add_epi32(
+            acc, _mm_madd_epi16(_mm_loadl_epi64((const __m128i *)(s + k)), _mm_loadl_epi64((const __m128i *)(c + k))));
     return acc;
 }
 

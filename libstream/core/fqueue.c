@@ -16,19 +16,19 @@ struct LSFrameQueue {
     pthread_mutex_t lock;
     pthread_cond_t changed;
     LSQItem *slot;
-    size_t *audio_cap;          /* bytes allocated per slot for audio */
-    int depth, head, count;     /* ring: items [head, head + count) are filled */
-    int popped;                 /* the consumer holds the head item */
-    int stopped;                /* the consumer gave up: pushes fail */
+    size_t *audio_cap;      /* bytes allocated per slot for audio */
+    int depth, head, count; /* ring: items [head, head + count) are filled */
+    int popped;             /* the consumer holds the head item */
+    int stopped;            /* the consumer gave up: pushes fail */
 };
 
 int ls_fq_open(LSFrameQueue **pq, int depth)
 {
-    LSFrameQueue *q = calloc(1, sizeof(*q));
+    LSFrameQueue *q = ls_calloc(1, sizeof(*q));
     if (!q)
         return LSTREAM_ERR(ENOMEM);
-    q->slot = calloc(depth, sizeof(*q->slot));
-    q->audio_cap = calloc(depth, sizeof(*q->audio_cap));
+    q->slot = ls_calloc(depth, sizeof(*q->slot));
+    q->audio_cap = ls_calloc(depth, sizeof(*q->audio_cap));
     if (!q->slot || !q->audio_cap || pthread_mutex_init(&q->lock, NULL)) {
         free(q->slot);
         free(q->audio_cap);
@@ -96,10 +96,16 @@ int ls_fq_push_video(LSFrameQueue *q, const LSPicture *pic, int64_t index)
 static int sample_bytes(int format)
 {
     switch (format) {
-    case LS_SAMPLE_U8: case LS_SAMPLE_U8P: return 1;
-    case LS_SAMPLE_S16: case LS_SAMPLE_S16P: return 2;
-    case LS_SAMPLE_S32: case LS_SAMPLE_S32P: case LS_SAMPLE_FLT: case LS_SAMPLE_FLTP: return 4;
-    case LS_SAMPLE_DBL: case LS_SAMPLE_DBLP: return 8;
+    case LS_SAMPLE_U8:
+    case LS_SAMPLE_U8P: return 1;
+    case LS_SAMPLE_S16:
+    case LS_SAMPLE_S16P: return 2;
+    case LS_SAMPLE_S32:
+    case LS_SAMPLE_S32P:
+    case LS_SAMPLE_FLT:
+    case LS_SAMPLE_FLTP: return 4;
+    case LS_SAMPLE_DBL:
+    case LS_SAMPLE_DBLP: return 8;
     }
     return 0;
 }
@@ -116,7 +122,7 @@ int ls_fq_push_audio(LSFrameQueue *q, const LSAudio *a, double offset)
     if (!it)
         return LSTREAM_ERR_CANCELLED;
     if (plane_size * planes > q->audio_cap[k]) {
-        uint8_t *b = realloc(it->audio_buf, plane_size * planes);
+        uint8_t *b = ls_realloc(it->audio_buf, plane_size * planes);
         if (!b)
             return LSTREAM_ERR(ENOMEM);
         it->audio_buf = b;

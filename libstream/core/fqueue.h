@@ -9,11 +9,11 @@ enum { LSQ_VIDEO = 1, LSQ_AUDIO, LSQ_END };
 
 typedef struct LSQItem {
     int type;
-    LSPicture pic;              /* LSQ_VIDEO: a copy, owned by the queue */
-    int64_t index;              /* its constant-rate slot */
-    LSAudio audio;              /* LSQ_AUDIO: samples copied into audio_buf */
-    double offset;              /* the audio's offset on the output timeline */
-    int status;                 /* LSQ_END: the input thread's result (0 or a negative error) */
+    LSPicture pic; /* LSQ_VIDEO: a copy, owned by the queue */
+    int64_t index; /* its constant-rate slot */
+    LSAudio audio; /* LSQ_AUDIO: samples copied into audio_buf */
+    double offset; /* the audio's offset on the output timeline */
+    int status;    /* LSQ_END: the input thread's result (0 or a negative error) */
     uint8_t *audio_buf;
     uint8_t *planes[LSQ_MAX_PLANES];
 } LSQItem;

@@ -11,10 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *lstream_version(void)
-{
-    return PACKAGE_VERSION;
-}
+const char *lstream_version(void) { return PACKAGE_VERSION; }
 
 const char *lstream_strerror(int err)
 {
@@ -47,7 +44,7 @@ int lstream_job_open(LStreamJob **pjob, const LStreamSettings *s)
             s->log_cb(s->log_opaque, LSTREAM_LOG_ERROR, why);
         return err;
     }
-    LStreamJob *job = calloc(1, sizeof(*job));
+    LStreamJob *job = ls_calloc(1, sizeof(*job));
     if (!job)
         return LSTREAM_ERR(ENOMEM);
     if (pthread_mutex_init(&job->lock, NULL)) {
@@ -71,10 +68,7 @@ void lstream_job_close(LStreamJob **pjob)
     *pjob = NULL;
 }
 
-const char *lstream_job_error(const LStreamJob *job)
-{
-    return job ? job->errmsg : NULL;
-}
+const char *lstream_job_error(const LStreamJob *job) { return job ? job->errmsg : NULL; }
 
 double ls_now(void)
 {
@@ -115,17 +109,14 @@ int ls_fail(LStreamJob *job, int err, const char *fmt, ...)
     pthread_mutex_lock(&job->lock);
     const int first = !job->errmsg; /* keep the first (root-cause) message */
     if (first)
-        job->errmsg = strdup(msg);
+        job->errmsg = ls_strdup(msg);
     pthread_mutex_unlock(&job->lock);
     if (first)
         ls_log(job, LSTREAM_LOG_ERROR, "%s", msg);
     return err;
 }
 
-int ls_cancelled(LStreamJob *job)
-{
-    return job->s.cancel_cb && job->s.cancel_cb(job->s.cancel_opaque);
-}
+int ls_cancelled(LStreamJob *job) { return job->s.cancel_cb && job->s.cancel_cb(job->s.cancel_opaque); }
 
 int ls_picture_alloc(LSPicture *p, int w, int h)
 {
@@ -134,7 +125,7 @@ int ls_picture_alloc(LSPicture *p, int w, int h)
     /* rows aligned to 64 bytes; the kernels never read past a row's width (their tails are C) */
     const ptrdiff_t ys = (w + 63) & ~63, cs = (cw + 63) & ~63;
     const size_t ysz = (size_t)ys * h, csz = (size_t)cs * ch;
-    p->buf = aligned_alloc(64, ysz + 2 * csz);
+    p->buf = ls_aligned_alloc(64, ysz + 2 * csz);
     if (!p->buf)
         return LSTREAM_ERR(ENOMEM);
     memset(p->buf, 0, ysz + 2 * csz);
@@ -175,7 +166,7 @@ void ls_buf_printf(LSBuf *b, const char *fmt, ...)
         size_t cap = b->cap ? b->cap * 2 : 4096;
         while (cap < b->len + n + 1)
             cap *= 2;
-        char *s = realloc(b->s, cap);
+        char *s = ls_realloc(b->s, cap);
         if (!s) {
             b->oom = 1;
             return;

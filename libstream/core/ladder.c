@@ -14,12 +14,13 @@
 #include <math.h>
 #include <string.h>
 
-static const struct { int short_side; float crf; int max_kbps, buffer_kbits; } defaults[] = {
-    { 1080, 23.0f, 3500, 7000 },
-    {  720, 23.0f, 2000, 4000 },
-    {  480, 24.0f, 1000, 2000 },
-    {  360, 25.0f,  600, 1200 },
-    {  240, 26.0f,   90,   45 }, /* cellular rung */
+static const struct {
+    int short_side;
+    float crf;
+    int max_kbps, buffer_kbits;
+} defaults[] = {
+    { 1080, 23.0f, 3500, 7000 }, { 720, 23.0f, 2000, 4000 }, { 480, 24.0f, 1000, 2000 },
+    { 360, 25.0f, 600, 1200 },   { 240, 26.0f, 90, 45 }, /* cellular rung */
 };
 
 void lstream_default_rung(int short_side, LStreamRung *r)
@@ -88,8 +89,8 @@ int ls_ladder_plan(LStreamJob *job, const LSSourceInfo *src, LSLadder *l)
         for (int i = 0; i < job->s.n_rungs; i++) {
             const LStreamRung *r = &job->s.rungs[i];
             if (r->short_side > S) {
-                ls_log(job, LSTREAM_LOG_INFO, "rung %dp skipped: above the source (%dp); no upscaling",
-                       r->short_side, S);
+                ls_log(job, LSTREAM_LOG_INFO, "rung %dp skipped: above the source (%dp); no upscaling", r->short_side,
+                       S);
                 continue;
             }
             LSRungPlan *p = &l->r[l->n++];

@@ -12,28 +12,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 struct LSNormalizer {
     LStreamJob *job;
     const LSSourceInfo *info;
-    double fps;                 /* output frames per second */
+    double fps; /* output frames per second */
     LSFrameSink sink;
     void *opaque;
     LSPicture conv, deint;
-    LSPicture held;             /* the latest frame, ready to fill slots */
+    LSPicture held; /* the latest frame, ready to fill slots */
     int have_held;
-    double t0;                  /* pts of the first frame: output time 0 */
+    double t0; /* pts of the first frame: output time 0 */
     int started;
-    int64_t next_slot;          /* next constant-rate output index */
+    int64_t next_slot; /* next constant-rate output index */
     double last_pts;
-    double last_dur;            /* duration of the held frame in the source */
+    double last_dur; /* duration of the held frame in the source */
     int warned_jump;
 };
 
 int ls_normalizer_open(LSNormalizer **pn, LStreamJob *job, const LSSourceInfo *info, int fps_num, int fps_den,
                        double t0, LSFrameSink sink, void *opaque)
 {
-    LSNormalizer *n = calloc(1, sizeof(*n));
+    LSNormalizer *n = ls_calloc(1, sizeof(*n));
     if (!n)
         return LSTREAM_ERR(ENOMEM);
     n->job = job;
@@ -70,7 +69,10 @@ static int to_i420(LSNormalizer *n, const LSVideoFrame *f, LSPicture *out)
         out->h = h;
         return 0;
     }
-    const int shift = f->format == LS_PIX_I420P9 ? 1 : f->format == LS_PIX_I420P10 ? 2 : f->format == LS_PIX_I420P12 ? 4 : -1;
+    const int shift = f->format == LS_PIX_I420P9    ? 1
+                      : f->format == LS_PIX_I420P10 ? 2
+                      : f->format == LS_PIX_I420P12 ? 4
+                                                    : -1;
     if (shift < 0)
         return ls_fail(n->job, LSTREAM_ERR_BUG, "input %s: frame in unknown format %d", n->info->path, f->format);
     int err = ensure_pic(&n->conv, w, h);
@@ -114,14 +116,18 @@ int ls_normalizer_push(LSNormalizer *n, const LSVideoFrame *f)
         n->started = 1;
         n->t0 = pts;
     }
-    if (!isnan(n->last_pts) && pts <= n->last_pts) /* non-increasing timestamps: treat as the next frame */
+    /* non-increasing timestamps, or frames packed closer than a tenth of a frame (a nonsense time scale puts
+     * a whole recording into microseconds): treat the frame as the next one */
+    if (!isnan(n->last_pts) && pts < n->last_pts + 0.1 / n->fps)
         pts = n->last_pts + 1.0 / n->fps;
     /* a jump far past the container's own duration is a damaged timestamp, not a long still picture (which
      * VFR screen recorders do produce, and which is filled): do not fill hours of frames for it */
     if (!isnan(n->last_pts) && n->info->duration > 0 && pts - n->t0 > n->info->duration + 10.0) {
         if (!n->warned_jump++)
-            ls_log(n->job, LSTREAM_LOG_WARNING, "input %s: timestamp jumps to %.1f s, past the %.1f s the container "
-                   "declares; treating it as the next frame", n->info->path, pts - n->t0, n->info->duration);
+            ls_log(n->job, LSTREAM_LOG_WARNING,
+                   "input %s: timestamp jumps to %.1f s, past the %.1f s the container "
+                   "declares; treating it as the next frame",
+                   n->info->path, pts - n->t0, n->info->duration);
         pts = n->last_pts + 1.0 / n->fps;
     }
     n->last_pts = pts;
@@ -138,8 +144,8 @@ int ls_normalizer_push(LSNormalizer *n, const LSVideoFrame *f)
         if ((err = ensure_pic(&n->deint, src.w, src.h)))
             return err;
         for (int p = 0; p < 3; p++)
-            ls_plane_deinterlace(n->deint.data[p], n->deint.stride[p], src.data[p], src.stride[p],
-                                 p ? cw : src.w, p ? ch : src.h);
+            ls_plane_deinterlace(n->deint.data[p], n->deint.stride[p], src.data[p], src.stride[p], p ? cw : src.w,
+                                 p ? ch : src.h);
         src = n->deint;
         src.buf = NULL;
     }
@@ -173,10 +179,7 @@ int ls_normalizer_finish(LSNormalizer *n, double end_time)
     return emit_until(n, end - 1e-6);
 }
 
-int64_t ls_normalizer_count(const LSNormalizer *n)
-{
-    return n->next_slot;
-}
+int64_t ls_normalizer_count(const LSNormalizer *n) { return n->next_slot; }
 
 void ls_normalizer_close(LSNormalizer **pn)
 {

@@ -18,7 +18,7 @@ struct LSPool {
     int quit;
     void (*fn)(void *arg, int i);
     void *arg;
-    int n, next, remaining;  /* the current run: items, next to take, not yet finished */
+    int n, next, remaining; /* the current run: items, next to take, not yet finished */
 };
 
 /* take items of the current run until none is left; called and returns with the lock held */
@@ -53,10 +53,10 @@ int ls_pool_open(LSPool **out, int workers)
     *out = NULL;
     if (workers < 1)
         return 0; /* no pool: ls_pool_run() runs everything on the caller */
-    LSPool *p = calloc(1, sizeof(*p));
+    LSPool *p = ls_calloc(1, sizeof(*p));
     if (!p)
         return LSTREAM_ERR(ENOMEM);
-    p->threads = calloc((size_t)workers, sizeof(*p->threads));
+    p->threads = ls_calloc((size_t)workers, sizeof(*p->threads));
     if (!p->threads) {
         free(p);
         return LSTREAM_ERR(ENOMEM);

@@ -31,10 +31,7 @@ void lstream_default_settings(LStreamSettings *s)
     s->log_level = LSTREAM_LOG_INFO;
 }
 
-size_t lstream_settings_size(void)
-{
-    return sizeof(LStreamSettings);
-}
+size_t lstream_settings_size(void) { return sizeof(LStreamSettings); }
 
 static const struct Setting {
     const char *name, *help;
@@ -51,6 +48,7 @@ static const struct Setting {
     { "validate", "boolean: validate the ladder before publishing (default 1)" },
     { "cpu_mask", "c, sse2, ssse3, sse41, avx2, avx512, neon, all, or a number: SIMD levels allowed (default all)" },
     { "ffmpeg_log", "boolean: route FFmpeg's messages to the log callback (default 1)" },
+    { "strict", "boolean: refuse any damage in the input instead of concealing it (default 0)" },
     { "log_level", "error, warning, info, debug or 0..3 (default info)" },
     { "rungs", "list of short sides, largest first, each with optional :crf=N (0..51), :max=KBPS, :buf=KBIT or "
                ":kbps=N, e.g. 720,480:crf=24,240; at most 8 rungs of 16..4320; \"default\": the lecture ladder" },
@@ -104,12 +102,19 @@ static int parse_bool(const char *v, int *out)
 
 static int parse_cpu(const char *v, unsigned *out)
 {
-    static const struct { const char *name; unsigned mask; } levels[] = {
-        { "c", 0 }, { "none", 0 }, { "sse2", LSTREAM_CPU_SSE2 },
+    static const struct {
+        const char *name;
+        unsigned mask;
+    } levels[] = {
+        { "c", 0 },
+        { "none", 0 },
+        { "sse2", LSTREAM_CPU_SSE2 },
         { "ssse3", LSTREAM_CPU_SSE2 | LSTREAM_CPU_SSSE3 },
         { "sse41", LSTREAM_CPU_SSE2 | LSTREAM_CPU_SSSE3 | LSTREAM_CPU_SSE41 },
         { "avx2", LSTREAM_CPU_SSE2 | LSTREAM_CPU_SSSE3 | LSTREAM_CPU_SSE41 | LSTREAM_CPU_AVX2 },
-        { "avx512", ~0u }, { "all", ~0u }, { "neon", LSTREAM_CPU_NEON },
+        { "avx512", ~0u },
+        { "all", ~0u },
+        { "neon", LSTREAM_CPU_NEON },
     };
     for (size_t i = 0; i < LS_ARRAY_SIZE(levels); i++)
         if (!strcmp(v, levels[i].name)) {
@@ -228,6 +233,8 @@ int lstream_settings_set(LStreamSettings *s, const char *name, const char *value
         bad = parse_cpu(value, &t.cpu_mask);
     else if (!strcmp(name, "ffmpeg_log"))
         bad = parse_bool(value, &t.ffmpeg_log);
+    else if (!strcmp(name, "strict"))
+        bad = parse_bool(value, &t.strict);
     else if (!strcmp(name, "log_level")) {
         static const char *const levels[] = { "error", "warning", "info", "debug" };
         bad = 1;
@@ -249,7 +256,12 @@ int lstream_settings_set(LStreamSettings *s, const char *name, const char *value
     return 0;
 }
 
-#define FAIL(...) do { if (why && size) snprintf(why, size, __VA_ARGS__); return LSTREAM_ERR_SETTINGS; } while (0)
+#define FAIL(...)                                                                                                      \
+    do {                                                                                                               \
+        if (why && size)                                                                                               \
+            snprintf(why, size, __VA_ARGS__);                                                                          \
+        return LSTREAM_ERR_SETTINGS;                                                                                   \
+    } while (0)
 
 int lstream_settings_check(const LStreamSettings *s, char *why, size_t size)
 {
@@ -275,6 +287,8 @@ int lstream_settings_check(const LStreamSettings *s, char *why, size_t size)
         FAIL("validate = %d: must be 0 or 1", s->validate);
     if (s->ffmpeg_log != 0 && s->ffmpeg_log != 1)
         FAIL("ffmpeg_log = %d: must be 0 or 1", s->ffmpeg_log);
+    if (s->strict != 0 && s->strict != 1)
+        FAIL("strict = %d: must be 0 or 1", s->strict);
     if (s->log_level < LSTREAM_LOG_ERROR || s->log_level > LSTREAM_LOG_DEBUG)
         FAIL("log_level = %d: out of range 0..3", s->log_level);
     if (s->n_rungs < 0 || s->n_rungs > LSTREAM_MAX_RUNGS)

@@ -25,9 +25,12 @@ typedef struct Rung {
     LSCmafWriter mux;
     LSPicture pic;
     LSPlaneScaler sc[3];
+    /* a downscale too steep for one filter (8K to 240p) goes in two anti-aliased steps, through mid */
+    LSPicture mid;
+    LSPlaneScaler pre[3];
     int same_size;
     int64_t cur_seg;
-    int err;                    /* of its last encode task */
+    int err; /* of its last encode task */
     struct Ctx *ctx;
 } Rung;
 
@@ -38,19 +41,23 @@ typedef struct Ctx {
     LSSegPlan plan;
     Rung rung[LSTREAM_MAX_RUNGS];
     int n_rungs;
-    int64_t frame_ticks;        /* video frame duration in the video timescale */
+    int64_t frame_ticks; /* video frame duration in the video timescale */
     LSEncoder aenc;
     LSRendition arend;
     LSCmafWriter amux;
-    int64_t afr;                /* audio: samples per packet */
-    int64_t arate;              /* audio: timescale (samples per second) */
-    int64_t audio_seg;          /* current audio segment */
-    int64_t audio_next_boundary;/* first packet index of the next audio segment */
+    int64_t afr;                 /* audio: samples per packet */
+    int64_t arate;               /* audio: timescale (samples per second) */
+    int64_t audio_seg;           /* current audio segment */
+    int64_t audio_next_boundary; /* first packet index of the next audio segment */
     int64_t audio_packets;
-    int64_t audio_limit;        /* packets past the video's end are dropped; -1 until known */
-    struct QueuedAudio { uint8_t *data; int size; int64_t index; } *aq; /* audio ahead of the video */
+    int64_t audio_limit; /* packets past the video's end are dropped; -1 until known */
+    struct QueuedAudio {
+        uint8_t *data;
+        int size;
+        int64_t index;
+    } * aq; /* audio ahead of the video */
     int aq_n, aq_cap;
-    double t0;                  /* input time of output time 0 */
+    double t0; /* input time of output time 0 */
     int t0_known;
     int64_t frames;
     double progress_at;
@@ -58,14 +65,14 @@ typedef struct Ctx {
     /* scaling of one frame: one task per (rung, plane), run in parallel on the pool */
     LSPool *pool;
     Rung *order[LSTREAM_MAX_RUNGS]; /* the rungs, most pixels first: the pool starts the longest tasks first */
-    const LSPicture *cur;       /* the frame being scaled, then encoded */
+    const LSPicture *cur;           /* the frame being scaled, then encoded */
     int64_t cur_index;
     int cur_idr;
     /* the input half: read, decode, normalise; on its own thread (pipelined) or the driver's */
     LSInput in;
     LSNormalizer *norm;
-    double first_audio;         /* input time of the first audio sample */
-    LSFrameQueue *fq;           /* pipelined: the input thread's output; NULL: serial */
+    double first_audio; /* input time of the first audio sample */
+    LSFrameQueue *fq;   /* pipelined: the input thread's output; NULL: serial */
 } Ctx;
 
 /* ---- audio segmentation: cut at the audio frame nearest each planned boundary ---- */
@@ -113,8 +120,12 @@ static int drain_audio(Ctx *c, int all)
         if (!all && !audio_covered(c, q->index))
             break;
         if (c->audio_limit < 0 || q->index < c->audio_limit) {
-            LSPacket p = { .data = q->data, .size = q->size, .pts = q->index * c->afr,
-                           .dts = q->index * c->afr, .duration = c->afr, .key = 1 };
+            LSPacket p = { .data = q->data,
+                           .size = q->size,
+                           .pts = q->index * c->afr,
+                           .dts = q->index * c->afr,
+                           .duration = c->afr,
+                           .key = 1 };
             err = audio_write(c, &p);
         }
         free(q->data);
@@ -138,14 +149,14 @@ static int on_audio_packet(void *opaque, const LSPacket *pkt)
         return audio_write(c, pkt);
     if (c->aq_n == c->aq_cap) {
         int cap = c->aq_cap ? c->aq_cap * 2 : 64;
-        void *q = realloc(c->aq, sizeof(*c->aq) * cap);
+        void *q = ls_realloc(c->aq, sizeof(*c->aq) * cap);
         if (!q)
             return LSTREAM_ERR(ENOMEM);
         c->aq = q;
         c->aq_cap = cap;
     }
     struct QueuedAudio *q = &c->aq[c->aq_n];
-    if (!(q->data = malloc(pkt->size ? pkt->size : 1)))
+    if (!(q->data = ls_malloc(pkt->size ? pkt->size : 1)))
         return LSTREAM_ERR(ENOMEM);
     memcpy(q->data, pkt->data, pkt->size);
     q->size = pkt->size;
@@ -163,9 +174,9 @@ static int on_video_packet(void *opaque, const LSPacket *pkt)
     int err;
     if (seg != r->cur_seg) {
         if (!pkt->key || seg < r->cur_seg)
-            return ls_fail(c->job, LSTREAM_ERR_BUG, "rung %s: segment %lld does not start with an IDR",
-                           r->plan.name, (long long)seg);
-        if ((err = ls_cmaf_flush(&r->mux)))
+            return ls_fail(c->job, LSTREAM_ERR_BUG, "rung %s: segment %lld does not start with an IDR", r->plan.name,
+                           (long long)seg);
+        if ((err = ls_cmaf_close_segment(&r->mux))) /* written by the driver, after the frame */
             return err;
         r->cur_seg = seg;
     }
@@ -205,10 +216,17 @@ static void rung_task(void *opaque, int i)
 {
     Ctx *c = opaque;
     Rung *r = c->order[i];
-    if (!r->same_size)
+    if (!r->same_size) {
+        const LSPicture *src = c->cur;
+        if (r->mid.buf) {
+            for (int p = 0; p < 3; p++)
+                ls_plane_scale(&c->job->dsp, &r->pre[p], r->mid.data[p], r->mid.stride[p], src->data[p],
+                               src->stride[p]);
+            src = &r->mid;
+        }
         for (int p = 0; p < 3; p++)
-            ls_plane_scale(&c->job->dsp, &r->sc[p], r->pic.data[p], r->pic.stride[p], c->cur->data[p],
-                           c->cur->stride[p]);
+            ls_plane_scale(&c->job->dsp, &r->sc[p], r->pic.data[p], r->pic.stride[p], src->data[p], src->stride[p]);
+    }
     r->err = r->enc.ops->encode_picture(r->enc.priv, r->same_size ? c->cur : &r->pic, c->cur_index, c->cur_idr,
                                         on_video_packet, r);
 }
@@ -222,9 +240,12 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index)
     c->cur_idr = force_idr;
     ls_pool_run(c->pool, rung_task, c, c->n_rungs);
     c->cur = NULL;
-    for (int i = 0; i < c->n_rungs; i++)
-        if (c->rung[i].err)
-            return c->rung[i].err;
+    /* the segments the rungs closed go to the output from this thread, one object at a time, in rung order */
+    for (int i = 0; i < c->n_rungs; i++) {
+        int err = c->rung[i].err;
+        if (err || (err = ls_cmaf_write_pending(&c->rung[i].mux)))
+            return err;
+    }
     c->frames = index + 1;
     report_progress(c, "transcode", 0);
     return c->aq_n ? drain_audio(c, 0) : 0;
@@ -319,20 +340,51 @@ static int run_pipelined(Ctx *c)
 
 /* The job's thread budget (settings.threads, or one per CPU) is shared, not given to every component: the
  * rungs of a frame are scaled and encoded in parallel on the pool (one thread per budget thread, driver
- * included), the input is read and normalised on one more thread, and each x264 gets frame threads in
- * proportion to its share of the ladder's pixels, 1.5 per budget thread in all (x264's own rule for one
- * encoder on a whole machine), rounded down, at least one. On 2 CPUs every encoder has one thread (measured
- * fastest there: frame threads cost CPU time, and the rungs already keep both cores busy); on 8, the 1080p
- * rung gets 6. Before, each of 5 x264 took 1.5 threads per CPU for itself. */
-static int encoder_threads(const Ctx *c, int i)
+ * included), and the input is read and normalised on one more thread. Each encoder runs one frame at a time
+ * (no x264 frame threads): the media are then byte-identical whatever the budget (x264's output depends on
+ * its thread count), and on 2 CPUs it was also the fastest (frame threads cost CPU time while the rungs
+ * already keep both cores busy). The cost: on machines with more CPUs than rungs, the largest rung is the
+ * critical path. Before, each of 5 x264 took 1.5 threads per CPU for itself. */
+enum { ENCODER_THREADS = 1 };
+
+static int init_scalers(LSPlaneScaler *sc, int sw, int sh, int dw, int dh)
 {
-    const int budget = c->job->s.threads ? c->job->s.threads : ls_cpu_count();
-    double px = 0;
-    for (int k = 0; k < c->ladder.n; k++)
-        px += (double)c->ladder.r[k].width * c->ladder.r[k].height;
-    const double share = px > 0 ? (double)c->ladder.r[i].width * c->ladder.r[i].height / px : 1;
-    const int t = (int)floor(1.5 * budget * share);
-    return t < 1 ? 1 : t;
+    const int w[2][3] = { { sw, (sw + 1) / 2, (sw + 1) / 2 }, { dw, dw / 2, dw / 2 } };
+    const int h[2][3] = { { sh, (sh + 1) / 2, (sh + 1) / 2 }, { dh, dh / 2, dh / 2 } };
+    for (int p = 0; p < 3; p++) {
+        int err = ls_plane_scaler_init(&sc[p], w[0][p], h[0][p], w[1][p], h[1][p], LS_KERNEL_BICUBIC);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+/* The rung's scalers from the source; when one filter cannot span the step (more taps than the kernels
+ * take: about 16:1), two steps of equal ratio through an intermediate picture. */
+static int open_scalers(Ctx *c, Rung *r)
+{
+    const int sw = c->src.width, sh = c->src.height, dw = r->plan.width, dh = r->plan.height;
+    int err = ls_picture_alloc(&r->pic, dw, dh);
+    if (err)
+        return err;
+    if ((err = init_scalers(r->sc, sw, sh, dw, dh)) != -ERANGE)
+        return err ? ls_fail(c->job, LSTREAM_ERR(-err), "rung %s: cannot set up its scaler", r->plan.name) : 0;
+    for (int p = 0; p < 3; p++)
+        ls_plane_scaler_free(&r->sc[p]);
+    const int mw = (int)lrint(dw * sqrt((double)sw / dw) / 2) * 2, mh = (int)lrint(dh * sqrt((double)sh / dh) / 2) * 2;
+    if ((err = ls_picture_alloc(&r->mid, mw, mh)))
+        return err;
+    if ((err = init_scalers(r->pre, sw, sh, mw, mh)) == -ENOMEM ||
+        (!err && (err = init_scalers(r->sc, mw, mh, dw, dh)) == -ENOMEM))
+        return ls_fail(c->job, LSTREAM_ERR(ENOMEM), "rung %s: cannot set up its scaler", r->plan.name);
+    if (err)
+        return ls_fail(c->job, LSTREAM_ERR_UNSUPPORTED,
+                       "input %s: cannot scale %dx%d to %dx%d, even in two steps (through %dx%d): a downscale beyond "
+                       "about 250:1 is not supported",
+                       c->src.path, sw, sh, dw, dh, mw, mh);
+    ls_log(c->job, LSTREAM_LOG_INFO, "rung %s: %dx%d to %dx%d in two steps, through %dx%d", r->plan.name, sw, sh, dw,
+           dh, mw, mh);
+    return 0;
 }
 
 static int open_rungs(Ctx *c)
@@ -348,8 +400,9 @@ static int open_rungs(Ctx *c)
         if (!ops)
             return ls_fail(job, LSTREAM_ERR_SETTINGS, "rung %s: no encoder for video codec %d in this build",
                            r->plan.name, r->plan.rung.codec);
-        const LSEncoderParams ep = { .rung = &r->plan, .fps_num = c->ladder.fps_num, .fps_den = c->ladder.fps_den,
-                                     .threads = encoder_threads(c, i) };
+        const LSEncoderParams ep = {
+            .rung = &r->plan, .fps_num = c->ladder.fps_num, .fps_den = c->ladder.fps_den, .threads = ENCODER_THREADS
+        };
         int err = ls_encoder_open(&r->enc, ops, job, &ep, &r->rend.cfg);
         if (err)
             return err;
@@ -358,18 +411,8 @@ static int open_rungs(Ctx *c)
         if ((err = ls_cmaf_open(&r->mux, &r->rend, &c->out)))
             return err;
         r->same_size = r->plan.width == c->src.width && r->plan.height == c->src.height;
-        if (!r->same_size) {
-            if ((err = ls_picture_alloc(&r->pic, r->plan.width, r->plan.height)))
-                return err;
-            const int sw[3] = { c->src.width, (c->src.width + 1) / 2, (c->src.width + 1) / 2 };
-            const int sh[3] = { c->src.height, (c->src.height + 1) / 2, (c->src.height + 1) / 2 };
-            const int dw[3] = { r->plan.width, r->plan.width / 2, r->plan.width / 2 };
-            const int dh[3] = { r->plan.height, r->plan.height / 2, r->plan.height / 2 };
-            for (int p = 0; p < 3; p++)
-                if ((err = ls_plane_scaler_init(&r->sc[p], sw[p], sh[p], dw[p], dh[p], LS_KERNEL_BICUBIC)))
-                    return ls_fail(job, LSTREAM_ERR_UNSUPPORTED, "cannot scale %dx%d to %dx%d", sw[p], sh[p],
-                                   dw[p], dh[p]);
-        }
+        if (!r->same_size && (err = open_scalers(c, r)))
+            return err;
         ls_log(job, LSTREAM_LOG_INFO, "rung %s: %dx%d, %s, crf %.1f, max %d kbit/s", r->plan.name, r->plan.width,
                r->plan.height, r->rend.cfg.codec, r->plan.rung.crf, r->plan.rung.max_kbps);
     }
@@ -418,8 +461,11 @@ static void close_ctx(Ctx *c)
         ls_cmaf_free(&r->mux);
         ls_rendition_free(&r->rend);
         ls_picture_free(&r->pic);
-        for (int p = 0; p < 3; p++)
+        ls_picture_free(&r->mid);
+        for (int p = 0; p < 3; p++) {
             ls_plane_scaler_free(&r->sc[p]);
+            ls_plane_scaler_free(&r->pre[p]);
+        }
     }
     ls_encoder_close(&c->aenc);
     ls_cmaf_free(&c->amux);
@@ -427,6 +473,44 @@ static void close_ctx(Ctx *c)
     for (int i = 0; i < c->aq_n; i++)
         free(c->aq[i].data);
     free(c->aq);
+}
+
+/* M8 (doc/RULES.md): a lower rung never costs more than the one above it. An encoder can make a lower rung
+ * dearer on some content (a short variable-frame-rate phone clip, noise at a capped rate); such a rung buys
+ * nothing, so it leaves the ladder instead of failing the job: the lower of the two, unless that is the
+ * cellular (last) rung, which M7 needs; then the one above it. Its objects are removed where the output can. */
+static void drop_dearer_rungs(Ctx *c, LSPresentation *p)
+{
+    for (int k = 0; k + 1 < p->n;) {
+        LSRendition *hi = p->r[k], *lo = p->r[k + 1];
+        if (hi->cfg.kind != LS_TRACK_VIDEO || lo->cfg.kind != LS_TRACK_VIDEO || lo->avg <= hi->avg) {
+            k++;
+            continue;
+        }
+        const int last_video = k + 2 >= p->n || p->r[k + 2]->cfg.kind != LS_TRACK_VIDEO;
+        const int drop = last_video ? k : k + 1;
+        LSRendition *d = p->r[drop];
+        if (p->n_dropped < (int)LS_ARRAY_SIZE(p->dropped)) {
+            snprintf(p->dropped[p->n_dropped].id, sizeof(p->dropped[0].id), "%s", d->id);
+            snprintf(p->dropped[p->n_dropped].why, sizeof(p->dropped[0].why),
+                     "%s averaged %.0f bit/s, more than %s above it (%.0f)", lo->id, lo->avg, hi->id, hi->avg);
+            p->n_dropped++;
+        }
+        ls_log(c->job, LSTREAM_LOG_WARNING, "rung %s dropped: %s averaged %.0f bit/s, more than %s (%.0f bit/s)", d->id,
+               lo->id, lo->avg, hi->id, hi->avg);
+        if (c->out.cb.remove) {
+            char name[64];
+            ls_name_in(name, sizeof(name), d->id, LS_NAME_INIT);
+            c->out.cb.remove(c->out.cb.opaque, name);
+            for (int64_t i = 0; i < d->n_seg; i++) {
+                ls_name_segment(name, sizeof(name), d->id, i + 1);
+                c->out.cb.remove(c->out.cb.opaque, name);
+            }
+        }
+        memmove(&p->r[drop], &p->r[drop + 1], sizeof(p->r[0]) * (size_t)(p->n - drop - 1));
+        p->n--;
+        k = k > 0 ? k - 1 : 0; /* the new neighbours are compared again */
+    }
 }
 
 static int run(Ctx *c, const LSInputOps *input_ops, const char *input)
@@ -479,6 +563,10 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input)
     int64_t video_frames = 0;
     if (c->norm) {
         video_frames = ls_normalizer_count(c->norm);
+        if (!video_frames) {
+            err = ls_fail(job, LSTREAM_ERR_INVALID_INPUT, "input %s: its video timestamps cover no time", input);
+            goto end;
+        }
         for (int i = 0; i < c->n_rungs; i++) {
             Rung *r = &c->rung[i];
             if ((err = r->enc.ops->drain(r->enc.priv, 0, on_video_packet, r)))
@@ -520,6 +608,7 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input)
     for (int k = 0; k < pres.n; k++)
         if ((err = ls_rendition_measure(pres.r[k], pres.target, pres.min_buffer, 0, -1)))
             goto end;
+    drop_dearer_rungs(c, &pres);
     if ((err = ls_write_hls(&c->out, &pres, 0, -1, 1)) || (err = ls_write_dash(&c->out, &pres, 0, -1, 1)) ||
         (err = ls_write_report(&c->out, &pres, &c->src)))
         goto end;
@@ -539,7 +628,7 @@ end:
 /* The whole job over an output: run, then commit, or abort on any failure. */
 static int run_job(LStreamJob *job, const LSInputOps *input_ops, const char *input, const LStreamOutput *out)
 {
-    Ctx *c = calloc(1, sizeof(*c));
+    Ctx *c = ls_calloc(1, sizeof(*c));
     if (!c)
         return LSTREAM_ERR(ENOMEM);
     c->job = job;

@@ -14,7 +14,7 @@
 #include <libavutil/opt.h>
 #include <libswresample/swresample.h>
 
-#define LS_AAC_RATE 48000
+#define LS_AAC_RATE  48000
 #define LS_AAC_FRAME 1024
 
 typedef struct LSAac {
@@ -27,8 +27,8 @@ typedef struct LSAac {
     AVAudioFifo *fifo;
     AVFrame *frame;
     AVPacket *pkt;
-    int64_t skip;           /* samples still to drop (priming compensation, early audio) */
-    int64_t samples_in;     /* samples placed on the output timeline (after skip) */
+    int64_t skip;       /* samples still to drop (priming compensation, early audio) */
+    int64_t samples_in; /* samples placed on the output timeline (after skip) */
     int64_t packets_out;
     int started;
     int channels;
@@ -43,7 +43,10 @@ static uint8_t *descr(uint8_t *p, int tag, int len)
 }
 static uint8_t *be32(uint8_t *p, uint32_t v)
 {
-    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
     return p + 4;
 }
 
@@ -52,18 +55,21 @@ static uint8_t *be32(uint8_t *p, uint32_t v)
 static int make_esds(const uint8_t *asc, int asc_size, int channels, int bitrate, LSCodecConfig *cfg)
 {
     const int dsi = 2 + asc_size, dcd = 13 + dsi, esd = 3 + 2 + dcd + 3;
-    uint8_t *c = malloc(4 + 2 + esd), *p = c;
+    uint8_t *c = ls_malloc(4 + 2 + esd), *p = c;
     if (!c)
         return LSTREAM_ERR(ENOMEM);
-    p = be32(p, 0);             /* version 0, flags 0 */
+    p = be32(p, 0); /* version 0, flags 0 */
     p = descr(p, 0x03, esd);
-    *p++ = 0; *p++ = 0;         /* ES_ID */
-    *p++ = 0;                   /* flags */
+    *p++ = 0;
+    *p++ = 0; /* ES_ID */
+    *p++ = 0; /* flags */
     p = descr(p, 0x04, dcd);
-    *p++ = 0x40;                /* Audio ISO/IEC 14496-3 */
-    *p++ = 0x15;                /* AudioStream, upstream 0, reserved 1 */
+    *p++ = 0x40; /* Audio ISO/IEC 14496-3 */
+    *p++ = 0x15; /* AudioStream, upstream 0, reserved 1 */
     const unsigned bufsz = 6144 / 8 * channels;
-    *p++ = (uint8_t)(bufsz >> 16); *p++ = (uint8_t)(bufsz >> 8); *p++ = (uint8_t)bufsz;
+    *p++ = (uint8_t)(bufsz >> 16);
+    *p++ = (uint8_t)(bufsz >> 8);
+    *p++ = (uint8_t)bufsz;
     p = be32(p, (uint32_t)bitrate);
     p = be32(p, (uint32_t)bitrate);
     p = descr(p, 0x05, asc_size);
@@ -201,8 +207,9 @@ static int push_silence(LSAac *a, int64_t n)
 static enum AVSampleFormat av_format(int f)
 {
     static const enum AVSampleFormat map[] = {
-        [LS_SAMPLE_U8] = AV_SAMPLE_FMT_U8, [LS_SAMPLE_S16] = AV_SAMPLE_FMT_S16, [LS_SAMPLE_S32] = AV_SAMPLE_FMT_S32,
-        [LS_SAMPLE_FLT] = AV_SAMPLE_FMT_FLT, [LS_SAMPLE_DBL] = AV_SAMPLE_FMT_DBL, [LS_SAMPLE_U8P] = AV_SAMPLE_FMT_U8P,
+        [LS_SAMPLE_U8] = AV_SAMPLE_FMT_U8,     [LS_SAMPLE_S16] = AV_SAMPLE_FMT_S16,
+        [LS_SAMPLE_S32] = AV_SAMPLE_FMT_S32,   [LS_SAMPLE_FLT] = AV_SAMPLE_FMT_FLT,
+        [LS_SAMPLE_DBL] = AV_SAMPLE_FMT_DBL,   [LS_SAMPLE_U8P] = AV_SAMPLE_FMT_U8P,
         [LS_SAMPLE_S16P] = AV_SAMPLE_FMT_S16P, [LS_SAMPLE_S32P] = AV_SAMPLE_FMT_S32P,
         [LS_SAMPLE_FLTP] = AV_SAMPLE_FMT_FLTP, [LS_SAMPLE_DBLP] = AV_SAMPLE_FMT_DBLP,
     };
@@ -215,8 +222,9 @@ static int aac_push(void *priv, const LSAudio *f, double offset, LSPacketSink si
     char eb[128];
     const enum AVSampleFormat fmt = av_format(f->format);
     if (fmt == AV_SAMPLE_FMT_NONE || f->channels < 1 || f->sample_rate < 1)
-        return ls_fail(a->job, LSTREAM_ERR_UNSUPPORTED, "audio in an unsupported sample format (%d, %d Hz, %d channels)",
-                       f->format, f->sample_rate, f->channels);
+        return ls_fail(a->job, LSTREAM_ERR_UNSUPPORTED,
+                       "audio in an unsupported sample format (%d, %d Hz, %d channels)", f->format, f->sample_rate,
+                       f->channels);
     if (!a->swr || a->swr_rate != f->sample_rate || a->swr_fmt != fmt || a->swr_mask != f->channel_mask ||
         a->swr_channels != f->channels) {
         /* first buffer, or the input changed format: (re)build the resampler; downmix to mono when asked */
@@ -225,8 +233,8 @@ static int aac_push(void *priv, const LSAudio *f, double offset, LSPacketSink si
         if (!f->channel_mask || av_channel_layout_from_mask(&in_layout, f->channel_mask) < 0 ||
             in_layout.nb_channels != f->channels)
             av_channel_layout_default(&in_layout, f->channels);
-        int ret = swr_alloc_set_opts2(&a->swr, &a->enc->ch_layout, AV_SAMPLE_FMT_FLTP, LS_AAC_RATE, &in_layout,
-                                      fmt, f->sample_rate, 0, NULL);
+        int ret = swr_alloc_set_opts2(&a->swr, &a->enc->ch_layout, AV_SAMPLE_FMT_FLTP, LS_AAC_RATE, &in_layout, fmt,
+                                      f->sample_rate, 0, NULL);
         av_channel_layout_uninit(&in_layout);
         if (ret >= 0)
             ret = swr_init(a->swr);
@@ -245,7 +253,7 @@ static int aac_push(void *priv, const LSAudio *f, double offset, LSPacketSink si
             int err = push_silence(a, off);
             if (err)
                 return err;
-        } else {       /* audio starts before the video: drop what precedes it */
+        } else { /* audio starts before the video: drop what precedes it */
             a->skip += -off;
         }
     }
@@ -290,8 +298,8 @@ static int aac_finish(void *priv, int64_t packets, LSPacketSink sink, void *opaq
     if (!err)
         err = drain_encoder(a, sink, opaque);
     if (!err && packets > 0 && a->packets_out < packets)
-        err = ls_fail(a->job, LSTREAM_ERR_BUG, "AAC encoder gave %lld packets, %lld wanted",
-                      (long long)a->packets_out, (long long)packets);
+        err = ls_fail(a->job, LSTREAM_ERR_BUG, "AAC encoder gave %lld packets, %lld wanted", (long long)a->packets_out,
+                      (long long)packets);
     return err;
 }
 

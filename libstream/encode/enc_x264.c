@@ -25,8 +25,10 @@ static void x264_log_cb(void *priv, int level, const char *fmt, va_list ap)
 {
     char msg[512];
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    ls_log(priv, level <= X264_LOG_ERROR ? LSTREAM_LOG_ERROR : level == X264_LOG_WARNING ? LSTREAM_LOG_WARNING
-                                                                                          : LSTREAM_LOG_DEBUG,
+    ls_log(priv,
+           level <= X264_LOG_ERROR     ? LSTREAM_LOG_ERROR
+           : level == X264_LOG_WARNING ? LSTREAM_LOG_WARNING
+                                       : LSTREAM_LOG_DEBUG,
            "x264: %s", msg);
 }
 
@@ -71,8 +73,8 @@ static int x264_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSC
     p.i_keyint_max = X264_KEYINT_MAX_INFINITE;
     p.i_keyint_min = fps_num / fps_den > 1 ? fps_num / fps_den : 1;
     p.b_open_gop = 0;
-    p.b_repeat_headers = 0;     /* SPS/PPS live in avcC */
-    p.b_annexb = 0;             /* 4-byte NAL lengths, as MP4 wants */
+    p.b_repeat_headers = 0; /* SPS/PPS live in avcC */
+    p.b_annexb = 0;         /* 4-byte NAL lengths, as MP4 wants */
     p.b_aud = 0;
     if (r->rung.crf > 0) {
         p.rc.i_rc_method = X264_RC_CRF;
@@ -91,8 +93,8 @@ static int x264_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSC
     snprintf(e->name, sizeof(e->name), "%s", r->name);
     e->h = x264_encoder_open(&p);
     if (!e->h)
-        return ls_fail(job, LSTREAM_ERR_ENCODER, "x264 cannot open an encoder for rung %s (%dx%d)", r->name,
-                       r->width, r->height);
+        return ls_fail(job, LSTREAM_ERR_ENCODER, "x264 cannot open an encoder for rung %s (%dx%d)", r->name, r->width,
+                       r->height);
     x264_nal_t *nal;
     int n;
     if (x264_encoder_headers(e->h, &nal, &n) < 0) {
@@ -113,7 +115,7 @@ static int x264_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSC
         return ls_fail(job, LSTREAM_ERR_ENCODER, "x264 gave no SPS/PPS for rung %s", r->name);
     }
     /* AVCDecoderConfigurationRecord, ISO/IEC 14496-15 5.3.3.1 */
-    uint8_t *c = malloc(16 + sps_len + pps_len);
+    uint8_t *c = ls_malloc(16 + sps_len + pps_len);
     if (!c)
         return LSTREAM_ERR(ENOMEM);
     int k = 0;
@@ -121,8 +123,8 @@ static int x264_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSC
     c[k++] = sps[1];
     c[k++] = sps[2];
     c[k++] = sps[3];
-    c[k++] = 0xff;              /* lengthSizeMinusOne = 3 */
-    c[k++] = 0xe1;              /* one SPS */
+    c[k++] = 0xff; /* lengthSizeMinusOne = 3 */
+    c[k++] = 0xe1; /* one SPS */
     c[k++] = (uint8_t)(sps_len >> 8);
     c[k++] = (uint8_t)sps_len;
     memcpy(c + k, sps, sps_len);
@@ -133,10 +135,10 @@ static int x264_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSC
     memcpy(c + k, pps, pps_len);
     k += pps_len;
     if (sps[1] == 100 || sps[1] == 110 || sps[1] == 122 || sps[1] == 144) {
-        c[k++] = 0xfc | 1;      /* chroma_format_idc 4:2:0 */
-        c[k++] = 0xf8;          /* bit_depth_luma_minus8 */
+        c[k++] = 0xfc | 1; /* chroma_format_idc 4:2:0 */
+        c[k++] = 0xf8;     /* bit_depth_luma_minus8 */
         c[k++] = 0xf8;
-        c[k++] = 0;             /* no SPS extensions */
+        c[k++] = 0; /* no SPS extensions */
     }
     memset(cfg, 0, sizeof(*cfg));
     cfg->kind = LS_TRACK_VIDEO;
@@ -160,7 +162,7 @@ static int deliver(LSX264 *e, x264_nal_t *nal, int n, const x264_picture_t *out,
     for (int i = 0; i < n; i++)
         size += nal[i].i_payload;
     if (size > e->cap) {
-        uint8_t *b = realloc(e->buf, size);
+        uint8_t *b = ls_realloc(e->buf, size);
         if (!b)
             return LSTREAM_ERR(ENOMEM);
         e->buf = b;

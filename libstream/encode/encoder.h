@@ -13,39 +13,38 @@ enum LSTrackKind { LS_TRACK_VIDEO = 1, LS_TRACK_AUDIO = 2, LS_TRACK_TEXT = 3, LS
 
 /* A stream's description, filled by the encoder from its real bitstream configuration. */
 typedef struct LSCodecConfig {
-    int kind;                   /* enum LSTrackKind */
-    char sample_entry[5];       /* ISO BMFF sample entry type: "avc1", "mp4a", ... */
-    char config_box[5];         /* configuration box inside it: "avcC", "esds", ... */
-    uint8_t *config;            /* that box's payload (after size and type; full boxes include version/flags) */
+    int kind;             /* enum LSTrackKind */
+    char sample_entry[5]; /* ISO BMFF sample entry type: "avc1", "mp4a", ... */
+    char config_box[5];   /* configuration box inside it: "avcC", "esds", ... */
+    uint8_t *config;      /* that box's payload (after size and type; full boxes include version/flags) */
     int config_size;
-    char codec[64];             /* RFC 6381 string, from the configuration record */
-    uint32_t timescale;         /* of the track: packets' pts/dts/duration are in it */
-    int64_t frame_duration;     /* audio: samples per packet (every packet but maybe the last); video: 0 */
-    int width, height;          /* video */
-    int sample_rate, channels;  /* audio */
-    int bitrate;                /* nominal bit/s (btrt; esds carries its own) */
-    const char *compressor;     /* VisualSampleEntry compressorname */
+    char codec[64];            /* RFC 6381 string, from the configuration record */
+    uint32_t timescale;        /* of the track: packets' pts/dts/duration are in it */
+    int64_t frame_duration;    /* audio: samples per packet (every packet but maybe the last); video: 0 */
+    int width, height;         /* video */
+    int sample_rate, channels; /* audio */
+    int bitrate;               /* nominal bit/s (btrt; esds carries its own) */
+    const char *compressor;    /* VisualSampleEntry compressorname */
 } LSCodecConfig;
 
 void ls_codec_config_free(LSCodecConfig *c);
 /* The track timescale for a frame rate: 90 kHz when a frame is a whole number of ticks, else fps_num. */
 uint32_t ls_video_timescale(int fps_num, int fps_den);
 
-
 /* What the driver asks of an encoder. */
 typedef struct LSEncoderParams {
-    const LSRungPlan *rung;     /* video: size and rate control; NULL for audio */
-    int fps_num, fps_den;       /* video frame rate */
-    int channels, kbps;         /* audio */
-    int threads;                /* this encoder's share of the job's thread budget (>= 1) */
+    const LSRungPlan *rung; /* video: size and rate control; NULL for audio */
+    int fps_num, fps_den;   /* video frame rate */
+    int channels, kbps;     /* audio */
+    int threads;            /* this encoder's share of the job's thread budget (>= 1) */
 } LSEncoderParams;
 
 typedef int (*LSPacketSink)(void *opaque, const LSPacket *pkt);
 
 typedef struct LSEncoderOps {
-    const char *name;           /* "x264", "aac": for messages */
-    int kind;                   /* LS_TRACK_VIDEO or LS_TRACK_AUDIO */
-    int codec;                  /* enum LStreamCodec / LStreamAudioCodec it implements */
+    const char *name; /* "x264", "aac": for messages */
+    int kind;         /* LS_TRACK_VIDEO or LS_TRACK_AUDIO */
+    int codec;        /* enum LStreamCodec / LStreamAudioCodec it implements */
     size_t priv_size;
     /* Check the job's settings that belong to this encoder (preset names, ...): 0 or ls_fail() naming the
      * setting. Called at job open for every encoder the settings select. */

@@ -55,7 +55,7 @@ int ls_encoder_open(LSEncoder *e, const LSEncoderOps *ops, LStreamJob *job, cons
 {
     memset(e, 0, sizeof(*e));
     memset(cfg, 0, sizeof(*cfg));
-    if (!(e->priv = calloc(1, ops->priv_size)))
+    if (!(e->priv = ls_calloc(1, ops->priv_size)))
         return LSTREAM_ERR(ENOMEM);
     e->ops = ops;
     int err = ops->open(e->priv, job, p, cfg);

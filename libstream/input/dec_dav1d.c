@@ -20,7 +20,7 @@ typedef struct LSDav1d {
     Dav1dPicture pic;
     int have_pic;
     int draining;
-    double tb;              /* the stream's time base, seconds */
+    double tb; /* the stream's time base, seconds */
 } LSDav1d;
 
 static void dav1d_log(void *cookie, const char *fmt, va_list ap)
@@ -30,10 +30,7 @@ static void dav1d_log(void *cookie, const char *fmt, va_list ap)
     ls_log(cookie, LSTREAM_LOG_DEBUG, "dav1d: %s", msg);
 }
 
-static int dav1d_probe(const AVStream *st)
-{
-    return st->codecpar->codec_id == AV_CODEC_ID_AV1;
-}
+static int dav1d_probe(const AVStream *st) { return st->codecpar->codec_id == AV_CODEC_ID_AV1; }
 
 static int dav1d_open_(void *priv, LStreamJob *job, const LSSourceInfo *info, const AVStream *st, int threads)
 {

@@ -19,10 +19,7 @@ typedef struct LSLavc {
     int draining;
 } LSLavc;
 
-static int lavc_probe(const AVStream *st)
-{
-    return avcodec_find_decoder(st->codecpar->codec_id) != NULL;
-}
+static int lavc_probe(const AVStream *st) { return avcodec_find_decoder(st->codecpar->codec_id) != NULL; }
 
 int ls_lavc_open_decoder(LStreamJob *job, const LSSourceInfo *info, const AVStream *st, int threads,
                          AVCodecContext **out)
@@ -43,8 +40,8 @@ int ls_lavc_open_decoder(LStreamJob *job, const LSSourceInfo *info, const AVStre
     if (ret < 0) {
         char eb[128];
         avcodec_free_context(&c);
-        return ls_fail(job, LSTREAM_ERR_UNSUPPORTED, "%s: cannot open the %s decoder: %s", info->path,
-                       codec->name, ls_av_err(ret, eb, sizeof(eb)));
+        return ls_fail(job, LSTREAM_ERR_UNSUPPORTED, "%s: cannot open the %s decoder: %s", info->path, codec->name,
+                       ls_av_err(ret, eb, sizeof(eb)));
     }
     *out = c;
     return 0;
@@ -69,7 +66,8 @@ static int lavc_send(void *priv, const AVPacket *pkt)
     const int r = avcodec_send_packet(d->dec, pkt);
     if (r < 0 && r != AVERROR(EAGAIN) && r != AVERROR_EOF) {
         char eb[128];
-        ls_log(d->job, LSTREAM_LOG_WARNING, "input %s: decoding error: %s", d->info->path, ls_av_err(r, eb, sizeof(eb)));
+        ls_log(d->job, LSTREAM_LOG_INFO, "input %s: video decoding error: %s", d->info->path,
+               ls_av_err(r, eb, sizeof(eb)));
         return LSTREAM_ERR_INVALID_INPUT;
     }
     return 0;
@@ -92,6 +90,7 @@ static int lavc_receive(void *priv, LSDecodedPicture *f)
     f->h = fr->height;
     f->pix_fmt = fr->format;
     f->interlaced = fr->interlaced_frame;
+    f->concealed = fr->decode_error_flags != 0 || (fr->flags & AV_FRAME_FLAG_CORRUPT);
     f->full_range = fr->color_range == AVCOL_RANGE_JPEG || fr->format == AV_PIX_FMT_YUVJ420P ||
                     fr->format == AV_PIX_FMT_YUVJ422P || fr->format == AV_PIX_FMT_YUVJ444P;
     f->pts = fr->best_effort_timestamp == AV_NOPTS_VALUE ? NAN : fr->best_effort_timestamp * d->tb;

@@ -16,13 +16,14 @@ typedef struct LSDecodedPicture {
     const uint8_t *data[4];
     ptrdiff_t stride[4];
     int w, h;
-    int pix_fmt;            /* enum AVPixelFormat */
-    int full_range;         /* 0-255 samples (JPEG range) */
+    int pix_fmt;    /* enum AVPixelFormat */
+    int full_range; /* 0-255 samples (JPEG range) */
     int interlaced;
-    double pts, duration;   /* seconds; NAN / 0 if unknown */
+    int concealed;        /* the decoder hid damage in it */
+    double pts, duration; /* seconds; NAN / 0 if unknown */
 } LSDecodedPicture;
 
-#define LS_AGAIN 2          /* the decoder wants more data */
+#define LS_AGAIN 2 /* the decoder wants more data */
 
 typedef struct LSDecoderOps {
     const char *name;

@@ -28,8 +28,10 @@ static void av_log_cb(void *avcl, int level, const char *fmt, va_list ap)
     /* FFmpeg's errors are reported by libstream itself with context; here they are warnings at most. Its
      * warnings are chatter about details it handles itself (e.g. "EOI missing, emulating" on every MJPEG
      * frame of an ordinary AVI): information, not something the user can act on. */
-    ls_log(job, level <= AV_LOG_ERROR ? LSTREAM_LOG_WARNING : level <= AV_LOG_WARNING ? LSTREAM_LOG_INFO
-                                                                                      : LSTREAM_LOG_DEBUG,
+    ls_log(job,
+           level <= AV_LOG_ERROR     ? LSTREAM_LOG_WARNING
+           : level <= AV_LOG_WARNING ? LSTREAM_LOG_INFO
+                                     : LSTREAM_LOG_DEBUG,
            "%s: %s", name, msg);
 }
 

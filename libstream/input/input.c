@@ -10,7 +10,7 @@
 int ls_input_open(LSInput *in, const LSInputOps *ops, LStreamJob *job, const char *url, LSSourceInfo *info)
 {
     memset(in, 0, sizeof(*in));
-    if (!(in->priv = calloc(1, ops->priv_size)))
+    if (!(in->priv = ls_calloc(1, ops->priv_size)))
         return LSTREAM_ERR(ENOMEM);
     in->ops = ops;
     int err = ops->open(in->priv, job, url, info);

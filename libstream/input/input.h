@@ -12,8 +12,8 @@
 enum { LS_ITEM_VIDEO = 1, LS_ITEM_AUDIO = 2 };
 typedef struct LSInputItem {
     int type;
-    LSVideoFrame video;     /* LS_ITEM_VIDEO; valid until the next read */
-    LSAudio audio;          /* LS_ITEM_AUDIO; valid until the next read */
+    LSVideoFrame video; /* LS_ITEM_VIDEO; valid until the next read */
+    LSAudio audio;      /* LS_ITEM_AUDIO; valid until the next read */
 } LSInputItem;
 
 typedef struct LSInputOps {

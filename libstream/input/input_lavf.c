@@ -32,16 +32,20 @@ typedef struct LSLavf {
     AVFormatContext *fmt;
     int vidx, aidx;
     const LSDecoderOps *vops;
-    void *vdec;                 /* the video decoder's private state */
+    void *vdec; /* the video decoder's private state */
     AVCodecContext *adec;
     AVPacket *pkt;
     AVFrame *aframe;
-    int vpending, apending;     /* decoder may have more frames to give */
-    int eof;                    /* demuxer reached its end; decoders being drained */
+    int vpending, apending; /* decoder may have more frames to give */
+    int eof;                /* demuxer reached its end; decoders being drained */
     int vdrained, adrained;
-    double max_end;             /* furthest media time decoded, for the truncation check */
-    int64_t vframes, aframes, errors;
-    const LSSourceInfo *info;
+    double max_end;     /* furthest media time decoded */
+    double first_video; /* time of the first decoded picture (NAN until one) */
+    int64_t vframes, aframes;
+    int64_t vpackets; /* video packets demuxed */
+    LSSourceInfo *info;
+    double last_frame_wall; /* wall clock when a frame was last decoded (the watchdog) */
+    double deadline;        /* the interrupt callback's: libavformat gives up past it */
     /* conversion of pictures the core does not take as they are */
     struct SwsContext *sws;
     int sws_fmt, sws_w, sws_h, sws_full;
@@ -61,6 +65,20 @@ static int rotation_of(AVStream *st)
     return r < 0 ? r + 360 : r;
 }
 
+/* How long the input may go without decoding anything before it is declared stuck (wall seconds): a damaged
+ * file that makes the demuxer or a decoder spin ends with a clear error instead of a hung worker. Also the
+ * bound on probing the file. Real files decode a frame in milliseconds; 30 s leaves room for a slow disk. */
+#define STALL_LIMIT_S 30.0
+
+/* libavformat polls this in its blocking loops (I/O, probing): give up on cancel or past the deadline */
+static int interrupt_cb(void *opaque)
+{
+    const LSLavf *in = opaque;
+    return ls_cancelled(in->job) || (in->deadline > 0 && ls_now() > in->deadline);
+}
+
+static int plausible_rate(AVRational r) { return r.num > 0 && r.den > 0 && av_q2d(r) >= 1 && av_q2d(r) <= 240; }
+
 static int lavf_open(void *priv, LStreamJob *job, const char *path, LSSourceInfo *info)
 {
     LSLavf *in = priv;
@@ -74,7 +92,12 @@ static int lavf_open(void *priv, LStreamJob *job, const char *path, LSSourceInfo
     in->job = job;
     in->info = info;
     in->vidx = in->aidx = -1;
+    in->first_video = NAN;
     char eb[128];
+    if (!(in->fmt = avformat_alloc_context()))
+        return LSTREAM_ERR(ENOMEM);
+    in->fmt->interrupt_callback = (AVIOInterruptCB){ interrupt_cb, in };
+    in->deadline = ls_now() + STALL_LIMIT_S;
     int ret = avformat_open_input(&in->fmt, path, NULL, NULL);
     if (ret < 0) {
         err = ret == AVERROR(EACCES) ? LSTREAM_ERR(EACCES) : LSTREAM_ERR_INVALID_INPUT;
@@ -83,6 +106,13 @@ static int lavf_open(void *priv, LStreamJob *job, const char *path, LSSourceInfo
         return err;
     }
     ret = avformat_find_stream_info(in->fmt, NULL);
+    if (ret < 0 && ls_now() > in->deadline) {
+        ls_fail(job, LSTREAM_ERR_INVALID_INPUT,
+                "input %s: probing the streams made no progress in %.0f s: the file "
+                "is damaged in a way the demuxer cannot get past",
+                path, STALL_LIMIT_S);
+        return LSTREAM_ERR_INVALID_INPUT;
+    }
     if (ret < 0) {
         ls_fail(job, LSTREAM_ERR_INVALID_INPUT, "input %s: cannot read stream information: %s", path,
                 ls_av_err(ret, eb, sizeof(eb)));
@@ -99,8 +129,8 @@ static int lavf_open(void *priv, LStreamJob *job, const char *path, LSSourceInfo
     if (v >= 0 && (in->fmt->streams[v]->codecpar->width <= 0 || in->fmt->streams[v]->codecpar->height <= 0))
         v = -1;
     int a = av_find_best_stream(in->fmt, AVMEDIA_TYPE_AUDIO, -1, v, NULL, 0);
-    if (a >= 0 && (in->fmt->streams[a]->codecpar->sample_rate <= 0 ||
-                   in->fmt->streams[a]->codecpar->ch_layout.nb_channels <= 0))
+    if (a >= 0 &&
+        (in->fmt->streams[a]->codecpar->sample_rate <= 0 || in->fmt->streams[a]->codecpar->ch_layout.nb_channels <= 0))
         a = -1;
     if (v < 0 && a < 0) {
         ls_fail(job, LSTREAM_ERR_NO_STREAMS, "input %s: no video or audio stream found (format %s)", path,
@@ -131,10 +161,16 @@ static int lavf_open(void *priv, LStreamJob *job, const char *path, LSSourceInfo
             info->sar_den = sar.den;
         }
         info->dar = (double)info->width * info->sar_num / ((double)info->height * info->sar_den);
+        /* the frame rate: FFmpeg's guess, else the average, else frames over duration, each only when it lies
+         * in 1..240 fps (a nonsense time scale makes the first two 1/512); a slower slideshow is shown at 1 fps,
+         * and when nothing is plausible, 30 */
         AVRational fr = av_guess_frame_rate(in->fmt, vs, NULL);
-        if (fr.num <= 0 || fr.den <= 0 || av_q2d(fr) > 240 || av_q2d(fr) < 1)
-            fr = vs->avg_frame_rate.num > 0 && av_q2d(vs->avg_frame_rate) <= 240 ? vs->avg_frame_rate
-                                                                                 : (AVRational){ 30, 1 };
+        const double by_count = vs->nb_frames > 0 && info->duration > 0 ? vs->nb_frames / info->duration : 0;
+        if (!plausible_rate(fr))
+            fr = plausible_rate(vs->avg_frame_rate)             ? vs->avg_frame_rate
+                 : by_count >= 1 && by_count <= 240             ? av_d2q(by_count, 1001000)
+                 : (fr.num > 0 && fr.den > 0 && av_q2d(fr) < 1) ? (AVRational){ 1, 1 }
+                                                                : (AVRational){ 30, 1 };
         info->fps_num = fr.num;
         info->fps_den = fr.den;
         info->vfr = vs->avg_frame_rate.num > 0 && vs->r_frame_rate.num > 0 &&
@@ -152,7 +188,7 @@ static int lavf_open(void *priv, LStreamJob *job, const char *path, LSSourceInfo
         if (!in->vops)
             return ls_fail(job, LSTREAM_ERR_UNSUPPORTED, "%s: no decoder for video stream %d (codec %s)", path, v,
                            avcodec_get_name(vs->codecpar->codec_id));
-        if (!(in->vdec = calloc(1, in->vops->priv_size)))
+        if (!(in->vdec = ls_calloc(1, in->vops->priv_size)))
             return LSTREAM_ERR(ENOMEM);
         err = in->vops->open(in->vdec, job, info, vs, threads);
     }
@@ -176,6 +212,8 @@ static int lavf_open(void *priv, LStreamJob *job, const char *path, LSSourceInfo
     for (unsigned i = 0; i < in->fmt->nb_streams; i++)
         if ((int)i != in->vidx && (int)i != in->aidx)
             in->fmt->streams[i]->discard = AVDISCARD_ALL;
+    in->deadline = 0;
+    in->last_frame_wall = ls_now();
     return 0;
 }
 
@@ -266,6 +304,14 @@ static int sample_format(int av)
     return -1;
 }
 
+static void frame_decoded(LSLavf *in)
+{
+    const double now = ls_now();
+    if (now - in->last_frame_wall > in->info->damage.stall_s)
+        in->info->damage.stall_s = now - in->last_frame_wall;
+    in->last_frame_wall = now;
+}
+
 static void note_end(LSLavf *in, double pts, double dur)
 {
     if (!isnan(pts) && pts + dur > in->max_end)
@@ -286,6 +332,10 @@ static int take_frame(LSLavf *in, LSInputItem *item)
                 return err;
             item->type = LS_ITEM_VIDEO;
             in->vframes++;
+            in->info->damage.concealed += d.concealed;
+            if (isnan(in->first_video))
+                in->first_video = d.pts;
+            frame_decoded(in);
             note_end(in, item->video.pts, in->info->fps_den / (double)in->info->fps_num);
             return 1;
         }
@@ -306,11 +356,13 @@ static int take_frame(LSLavf *in, LSInputItem *item)
             a->sample_rate = fr->sample_rate;
             a->channels = fr->ch_layout.nb_channels;
             a->channel_mask = fr->ch_layout.order == AV_CHANNEL_ORDER_NATIVE ? fr->ch_layout.u.mask : 0;
-            a->pts = fr->best_effort_timestamp == AV_NOPTS_VALUE ? NAN : fr->best_effort_timestamp * av_q2d(st->time_base);
+            a->pts =
+                fr->best_effort_timestamp == AV_NOPTS_VALUE ? NAN : fr->best_effort_timestamp * av_q2d(st->time_base);
             if (a->format < 0)
                 return ls_fail(in->job, LSTREAM_ERR_UNSUPPORTED, "input %s: audio sample format %s is not supported",
                                in->info->path, av_get_sample_fmt_name(fr->format));
             in->aframes++;
+            frame_decoded(in);
             note_end(in, a->pts, fr->nb_samples / (double)fr->sample_rate);
             return 1;
         }
@@ -321,25 +373,93 @@ static int take_frame(LSLavf *in, LSInputItem *item)
     return 0;
 }
 
+/* The damage policy, at the end of the input (doc/RULES.md, "Damaged recordings"): damage is concealed and
+ * counted, and the file is refused only past clear thresholds; settings.strict refuses any damage. */
+#define DAMAGE_MAX        0.05 /* at most 5 % of the packets corrupt or refused, or of the samples missing */
+#define FIRST_FRAME_MAX_S 10.0 /* the first decodable picture within 10 s (or 10 %) of the video's start */
+
+/* Samples the demuxer's own index lists (an MP4 sample table) beyond what could be read: data cut off. */
+static void count_missing(LSLavf *in)
+{
+    if (in->vidx < 0)
+        return;
+    AVStream *st = in->fmt->streams[in->vidx];
+    const int entries = avformat_index_get_entries_count(st);
+    if (entries <= 0 || entries <= in->vpackets)
+        return;
+    LSSourceInfo *info = in->info;
+    info->damage.missing = entries - in->vpackets;
+    const AVIndexEntry *first = avformat_index_get_entry(st, (int)in->vpackets),
+                       *last = avformat_index_get_entry(st, entries - 1);
+    if (first && last && last->timestamp >= first->timestamp)
+        info->damage.missing_s =
+            (last->timestamp - first->timestamp) * av_q2d(st->time_base) + (double)info->fps_den / info->fps_num;
+}
+
 static int finish_checks(LSLavf *in)
 {
-    const LSSourceInfo *info = in->info;
+    LSSourceInfo *info = in->info;
+    const struct LSDamage *d = &info->damage;
     if ((info->has_video && in->vframes == 0) || (!info->has_video && in->aframes == 0))
         return ls_fail(in->job, LSTREAM_ERR_INVALID_INPUT, "input %s: no %s frame could be decoded", info->path,
                        info->has_video ? "video" : "audio");
-    /* a file cut short keeps its header's duration: refuse to make a ladder of what is left */
-    const double slack = fmax(1.0, 0.02 * info->duration);
-    if (info->duration > 0 && in->max_end > 0 && in->max_end + slack < info->duration)
+    count_missing(in);
+    if (in->job->s.strict) {
+        /* a file cut short keeps its header's duration */
+        const double slack = fmax(1.0, 0.02 * info->duration);
+        if (d->missing || (info->duration > 0 && in->max_end > 0 && in->max_end + slack < info->duration))
+            return ls_fail(in->job, LSTREAM_ERR_INVALID_INPUT,
+                           "input %s: truncated or damaged: the header says %.2f s but media ends at %.2f s (strict)",
+                           info->path, info->duration, in->max_end);
+    }
+    const double expected = (double)in->vpackets + (double)d->missing;
+    if (d->missing && d->missing > DAMAGE_MAX * expected)
         return ls_fail(in->job, LSTREAM_ERR_INVALID_INPUT,
-                       "input %s: truncated or damaged: the header says %.2f s but media ends at %.2f s",
-                       info->path, info->duration, in->max_end);
+                       "input %s: truncated: its sample table lists %.0f video frames but the file ends after %lld "
+                       "(%.1f s missing, %.0f%%; at most %.0f%% is accepted)",
+                       info->path, expected, (long long)in->vpackets, d->missing_s, 100.0 * d->missing / expected,
+                       100 * DAMAGE_MAX);
+    const int64_t bad = d->corrupt + d->rejected;
+    if (bad > 1 && bad > DAMAGE_MAX * d->packets)
+        return ls_fail(in->job, LSTREAM_ERR_INVALID_INPUT,
+                       "input %s: damaged: %lld of %lld packets are corrupt or undecodable (%.0f%%; at most %.0f%% is "
+                       "concealed)",
+                       info->path, (long long)bad, (long long)d->packets, 100.0 * bad / d->packets, 100 * DAMAGE_MAX);
+    const double start = isnan(info->video_start) ? 0 : info->video_start;
+    const double late = in->first_video - start, allowed = fmax(FIRST_FRAME_MAX_S, 0.1 * info->video_duration);
+    if (info->has_video && !isnan(in->first_video) && late > allowed)
+        return ls_fail(
+            in->job, LSTREAM_ERR_INVALID_INPUT,
+            "input %s: damaged: the first %.1f s of the video cannot be decoded (at most %.0f s are skipped)",
+            info->path, late, allowed);
+    if (bad || d->missing || d->concealed || d->read_error)
+        ls_log(in->job, LSTREAM_LOG_WARNING,
+               "input %s: damage concealed: %lld corrupt and %lld undecodable of %lld packets, %lld concealed "
+               "pictures, %lld frames (%.2f s) missing at the end%s",
+               info->path, (long long)d->corrupt, (long long)d->rejected, (long long)d->packets,
+               (long long)d->concealed, (long long)d->missing, d->missing_s,
+               d->read_error ? ", a read error ended the file early" : "");
     return LS_EOF;
+}
+
+static void start_drain(LSLavf *in)
+{
+    in->eof = 1;
+    if (in->vidx >= 0) {
+        in->vops->send(in->vdec, NULL);
+        in->vpending = 1;
+    }
+    if (in->aidx >= 0) {
+        avcodec_send_packet(in->adec, NULL);
+        in->apending = 1;
+    }
 }
 
 static int lavf_read(void *priv, LSInputItem *item)
 {
     LSLavf *in = priv;
     char eb[128];
+    struct LSDamage *d = &in->info->damage;
     memset(item, 0, sizeof(*item));
     for (;;) {
         if (ls_cancelled(in->job))
@@ -347,31 +467,52 @@ static int lavf_read(void *priv, LSInputItem *item)
         int r = take_frame(in, item);
         if (r)
             return r < 0 ? r : 0;
+        /* the watchdog: packets that never become frames (a bitstream the decoder cannot get past, an index
+         * that sends the demuxer in circles) end the job instead of spinning */
+        const double idle = ls_now() - in->last_frame_wall;
+        if (idle > STALL_LIMIT_S)
+            return ls_fail(in->job, LSTREAM_ERR_INVALID_INPUT,
+                           "input %s: no frame decoded for %.0f s after %lld video and %lld audio frames (at %.1f s): "
+                           "the file is damaged in a way the decoder cannot get past",
+                           in->info->path, idle, (long long)in->vframes, (long long)in->aframes, in->max_end);
         if (in->eof) {
             if ((in->vidx < 0 || in->vdrained) && (in->aidx < 0 || in->adrained))
                 return finish_checks(in);
             continue;
         }
+        in->deadline = in->last_frame_wall + STALL_LIMIT_S; /* the demuxer's own loops stop there too */
         r = av_read_frame(in->fmt, in->pkt);
+        in->deadline = 0;
         if (r == AVERROR_EOF || (r < 0 && avio_feof(in->fmt->pb))) {
-            in->eof = 1;
-            if (in->vidx >= 0) {
-                in->vops->send(in->vdec, NULL);
-                in->vpending = 1;
-            }
-            if (in->aidx >= 0) {
-                avcodec_send_packet(in->adec, NULL);
-                in->apending = 1;
-            }
+            start_drain(in);
+            continue;
+        }
+        if (r < 0 && r != AVERROR(EAGAIN)) {
+            /* as FFmpeg's own tools do: an error that is not the end ends the input where it stands */
+            if (in->job->s.strict || ls_cancelled(in->job))
+                return ls_fail(in->job, ls_cancelled(in->job) ? LSTREAM_ERR_CANCELLED : LSTREAM_ERR_INVALID_INPUT,
+                               "input %s: read error: %s", in->info->path, ls_av_err(r, eb, sizeof(eb)));
+            ls_log(in->job, LSTREAM_LOG_WARNING, "input %s: read error at byte %lld (%s): reading stops there",
+                   in->info->path, (long long)avio_tell(in->fmt->pb), ls_av_err(r, eb, sizeof(eb)));
+            d->read_error = 1;
+            start_drain(in);
             continue;
         }
         if (r < 0)
-            return ls_fail(in->job, LSTREAM_ERR_INVALID_INPUT, "input %s: read error: %s", in->info->path,
-                           ls_av_err(r, eb, sizeof(eb)));
-        if (in->pkt->flags & AV_PKT_FLAG_CORRUPT) {
-            av_packet_unref(in->pkt);
-            return ls_fail(in->job, LSTREAM_ERR_INVALID_INPUT, "input %s: truncated or corrupt data at byte %lld",
-                           in->info->path, (long long)avio_tell(in->fmt->pb));
+            continue;
+        const int used = in->pkt->stream_index == in->vidx || in->pkt->stream_index == in->aidx;
+        if (used) {
+            d->packets++;
+            in->vpackets += in->pkt->stream_index == in->vidx;
+        }
+        if (used && (in->pkt->flags & AV_PKT_FLAG_CORRUPT)) {
+            if (in->job->s.strict) {
+                av_packet_unref(in->pkt);
+                return ls_fail(in->job, LSTREAM_ERR_INVALID_INPUT,
+                               "input %s: truncated or corrupt data at byte %lld (strict)", in->info->path,
+                               (long long)avio_tell(in->fmt->pb));
+            }
+            d->corrupt++; /* the decoder conceals what it can of it */
         }
         if (in->pkt->stream_index == in->vidx) {
             r = in->vops->send(in->vdec, in->pkt);
@@ -379,7 +520,7 @@ static int lavf_read(void *priv, LSInputItem *item)
         } else if (in->pkt->stream_index == in->aidx) {
             r = avcodec_send_packet(in->adec, in->pkt);
             if (r < 0 && r != AVERROR(EAGAIN))
-                ls_log(in->job, LSTREAM_LOG_WARNING, "input %s: decoding error: %s", in->info->path,
+                ls_log(in->job, LSTREAM_LOG_INFO, "input %s: audio decoding error: %s", in->info->path,
                        ls_av_err(r, eb, sizeof(eb)));
             in->apending = 1;
         } else {
@@ -387,10 +528,10 @@ static int lavf_read(void *priv, LSInputItem *item)
         }
         av_packet_unref(in->pkt);
         if (r < 0 && r != AVERROR(EAGAIN)) {
-            /* a damaged packet: decoders conceal; too many and the input is not usable */
-            if (++in->errors > 100)
-                return ls_fail(in->job, LSTREAM_ERR_INVALID_INPUT, "input %s: too many decoding errors",
+            if (in->job->s.strict)
+                return ls_fail(in->job, LSTREAM_ERR_INVALID_INPUT, "input %s: undecodable packet (strict)",
                                in->info->path);
+            d->rejected++;
         }
     }
 }

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +99,9 @@ int ls_output_check(LStreamJob *job, const char *outdir)
     errno = 0;
     if (stat(parent, &st) || !S_ISDIR(st.st_mode))
         return ls_fail(job, LSTREAM_ERR_OUTPUT, "output directory '%s': parent '%s' %s", outdir, parent,
-                       errno == ENOENT ? "does not exist" : !errno ? "is not a directory" : strerror(errno));
+                       errno == ENOENT ? "does not exist"
+                       : !errno        ? "is not a directory"
+                                       : strerror(errno));
     if (access(parent, W_OK | X_OK))
         return ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot write in '%s' (for output '%s'): %s", parent, outdir,
                        strerror(errno));
@@ -108,9 +111,54 @@ int ls_output_check(LStreamJob *job, const char *outdir)
         if (!replaceable(outdir))
             return ls_fail(job, LSTREAM_ERR_OUTPUT,
                            "output directory '%s' exists, is not empty and is not a libstream ladder "
-                           "(no ladder.json); refusing to replace it", outdir);
+                           "(no ladder.json); refusing to replace it",
+                           outdir);
     }
     return 0;
+}
+
+/* This machine's name, for staging names: a sweep only judges the processes of its own machine (a parent
+ * folder may be shared over NFS). */
+static void host_name(char *out, size_t size)
+{
+    if (gethostname(out, size) || !out[0])
+        snprintf(out, size, "localhost");
+    out[size - 1] = 0;
+    for (char *p = out; *p; p++)
+        if (*p == '/' || *p == '.' || *p == '-')
+            *p = '_';
+}
+
+/* Remove staging folders in @p parent that processes of this machine left when they died (killed, crashed,
+ * power cut): their name holds the host and PID, and no process has that PID any more. A folder of a live
+ * process, of another machine, or with a name not of this form is never touched. */
+static void sweep_stale(LStreamJob *job, const char *parent)
+{
+    char host[128];
+    host_name(host, sizeof(host));
+    DIR *d = opendir(parent);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *m = strstr(e->d_name, ".lstream-staging-");
+        if (e->d_name[0] != '.' || !m)
+            continue;
+        const char *h = m + strlen(".lstream-staging-");
+        const size_t hl = strlen(host);
+        if (strncmp(h, host, hl) || h[hl] != '-')
+            continue;
+        char *end;
+        const long pid = strtol(h + hl + 1, &end, 10);
+        if (pid <= 0 || *end != '-' || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+            continue;
+        char path[LS_PATH_MAX];
+        if (snprintf(path, sizeof(path), "%s/%s", parent, e->d_name) >= (int)sizeof(path))
+            continue;
+        ls_log(job, LSTREAM_LOG_INFO, "removing %s, left by process %ld, which no longer runs", path, pid);
+        rm_tree(path);
+    }
+    closedir(d);
 }
 
 int ls_stage_create(LStreamJob *job, const char *outdir, char *staging, size_t size)
@@ -118,17 +166,19 @@ int ls_stage_create(LStreamJob *job, const char *outdir, char *staging, size_t s
     int err = ls_output_check(job, outdir);
     if (err)
         return err;
-    char parent[LS_PATH_MAX], base[256];
+    char parent[LS_PATH_MAX], base[256], host[128];
     split_path(outdir, parent, sizeof(parent), base, sizeof(base));
+    sweep_stale(job, parent);
+    host_name(host, sizeof(host));
     static unsigned counter; /* distinct names for the jobs of one process */
     for (int attempt = 0; attempt < 100; attempt++) {
-        snprintf(staging, size, "%s/.%s.lstream-staging-%ld-%u-%ld", parent, base, (long)getpid(),
+        snprintf(staging, size, "%s/.%s.lstream-staging-%s-%ld-%u-%ld", parent, base, host, (long)getpid(),
                  __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED), (long)time(NULL));
         if (mkdir(staging, 0755) == 0)
             return 0;
         if (errno != EEXIST)
-            return ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot write in '%s' (for output '%s'): %s", parent,
-                           outdir, strerror(errno));
+            return ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot write in '%s' (for output '%s'): %s", parent, outdir,
+                           strerror(errno));
     }
     return ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot create a staging directory in '%s'", parent);
 }
@@ -173,15 +223,14 @@ void ls_stage_discard(const char *staging)
 struct LSDirOutput {
     LStreamJob *job;
     char outdir[LS_PATH_MAX];
-    char staging[LS_PATH_MAX];  /* "" once published or discarded */
-    char path[LS_PATH_MAX];     /* of the object being written */
+    char staging[LS_PATH_MAX]; /* "" once published or discarded */
+    char path[LS_PATH_MAX];    /* of the object being written */
 };
 
 /* names are relative and '/'-separated, never "..": output.h's table makes them */
 static int dir_path(LSDirOutput *d, const char *name, char *out, size_t size)
 {
-    if (!name[0] || name[0] == '/' || strstr(name, "..") ||
-        snprintf(out, size, "%s/%s", d->staging, name) >= (int)size)
+    if (!name[0] || name[0] == '/' || strstr(name, "..") || snprintf(out, size, "%s/%s", d->staging, name) >= (int)size)
         return ls_fail(d->job, LSTREAM_ERR_BUG, "output: bad object name '%s'", name);
     return 0;
 }
@@ -262,6 +311,22 @@ static int64_t dir_size(void *opaque, const char *name)
     return file_size(path);
 }
 
+static int dir_remove(void *opaque, const char *name)
+{
+    LSDirOutput *d = opaque;
+    char path[LS_PATH_MAX];
+    if (dir_path(d, name, path, sizeof(path)))
+        return LSTREAM_ERR_BUG;
+    if (unlink(path))
+        return LSTREAM_ERR(errno);
+    char *slash = strrchr(path, '/'); /* the rendition's folder, once empty */
+    if (slash && slash > path + strlen(d->staging)) {
+        *slash = 0;
+        rmdir(path);
+    }
+    return 0;
+}
+
 static int dir_commit(void *opaque)
 {
     LSDirOutput *d = opaque;
@@ -281,7 +346,7 @@ static void dir_abort(void *opaque)
 int ls_dir_output_open(LSDirOutput **pd, LStreamJob *job, const char *outdir, LStreamOutput *cb)
 {
     *pd = NULL;
-    LSDirOutput *d = calloc(1, sizeof(*d));
+    LSDirOutput *d = ls_calloc(1, sizeof(*d));
     if (!d)
         return LSTREAM_ERR(ENOMEM);
     d->job = job;
@@ -300,6 +365,7 @@ int ls_dir_output_open(LSDirOutput **pd, LStreamJob *job, const char *outdir, LS
     cb->size = dir_size;
     cb->commit = dir_commit;
     cb->abort = dir_abort;
+    cb->remove = dir_remove;
     *pd = d;
     return 0;
 }

@@ -26,10 +26,12 @@ int ls_output_init(LSOutput *o, LStreamJob *job, const LStreamOutput *cb)
     memset(o, 0, sizeof(*o));
     o->job = job;
     if (!cb || !cb->open || !cb->write || !cb->close || !cb->commit || !cb->abort)
-        return ls_fail(job, LSTREAM_ERR(EINVAL), "output: the open, write, close, commit and abort callbacks are required");
+        return ls_fail(job, LSTREAM_ERR(EINVAL),
+                       "output: the open, write, close, commit and abort callbacks are required");
     if (job->s.validate && (!cb->read || !cb->size))
-        return ls_fail(job, LSTREAM_ERR(EINVAL), "output: validation (settings.validate) needs the read and size "
-                                                 "callbacks, to read the ladder back before commit");
+        return ls_fail(job, LSTREAM_ERR(EINVAL),
+                       "output: validation (settings.validate) needs the read and size "
+                       "callbacks, to read the ladder back before commit");
     o->cb = *cb;
     return 0;
 }
@@ -85,7 +87,7 @@ uint8_t *ls_output_slurp(const LStreamOutput *cb, const char *name, int64_t off,
         errno = ERANGE;
         return NULL;
     }
-    uint8_t *buf = malloc((size_t)len + 1);
+    uint8_t *buf = ls_malloc((size_t)len + 1);
     if (!buf) {
         errno = ENOMEM;
         return NULL;

@@ -14,16 +14,16 @@
 struct LSBuf;
 
 /* ---- names: the one table of what a ladder's objects are called ---- */
-#define LS_NAME_MASTER "master.m3u8"       /* HLS multivariant playlist */
-#define LS_NAME_MPD "manifest.mpd"         /* DASH MPD */
-#define LS_NAME_REPORT "ladder.json"       /* machine-readable description, and libstream's ownership mark */
-#define LS_NAME_INIT "init.mp4"            /* per rendition: CMAF header */
-#define LS_NAME_PLAYLIST "index.m3u8"      /* per rendition: HLS media playlist */
-#define LS_NAME_IFRAMES "iframes.m3u8"     /* per video rendition: HLS I-frame playlist */
-#define LS_NAME_SEGMENT "seg_%05lld.m4s"   /* per rendition: media segment, numbered from 1 */
+#define LS_NAME_MASTER       "master.m3u8"          /* HLS multivariant playlist */
+#define LS_NAME_MPD          "manifest.mpd"         /* DASH MPD */
+#define LS_NAME_REPORT       "ladder.json"          /* machine-readable description, and libstream's ownership mark */
+#define LS_NAME_INIT         "init.mp4"             /* per rendition: CMAF header */
+#define LS_NAME_PLAYLIST     "index.m3u8"           /* per rendition: HLS media playlist */
+#define LS_NAME_IFRAMES      "iframes.m3u8"         /* per video rendition: HLS I-frame playlist */
+#define LS_NAME_SEGMENT      "seg_%05lld.m4s"       /* per rendition: media segment, numbered from 1 */
 #define LS_NAME_SEGMENT_DASH "seg_$Number%05d$.m4s" /* the same names as a DASH SegmentTemplate */
-#define LS_NAME_AUDIO "audio"              /* the audio rendition's folder */
-#define LS_NAME_VIDEO "v%d"                /* a video rendition's folder, by its short side */
+#define LS_NAME_AUDIO        "audio"                /* the audio rendition's folder */
+#define LS_NAME_VIDEO        "v%d"                  /* a video rendition's folder, by its short side */
 
 /* "rendition/file" into @p out */
 void ls_name_in(char *out, size_t size, const char *rendition, const char *file);
@@ -34,7 +34,7 @@ void ls_name_segment(char *out, size_t size, const char *rendition, int64_t numb
 typedef struct LSOutput {
     LStreamOutput cb;
     LStreamJob *job;
-    int64_t objects, bytes;     /* written so far */
+    int64_t objects, bytes; /* written so far */
 } LSOutput;
 
 /* Check that @p cb has what a job needs (read/size when validating). 0 or ls_fail(). */

@@ -34,7 +34,7 @@ static void put(Box *b, const void *d, size_t n)
         size_t cap = b->cap ? b->cap * 2 : 1024;
         while (cap < b->len + n)
             cap *= 2;
-        uint8_t *p = realloc(b->p, cap);
+        uint8_t *p = ls_realloc(b->p, cap);
         if (!p) {
             b->oom = 1;
             return;
@@ -45,12 +45,36 @@ static void put(Box *b, const void *d, size_t n)
     memcpy(b->p + b->len, d, n);
     b->len += n;
 }
-static void u8(Box *b, unsigned v) { uint8_t c = (uint8_t)v; put(b, &c, 1); }
-static void u16(Box *b, unsigned v) { uint8_t c[2] = { (uint8_t)(v >> 8), (uint8_t)v }; put(b, c, 2); }
-static void u24(Box *b, unsigned v) { uint8_t c[3] = { (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v }; put(b, c, 3); }
-static void u32(Box *b, uint32_t v) { uint8_t c[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v }; put(b, c, 4); }
-static void u64(Box *b, uint64_t v) { u32(b, (uint32_t)(v >> 32)); u32(b, (uint32_t)v); }
-static void zeros(Box *b, int n) { while (n--) u8(b, 0); }
+static void u8(Box *b, unsigned v)
+{
+    uint8_t c = (uint8_t)v;
+    put(b, &c, 1);
+}
+static void u16(Box *b, unsigned v)
+{
+    uint8_t c[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+    put(b, c, 2);
+}
+static void u24(Box *b, unsigned v)
+{
+    uint8_t c[3] = { (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
+    put(b, c, 3);
+}
+static void u32(Box *b, uint32_t v)
+{
+    uint8_t c[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
+    put(b, c, 4);
+}
+static void u64(Box *b, uint64_t v)
+{
+    u32(b, (uint32_t)(v >> 32));
+    u32(b, (uint32_t)v);
+}
+static void zeros(Box *b, int n)
+{
+    while (n--)
+        u8(b, 0);
+}
 static void fourcc(Box *b, const char *s) { put(b, s, 4); }
 
 static void open_box(Box *b, const char *type)
@@ -84,15 +108,15 @@ static void write_sample_entry(Box *b, const LSCodecConfig *c)
 {
     open_box(b, c->sample_entry);
     zeros(b, 6);
-    u16(b, 1);                  /* data_reference_index */
+    u16(b, 1); /* data_reference_index */
     if (c->kind == LS_TRACK_VIDEO) {
-        zeros(b, 16);           /* pre_defined, reserved */
+        zeros(b, 16); /* pre_defined, reserved */
         u16(b, c->width);
         u16(b, c->height);
-        u32(b, 0x00480000);     /* 72 dpi */
+        u32(b, 0x00480000); /* 72 dpi */
         u32(b, 0x00480000);
         u32(b, 0);
-        u16(b, 1);              /* frame_count */
+        u16(b, 1); /* frame_count */
         uint8_t name[32] = { 0 };
         const char *enc = c->compressor ? c->compressor : "libstream";
         const size_t n = strlen(enc) < 31 ? strlen(enc) : 31;
@@ -166,35 +190,40 @@ int ls_cmaf_open(LSCmafWriter *w, LSRendition *r, LSOutput *out)
 
     open_box(&b, "moov");
     open_full(&b, "mvhd", 0, 0);
-    u32(&b, 0); u32(&b, 0);     /* creation/modification: fixed, so output is reproducible */
+    u32(&b, 0);
+    u32(&b, 0); /* creation/modification: fixed, so output is reproducible */
     u32(&b, 1000);
-    u32(&b, 0);                 /* duration: fragmented */
+    u32(&b, 0); /* duration: fragmented */
     u32(&b, 0x00010000);
     u16(&b, 0x0100);
     zeros(&b, 10);
-    for (int i = 0; i < 9; i++) u32(&b, unity_matrix[i]);
+    for (int i = 0; i < 9; i++)
+        u32(&b, unity_matrix[i]);
     zeros(&b, 24);
-    u32(&b, 2);                 /* next_track_ID */
+    u32(&b, 2); /* next_track_ID */
     close_box(&b);
 
     open_box(&b, "trak");
     open_full(&b, "tkhd", 0, 3); /* enabled, in movie */
-    u32(&b, 0); u32(&b, 0);
-    u32(&b, 1);                 /* track_ID */
     u32(&b, 0);
-    u32(&b, 0);                 /* duration */
+    u32(&b, 0);
+    u32(&b, 1); /* track_ID */
+    u32(&b, 0);
+    u32(&b, 0); /* duration */
     zeros(&b, 8);
-    u16(&b, 0);                 /* layer */
+    u16(&b, 0); /* layer */
     u16(&b, audio ? 1 : 0);
     u16(&b, audio ? 0x0100 : 0);
     u16(&b, 0);
-    for (int i = 0; i < 9; i++) u32(&b, unity_matrix[i]);
+    for (int i = 0; i < 9; i++)
+        u32(&b, unity_matrix[i]);
     u32(&b, video ? (uint32_t)c->width << 16 : 0);
     u32(&b, video ? (uint32_t)c->height << 16 : 0);
     close_box(&b);
     open_box(&b, "mdia");
     open_full(&b, "mdhd", 0, 0);
-    u32(&b, 0); u32(&b, 0);
+    u32(&b, 0);
+    u32(&b, 0);
     u32(&b, c->timescale);
     u32(&b, 0);
     u16(&b, ('u' - 0x60) << 10 | ('n' - 0x60) << 5 | ('d' - 0x60));
@@ -230,10 +259,19 @@ int ls_cmaf_open(LSCmafWriter *w, LSRendition *r, LSOutput *out)
     u32(&b, 1);
     write_sample_entry(&b, c);
     close_box(&b);
-    open_full(&b, "stts", 0, 0); u32(&b, 0); close_box(&b);
-    open_full(&b, "stsc", 0, 0); u32(&b, 0); close_box(&b);
-    open_full(&b, "stsz", 0, 0); u32(&b, 0); u32(&b, 0); close_box(&b);
-    open_full(&b, "stco", 0, 0); u32(&b, 0); close_box(&b);
+    open_full(&b, "stts", 0, 0);
+    u32(&b, 0);
+    close_box(&b);
+    open_full(&b, "stsc", 0, 0);
+    u32(&b, 0);
+    close_box(&b);
+    open_full(&b, "stsz", 0, 0);
+    u32(&b, 0);
+    u32(&b, 0);
+    close_box(&b);
+    open_full(&b, "stco", 0, 0);
+    u32(&b, 0);
+    close_box(&b);
     close_box(&b); /* stbl */
     close_box(&b); /* minf */
     close_box(&b); /* mdia */
@@ -241,7 +279,7 @@ int ls_cmaf_open(LSCmafWriter *w, LSRendition *r, LSOutput *out)
     open_box(&b, "mvex");
     open_full(&b, "trex", 0, 0);
     u32(&b, 1);
-    u32(&b, 1);                 /* default_sample_description_index */
+    u32(&b, 1); /* default_sample_description_index */
     u32(&b, 0);
     u32(&b, 0);
     u32(&b, video ? ISOBMFF_SAMPLE_FLAGS_NON_SYNC : ISOBMFF_SAMPLE_FLAGS_SYNC);
@@ -258,13 +296,13 @@ int ls_cmaf_add(LSCmafWriter *w, const LSPacket *pkt)
 {
     if (!w->open_segment) {
         w->open_segment = 1;
-        w->seg_start_dts = w->r->n_seg ? w->next_dts : pkt->dts;
+        w->seg_start_dts = w->n_closed ? w->next_dts : pkt->dts;
         w->n_samp = 0;
         w->mdat_size = 0;
     }
     if (w->n_samp == w->cap_samp) {
         int cap = w->cap_samp ? w->cap_samp * 2 : 512;
-        void *p = realloc(w->samp, sizeof(*w->samp) * cap);
+        void *p = ls_realloc(w->samp, sizeof(*w->samp) * cap);
         if (!p)
             return LSTREAM_ERR(ENOMEM);
         w->samp = p;
@@ -274,7 +312,7 @@ int ls_cmaf_add(LSCmafWriter *w, const LSPacket *pkt)
         size_t cap = w->mdat_cap ? w->mdat_cap * 2 : 1 << 20;
         while (cap < w->mdat_size + pkt->size)
             cap *= 2;
-        uint8_t *p = realloc(w->mdat, cap);
+        uint8_t *p = ls_realloc(w->mdat, cap);
         if (!p)
             return LSTREAM_ERR(ENOMEM);
         w->mdat = p;
@@ -291,7 +329,7 @@ int ls_cmaf_add(LSCmafWriter *w, const LSPacket *pkt)
     return 0;
 }
 
-int ls_cmaf_flush(LSCmafWriter *w)
+int ls_cmaf_close_segment(LSCmafWriter *w)
 {
     if (!w->open_segment || !w->n_samp)
         return 0;
@@ -368,21 +406,67 @@ int ls_cmaf_flush(LSCmafWriter *w)
         .iframe_size = (int64_t)(moof_size + 8 + w->samp[0].size),
         .samples = w->n_samp,
     };
-    char name[64];
-    ls_name_segment(name, sizeof(name), w->r->id, w->r->n_seg + 1);
-    int err = put_object(w, &b, name, w->mdat, w->mdat_size);
-    if (!err && ls_rendition_append(w->r, &seg))
-        err = ls_fail(w->out->job, LSTREAM_ERR(ENOMEM), "%s: out of memory", name);
-    if (err)
-        return err;
+    /* kept until ls_cmaf_write_pending(), on the thread that owns the output */
+    if (b.oom || w->n_pend == w->cap_pend) {
+        const int cap = w->cap_pend ? w->cap_pend * 2 : 4;
+        LSPendingSegment *q = b.oom ? NULL : ls_realloc(w->pend, sizeof(*q) * cap);
+        if (!q) {
+            free(b.p);
+            return ls_fail(w->out->job, LSTREAM_ERR(ENOMEM), "%s: out of memory", w->r->id);
+        }
+        w->pend = q;
+        w->cap_pend = cap;
+    }
+    LSPendingSegment *ps = &w->pend[w->n_pend];
+    ps->seg = seg;
+    ps->head = b.p;
+    ps->head_len = b.len;
+    ps->mdat = w->mdat; /* the segment takes the sample buffer; the next segment starts a new one */
+    ps->mdat_len = w->mdat_size;
+    w->mdat = NULL;
+    w->mdat_cap = 0;
+    w->n_pend++;
+    w->n_closed++;
     w->open_segment = 0;
     w->n_samp = 0;
     w->mdat_size = 0;
     return 0;
 }
 
+int ls_cmaf_write_pending(LSCmafWriter *w)
+{
+    int err = 0, k = 0;
+    for (; k < w->n_pend && !err; k++) {
+        LSPendingSegment *ps = &w->pend[k];
+        char name[64];
+        ls_name_segment(name, sizeof(name), w->r->id, w->r->n_seg + 1);
+        err = ls_output_put(w->out, name, ps->head, ps->head_len, ps->mdat, ps->mdat_len);
+        if (!err && ls_rendition_append(w->r, &ps->seg))
+            err = ls_fail(w->out->job, LSTREAM_ERR(ENOMEM), "%s: out of memory", name);
+        free(ps->head);
+        free(ps->mdat);
+    }
+    for (; k < w->n_pend; k++) { /* after an error: dropped */
+        free(w->pend[k].head);
+        free(w->pend[k].mdat);
+    }
+    w->n_pend = 0;
+    return err;
+}
+
+int ls_cmaf_flush(LSCmafWriter *w)
+{
+    int err = ls_cmaf_close_segment(w);
+    return err ? err : ls_cmaf_write_pending(w);
+}
+
 void ls_cmaf_free(LSCmafWriter *w)
 {
+    for (int k = 0; k < w->n_pend; k++) {
+        free(w->pend[k].head);
+        free(w->pend[k].mdat);
+    }
+    free(w->pend);
     free(w->mdat);
     free(w->samp);
     memset(w, 0, sizeof(*w));

@@ -60,16 +60,14 @@ static int same_timeline(const LSRendition *a, const LSRendition *b, Window wa, 
 
 static void template_open(LSBuf *b, const LSRendition *r, Window w, const char *dir, const char *indent)
 {
-    ls_buf_printf(b, "%s<SegmentTemplate timescale=\"%u\" presentationTimeOffset=\"%lld\" startNumber=\"%lld\" "
-                     "initialization=\"%s/%s\" media=\"%s/%s\">\n",
-                  indent, r->cfg.timescale, r->n_seg ? (long long)r->seg[0].start : 0LL, (long long)(w.first + 1),
-                  dir, LS_NAME_INIT, dir, LS_NAME_SEGMENT_DASH);
+    ls_buf_printf(b,
+                  "%s<SegmentTemplate timescale=\"%u\" presentationTimeOffset=\"%lld\" startNumber=\"%lld\" "
+                  "initialization=\"%s/%s\" media=\"%s/%s\">\n",
+                  indent, r->cfg.timescale, r->n_seg ? (long long)r->seg[0].start : 0LL, (long long)(w.first + 1), dir,
+                  LS_NAME_INIT, dir, LS_NAME_SEGMENT_DASH);
 }
 
-static void duration_iso(char *out, size_t n, double s)
-{
-    snprintf(out, n, "PT%.3fS", s);
-}
+static void duration_iso(char *out, size_t n, double s) { snprintf(out, n, "PT%.3fS", s); }
 
 static void utc_iso(char *out, size_t n, double t)
 {
@@ -102,12 +100,14 @@ int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t c
             video0 = r;
     }
     duration_iso(msd, sizeof(msd), max_seg);
-    ls_buf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                      "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" profiles=\"urn:mpeg:dash:profile:isoff-live:2011\" ");
+    ls_buf_printf(&b,
+                  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                  "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" profiles=\"urn:mpeg:dash:profile:isoff-live:2011\" ");
     if (final) {
         duration_iso(dur, sizeof(dur), p->duration);
-        ls_buf_printf(&b, "type=\"static\" mediaPresentationDuration=\"%s\" minBufferTime=\"%s\" maxSegmentDuration=\"%s\">\n",
-                      dur, mbt, msd);
+        ls_buf_printf(
+            &b, "type=\"static\" mediaPresentationDuration=\"%s\" minBufferTime=\"%s\" maxSegmentDuration=\"%s\">\n",
+            dur, mbt, msd);
     } else {
         char ast[48], now[48], upd[64], tsb[64], spd[64];
         struct timespec ts;
@@ -118,9 +118,11 @@ int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t c
         duration_iso(upd, sizeof(upd), p->target);
         duration_iso(tsb, sizeof(tsb), window_s);
         duration_iso(spd, sizeof(spd), 3 * p->target);
-        ls_buf_printf(&b, "type=\"dynamic\" availabilityStartTime=\"%s\" publishTime=\"%s\" minimumUpdatePeriod=\"%s\" "
-                          "timeShiftBufferDepth=\"%s\" suggestedPresentationDelay=\"%s\" minBufferTime=\"%s\" "
-                          "maxSegmentDuration=\"%s\">\n", ast, now, upd, tsb, spd, mbt, msd);
+        ls_buf_printf(&b,
+                      "type=\"dynamic\" availabilityStartTime=\"%s\" publishTime=\"%s\" minimumUpdatePeriod=\"%s\" "
+                      "timeShiftBufferDepth=\"%s\" suggestedPresentationDelay=\"%s\" minBufferTime=\"%s\" "
+                      "maxSegmentDuration=\"%s\">\n",
+                      ast, now, upd, tsb, spd, mbt, msd);
     }
     ls_buf_printf(&b, "  <Period id=\"0\" start=\"PT0S\">\n");
     if (n_video) {
@@ -139,9 +141,11 @@ int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t c
             snprintf(fr, sizeof(fr), "%d", p->fps_num);
         else
             snprintf(fr, sizeof(fr), "%d/%d", p->fps_num, p->fps_den);
-        ls_buf_printf(&b, "    <AdaptationSet id=\"0\" contentType=\"video\" mimeType=\"video/mp4\" "
-                          "segmentAlignment=\"%s\" startWithSAP=\"1\" maxWidth=\"%d\" maxHeight=\"%d\" "
-                          "frameRate=\"%s\">\n", aligned ? "true" : "false", maxw, maxh, fr);
+        ls_buf_printf(&b,
+                      "    <AdaptationSet id=\"0\" contentType=\"video\" mimeType=\"video/mp4\" "
+                      "segmentAlignment=\"%s\" startWithSAP=\"1\" maxWidth=\"%d\" maxHeight=\"%d\" "
+                      "frameRate=\"%s\">\n",
+                      aligned ? "true" : "false", maxw, maxh, fr);
         if (aligned) {
             template_open(&b, video0, w0, "$RepresentationID$", "      ");
             timeline(&b, video0, w0, "        ");
@@ -151,8 +155,9 @@ int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t c
             const LSRendition *r = p->r[k];
             if (r->cfg.kind != LS_TRACK_VIDEO)
                 continue;
-            ls_buf_printf(&b, "      <Representation id=\"%s\" bandwidth=\"%.0f\" codecs=\"%s\" width=\"%d\" "
-                              "height=\"%d\" sar=\"1:1\"%s\n",
+            ls_buf_printf(&b,
+                          "      <Representation id=\"%s\" bandwidth=\"%.0f\" codecs=\"%s\" width=\"%d\" "
+                          "height=\"%d\" sar=\"1:1\"%s\n",
                           r->id, ceil(r->dash_bw), r->cfg.codec, r->cfg.width, r->cfg.height, aligned ? "/>" : ">");
             if (!aligned) {
                 const Window w = window_of(r, first, count);
@@ -169,12 +174,17 @@ int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t c
         if (a->cfg.kind != LS_TRACK_AUDIO)
             continue;
         const Window w = window_of(a, first, count);
-        ls_buf_printf(&b, "    <AdaptationSet id=\"%d\" contentType=\"audio\" mimeType=\"audio/mp4\" lang=\"%s\" "
-                          "segmentAlignment=\"true\" startWithSAP=\"1\">\n", as_id++, a->language);
-        ls_buf_printf(&b, "      <Representation id=\"%s\" bandwidth=\"%.0f\" codecs=\"%s\" "
-                          "audioSamplingRate=\"%d\">\n", a->id, ceil(a->dash_bw), a->cfg.codec, a->cfg.sample_rate);
-        ls_buf_printf(&b, "        <AudioChannelConfiguration "
-                          "schemeIdUri=\"urn:mpeg:dash:23003:3:audio_channel_configuration:2011\" value=\"%d\"/>\n",
+        ls_buf_printf(&b,
+                      "    <AdaptationSet id=\"%d\" contentType=\"audio\" mimeType=\"audio/mp4\" lang=\"%s\" "
+                      "segmentAlignment=\"true\" startWithSAP=\"1\">\n",
+                      as_id++, a->language);
+        ls_buf_printf(&b,
+                      "      <Representation id=\"%s\" bandwidth=\"%.0f\" codecs=\"%s\" "
+                      "audioSamplingRate=\"%d\">\n",
+                      a->id, ceil(a->dash_bw), a->cfg.codec, a->cfg.sample_rate);
+        ls_buf_printf(&b,
+                      "        <AudioChannelConfiguration "
+                      "schemeIdUri=\"urn:mpeg:dash:23003:3:audio_channel_configuration:2011\" value=\"%d\"/>\n",
                       a->cfg.channels);
         template_open(&b, a, w, a->id, "        ");
         timeline(&b, a, w, "          ");

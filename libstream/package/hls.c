@@ -116,11 +116,11 @@ int ls_write_hls(LSOutput *o, const LSPresentation *p, int64_t first, int64_t co
         const LSRendition *r = p->r[k];
         if (r->cfg.kind != LS_TRACK_VIDEO)
             continue;
-        ls_buf_printf(&b, "#EXT-X-STREAM-INF:BANDWIDTH=%.0f,AVERAGE-BANDWIDTH=%.0f,CODECS=\"%s%s%s\","
-                          "RESOLUTION=%dx%d,FRAME-RATE=%.3f%s\n",
+        ls_buf_printf(&b,
+                      "#EXT-X-STREAM-INF:BANDWIDTH=%.0f,AVERAGE-BANDWIDTH=%.0f,CODECS=\"%s%s%s\","
+                      "RESOLUTION=%dx%d,FRAME-RATE=%.3f%s\n",
                       ceil(r->peak + a_peak), ceil(r->avg + a_avg), r->cfg.codec, audio ? "," : "",
-                      audio ? audio->cfg.codec : "", r->cfg.width, r->cfg.height, fps,
-                      audio ? ",AUDIO=\"audio\"" : "");
+                      audio ? audio->cfg.codec : "", r->cfg.width, r->cfg.height, fps, audio ? ",AUDIO=\"audio\"" : "");
         ls_buf_printf(&b, "%s/%s\n", r->id, LS_NAME_PLAYLIST);
     }
     if (audio) /* audio-only variant for the slowest links */
@@ -132,8 +132,9 @@ int ls_write_hls(LSOutput *o, const LSPresentation *p, int64_t first, int64_t co
             continue;
         double peak, avg;
         iframe_rates(r, window_of(r, first, count), &peak, &avg);
-        ls_buf_printf(&b, "#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=%.0f,AVERAGE-BANDWIDTH=%.0f,CODECS=\"%s\","
-                          "RESOLUTION=%dx%d,URI=\"%s/%s\"\n",
+        ls_buf_printf(&b,
+                      "#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=%.0f,AVERAGE-BANDWIDTH=%.0f,CODECS=\"%s\","
+                      "RESOLUTION=%dx%d,URI=\"%s/%s\"\n",
                       ceil(peak), ceil(avg), r->cfg.codec, r->cfg.width, r->cfg.height, r->id, LS_NAME_IFRAMES);
     }
     return ls_output_put_buf(o, &b, LS_NAME_MASTER);

@@ -11,7 +11,7 @@ int ls_rendition_append(LSRendition *r, const LSSegment *s)
 {
     if (r->n_seg == r->cap_seg) {
         int64_t cap = r->cap_seg ? r->cap_seg * 2 : 64;
-        LSSegment *p = realloc(r->seg, sizeof(*p) * (size_t)cap);
+        LSSegment *p = ls_realloc(r->seg, sizeof(*p) * (size_t)cap);
         if (!p)
             return LSTREAM_ERR(ENOMEM);
         r->seg = p;
@@ -27,8 +27,8 @@ int ls_rendition_measure(LSRendition *r, double target, double min_buffer, int64
         first = r->n_seg;
     if (count < 0 || count > r->n_seg - first)
         count = r->n_seg - first;
-    int64_t *bytes = malloc(sizeof(*bytes) * (size_t)(count ? count : 1));
-    double *dur = malloc(sizeof(*dur) * (size_t)(count ? count : 1));
+    int64_t *bytes = ls_malloc(sizeof(*bytes) * (size_t)(count ? count : 1));
+    double *dur = ls_malloc(sizeof(*dur) * (size_t)(count ? count : 1));
     int err = 0;
     if (!bytes || !dur) {
         err = LSTREAM_ERR(ENOMEM);

@@ -10,10 +10,10 @@
 #include "libstream/output/output.h"
 
 typedef struct LSSegment {
-    int64_t start;              /* earliest presentation time == baseMediaDecodeTime, track timescale */
-    int64_t duration;           /* track timescale */
-    int64_t bytes;              /* size of the segment object */
-    int64_t iframe_offset;      /* byte range of moof + mdat header + the first (sync) sample */
+    int64_t start;         /* earliest presentation time == baseMediaDecodeTime, track timescale */
+    int64_t duration;      /* track timescale */
+    int64_t bytes;         /* size of the segment object */
+    int64_t iframe_offset; /* byte range of moof + mdat header + the first (sync) sample */
     int64_t iframe_size;
     int samples;
 } LSSegment;
@@ -21,13 +21,13 @@ typedef struct LSSegment {
 #define LS_MAX_RENDITIONS (LSTREAM_MAX_RUNGS + 4)
 
 typedef struct LSRendition {
-    char id[16];                /* its folder, and its id in the manifests */
-    LSCodecConfig cfg;          /* owned */
-    const LSRungPlan *rung;     /* video: the rung it encodes (ladder.json); NULL otherwise */
-    char language[36];          /* audio/text: BCP 47 */
+    char id[16];            /* its folder, and its id in the manifests */
+    LSCodecConfig cfg;      /* owned */
+    const LSRungPlan *rung; /* video: the rung it encodes (ladder.json); NULL otherwise */
+    char language[36];      /* audio/text: BCP 47 */
     LSSegment *seg;
     int64_t n_seg, cap_seg;
-    double peak, avg, dash_bw;  /* measured bit/s (ls_rendition_measure): RFC 8216 peak, average, leaky bucket */
+    double peak, avg, dash_bw; /* measured bit/s (ls_rendition_measure): RFC 8216 peak, average, leaky bucket */
 } LSRendition;
 
 /* Append @p s; 0 or LSTREAM_ERR(ENOMEM). */
@@ -43,11 +43,16 @@ static inline double ls_seg_seconds(const LSRendition *r, int64_t i)
 typedef struct LSPresentation {
     LSRendition *r[LS_MAX_RENDITIONS]; /* video renditions largest first, then audio, in listing order */
     int n;
-    int fps_num, fps_den;       /* video frame rate */
-    double target;              /* planned target segment duration, seconds */
-    double duration;            /* presentation duration, seconds (of the window, when live) */
-    double min_buffer;          /* DASH minBufferTime */
-    double availability_start;  /* live: wall-clock time (Unix seconds) of presentation time 0 */
+    int fps_num, fps_den;      /* video frame rate */
+    double target;             /* planned target segment duration, seconds */
+    double duration;           /* presentation duration, seconds (of the window, when live) */
+    double min_buffer;         /* DASH minBufferTime */
+    double availability_start; /* live: wall-clock time (Unix seconds) of presentation time 0 */
+    struct {
+        char id[16];
+        char why[160];
+    } dropped[LSTREAM_MAX_RUNGS]; /* rungs encoded but left out of the manifests, and why */
+    int n_dropped;
 } LSPresentation;
 
 /* Manifests over segments [first, first + count) of every rendition (count < 0: all). @p final: the
@@ -57,24 +62,40 @@ int ls_write_hls(LSOutput *o, const LSPresentation *p, int64_t first, int64_t co
 int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t count, int final);
 int ls_write_report(LSOutput *o, const LSPresentation *p, const LSSourceInfo *src);
 
-/* ---- the CMAF writer: init segment, then one media segment object per flush ---- */
+/* ---- the CMAF writer: init segment, then one media segment object per closed segment ---- */
+typedef struct LSPendingSegment {
+    LSSegment seg;
+    uint8_t *head, *mdat; /* styp + moof + mdat header, and the samples */
+    size_t head_len, mdat_len;
+} LSPendingSegment;
+
 typedef struct LSCmafWriter {
     LSRendition *r;
     LSOutput *out;
     uint8_t *mdat;
     size_t mdat_size, mdat_cap;
-    struct LSSample { uint32_t size, duration, flags; int32_t cts; } *samp;
+    struct LSSample {
+        uint32_t size, duration, flags;
+        int32_t cts;
+    } * samp;
     int n_samp, cap_samp;
     int64_t seg_start_dts, next_dts;
     uint32_t seq;
     int open_segment;
+    int64_t n_closed;       /* segments closed so far */
+    LSPendingSegment *pend; /* closed, not yet written */
+    int n_pend, cap_pend;
 } LSCmafWriter;
 
 /* Write @p r's init segment (from r->cfg) and get ready for samples. */
 int ls_cmaf_open(LSCmafWriter *w, LSRendition *r, LSOutput *out);
 /* Append a sample to the current segment (opening one if needed). */
 int ls_cmaf_add(LSCmafWriter *w, const LSPacket *pkt);
-/* Close the current segment: write it and append it to the rendition (no-op if empty). */
+/* Close the current segment into memory (no-op if empty): safe on a worker thread, as it touches only @p w.
+ * The output is written by ls_cmaf_write_pending(), on the thread that owns the output, in order. */
+int ls_cmaf_close_segment(LSCmafWriter *w);
+int ls_cmaf_write_pending(LSCmafWriter *w);
+/* Both: close the current segment and write it. */
 int ls_cmaf_flush(LSCmafWriter *w);
 void ls_cmaf_free(LSCmafWriter *w);
 

@@ -39,11 +39,12 @@ static void rendition(LSBuf *b, const LSRendition *r, const LSRendition *audio, 
                       c->bitrate / 1000);
     const double a_peak = audio && c->kind == LS_TRACK_VIDEO ? audio->peak : 0;
     const double a_avg = audio && c->kind == LS_TRACK_VIDEO ? audio->avg : 0;
-    ls_buf_printf(b, ",\n     \"peak_bps\": %.0f, \"average_bps\": %.0f, \"hls_bandwidth\": %.0f, "
-                     "\"hls_average_bandwidth\": %.0f, \"dash_bandwidth\": %.0f, \"segments\": %lld, \"bytes\": %lld, "
-                     "\"playlist\": \"%s/%s\"}%s\n",
-                  r->peak, r->avg, ceil(r->peak + a_peak), ceil(r->avg + a_avg), ceil(r->dash_bw),
-                  (long long)r->n_seg, (long long)bytes, r->id, LS_NAME_PLAYLIST, last ? "" : ",");
+    ls_buf_printf(b,
+                  ",\n     \"peak_bps\": %.0f, \"average_bps\": %.0f, \"hls_bandwidth\": %.0f, "
+                  "\"hls_average_bandwidth\": %.0f, \"dash_bandwidth\": %.0f, \"segments\": %lld, \"bytes\": %lld, "
+                  "\"playlist\": \"%s/%s\"}%s\n",
+                  r->peak, r->avg, ceil(r->peak + a_peak), ceil(r->avg + a_avg), ceil(r->dash_bw), (long long)r->n_seg,
+                  (long long)bytes, r->id, LS_NAME_PLAYLIST, last ? "" : ",");
 }
 
 int ls_write_report(LSOutput *o, const LSPresentation *p, const LSSourceInfo *src)
@@ -58,8 +59,9 @@ int ls_write_report(LSOutput *o, const LSPresentation *p, const LSSourceInfo *sr
     if (src->has_video) {
         ls_buf_printf(&b, ",\n    \"video\": {\"codec\": ");
         json_str(&b, src->video_codec);
-        ls_buf_printf(&b, ", \"width\": %d, \"height\": %d, \"display_aspect\": %.4f, \"rotation\": %d, "
-                          "\"frame_rate\": \"%d/%d\", \"variable_frame_rate\": %s, \"bit_depth\": %d}",
+        ls_buf_printf(&b,
+                      ", \"width\": %d, \"height\": %d, \"display_aspect\": %.4f, \"rotation\": %d, "
+                      "\"frame_rate\": \"%d/%d\", \"variable_frame_rate\": %s, \"bit_depth\": %d}",
                       src->width, src->height, src->dar, src->rotation, src->fps_num, src->fps_den,
                       src->vfr ? "true" : "false", src->bit_depth);
     }
@@ -68,6 +70,15 @@ int ls_write_report(LSOutput *o, const LSPresentation *p, const LSSourceInfo *sr
         json_str(&b, src->audio_codec);
         ls_buf_printf(&b, ", \"sample_rate\": %d, \"channels\": %d}", src->sample_rate, src->channels);
     }
+    const struct LSDamage *d = &src->damage;
+    if (d->corrupt || d->rejected || d->concealed || d->missing || d->read_error)
+        ls_buf_printf(
+            &b,
+            ",\n    \"damage\": {\"packets\": %lld, \"corrupt_packets\": %lld, \"undecodable_packets\": %lld, "
+            "\"concealed_pictures\": %lld, \"missing_frames\": %lld, \"missing_seconds\": %.3f, "
+            "\"read_error\": %s}",
+            (long long)d->packets, (long long)d->corrupt, (long long)d->rejected, (long long)d->concealed,
+            (long long)d->missing, d->missing_s, d->read_error ? "true" : "false");
     const LSRendition *audio = NULL;
     int n_video = 0;
     for (int k = 0; k < p->n; k++) {
@@ -81,6 +92,17 @@ int ls_write_report(LSOutput *o, const LSPresentation *p, const LSSourceInfo *sr
     ls_buf_printf(&b, "  \"preset\": ");
     json_str(&b, job->s.preset);
     ls_buf_printf(&b, ",\n  \"manifests\": {\"hls\": \"%s\", \"dash\": \"%s\"},\n", LS_NAME_MASTER, LS_NAME_MPD);
+    if (p->n_dropped) {
+        ls_buf_printf(&b, "  \"dropped_rungs\": [");
+        for (int k = 0; k < p->n_dropped; k++) {
+            ls_buf_printf(&b, "%s{\"id\": ", k ? ", " : "");
+            json_str(&b, p->dropped[k].id);
+            ls_buf_printf(&b, ", \"reason\": ");
+            json_str(&b, p->dropped[k].why);
+            ls_buf_printf(&b, "}");
+        }
+        ls_buf_printf(&b, "],\n");
+    }
     ls_buf_printf(&b, "  \"renditions\": [\n");
     for (int k = 0; k < p->n; k++)
         rendition(&b, p->r[k], audio, k == p->n - 1);

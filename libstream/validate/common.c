@@ -16,8 +16,9 @@ void ls_v_oom(LStreamValidation *v)
 {
     if (v->incomplete++)
         return;
-    v->incomplete_f = (LStreamFinding){ .rule = "IO", .must = 1, .file = "",
-                                        .message = "validation incomplete: out of memory (findings may be missing)" };
+    v->incomplete_f = (LStreamFinding){
+        .rule = "IO", .must = 1, .file = "", .message = "validation incomplete: out of memory (findings may be missing)"
+    };
 }
 
 int ls_v_grow(LStreamValidation *v, void **p, int64_t *cap, int64_t need, size_t size)
@@ -27,7 +28,7 @@ int ls_v_grow(LStreamValidation *v, void **p, int64_t *cap, int64_t need, size_t
     int64_t c = *cap ? *cap : 16;
     while (c < need)
         c *= 2;
-    void *q = (uint64_t)c > SIZE_MAX / size ? NULL : realloc(*p, (size_t)c * size);
+    void *q = (uint64_t)c > SIZE_MAX / size ? NULL : ls_realloc(*p, (size_t)c * size);
     if (!q) {
         ls_v_oom(v);
         return -1;
@@ -41,7 +42,7 @@ void ls_v_finding(LStreamValidation *v, int must, const char *rule, const char *
 {
     if (v->n == v->cap) {
         int cap = v->cap ? v->cap * 2 : 32;
-        LStreamFinding *f = realloc(v->f, sizeof(*f) * cap);
+        LStreamFinding *f = ls_realloc(v->f, sizeof(*f) * cap);
         if (!f) {
             ls_v_oom(v);
             return;
@@ -55,9 +56,9 @@ void ls_v_finding(LStreamValidation *v, int must, const char *rule, const char *
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     LStreamFinding *f = &v->f[v->n];
-    f->rule = strdup(rule);
-    f->file = strdup(file ? file : "");
-    f->message = strdup(msg);
+    f->rule = ls_strdup(rule);
+    f->file = ls_strdup(file ? file : "");
+    f->message = ls_strdup(msg);
     f->must = must;
     if (!f->rule || !f->file || !f->message) {
         free((char *)f->rule);
@@ -132,4 +133,3 @@ void ls_v_resolve(const char *base_dir, const char *uri, char *out, size_t n)
     else
         snprintf(out, n, "%s/%s", base_dir, uri);
 }
-

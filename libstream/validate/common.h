@@ -16,17 +16,17 @@ struct LStreamValidation {
     int incomplete;
     LStreamFinding incomplete_f;
     char root[LS_PATH_MAX];
-    LStreamOutput io;       /* read and size: real files, or the objects of an output not yet committed */
+    LStreamOutput io; /* read and size: real files, or the objects of an output not yet committed */
 };
 
-#define MUST 1
+#define MUST   1
 #define SHOULD 0
 
 /* Numbers read from playlists and MPDs are bounded before any arithmetic is done on them: a byte
  * offset or a timestamp past 2^53 means nothing in a VOD presentation, and anything within it can be
  * added to another such value without overflow. */
-#define NUM_LIMIT ((int64_t)1 << 53)
-#define MAX_SEGMENTS 10000000  /* DASH timelines are expanded up to this (a MUST finding past it) */
+#define NUM_LIMIT    ((int64_t)1 << 53)
+#define MAX_SEGMENTS 10000000 /* DASH timelines are expanded up to this (a MUST finding past it) */
 
 void ls_v_finding(LStreamValidation *v, int must, const char *rule, const char *file, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -53,13 +53,13 @@ void ls_v_hls(LStreamValidation *v, const char *master);
 void ls_v_dash(LStreamValidation *v, const char *mpd);
 
 /* short names inside the validator */
-#define finding ls_v_finding
-#define check ls_v_check
-#define rel ls_v_rel
+#define finding                     ls_v_finding
+#define check                       ls_v_check
+#define rel                         ls_v_rel
 #define slurp(path, off, len, size) ls_v_slurp(v, path, off, len, size)
-#define dirname_of ls_v_dirname
-#define is_remote ls_v_is_remote
-#define parse_int ls_v_parse_int
-#define resolve ls_v_resolve
+#define dirname_of                  ls_v_dirname
+#define is_remote                   ls_v_is_remote
+#define parse_int                   ls_v_parse_int
+#define resolve                     ls_v_resolve
 
 #endif

@@ -18,10 +18,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-static char *xattr(xmlNode *n, const char *name)
-{
-    return n ? (char *)xmlGetProp(n, (const xmlChar *)name) : NULL;
-}
+static char *xattr(xmlNode *n, const char *name) { return n ? (char *)xmlGetProp(n, (const xmlChar *)name) : NULL; }
 
 static int xname(xmlNode *n, const char *name)
 {
@@ -76,7 +73,8 @@ static double iso_duration(const char *s)
 }
 
 /* expand $RepresentationID$, $Number%0Nd$, $Bandwidth$, $Time$ */
-static void expand(const char *tmpl, const char *rep_id, long long number, long long bw, long long time, char *out, size_t n)
+static void expand(const char *tmpl, const char *rep_id, long long number, long long bw, long long time, char *out,
+                   size_t n)
 {
     size_t o = 0;
     for (const char *p = tmpl; *p && o + 1 < n;) {
@@ -120,22 +118,22 @@ typedef struct DRep {
     char id[64];
     double bandwidth;
     int64_t n;
-    int64_t *t, *d;             /* timeline */
+    int64_t *t, *d; /* timeline */
     int64_t *bytes;
     int aligned_ok;
 } DRep;
 
 /* What every Representation of an MPD shares. */
 typedef struct DashCtx {
-    const char *file;           /* the MPD, relative */
-    char dir[LS_PATH_MAX];      /* the MPD's folder */
-    double mbt, mpd_dur;        /* minBufferTime, mediaPresentationDuration */
+    const char *file;      /* the MPD, relative */
+    char dir[LS_PATH_MAX]; /* the MPD's folder */
+    double mbt, mpd_dur;   /* minBufferTime, mediaPresentationDuration */
 } DashCtx;
 
 /* One Representation: its SegmentTemplate, init segment, timeline, every segment against the media, and
  * the leaky bucket. */
-static void check_representation(LStreamValidation *v, const DashCtx *ctx, xmlNode *as, xmlNode *as_tmpl,
-                                 xmlNode *rn, DRep *r)
+static void check_representation(LStreamValidation *v, const DashCtx *ctx, xmlNode *as, xmlNode *as_tmpl, xmlNode *rn,
+                                 DRep *r)
 {
     const char *file = ctx->file, *dir = ctx->dir;
     const double mbt = ctx->mbt, mpd_dur = ctx->mpd_dur;
@@ -151,8 +149,11 @@ static void check_representation(LStreamValidation *v, const DashCtx *ctx, xmlNo
     xmlNode *tmpl = xchild(rn, "SegmentTemplate");
     if (!tmpl)
         tmpl = as_tmpl;
-    if (!check(v, tmpl != NULL, SHOULD, "D3", file, "Representation %s: no SegmentTemplate (other addressing is not checked)", r->id)) {
-        xmlFree(id); xmlFree(bw); xmlFree(codecs);
+    if (!check(v, tmpl != NULL, SHOULD, "D3", file,
+               "Representation %s: no SegmentTemplate (other addressing is not checked)", r->id)) {
+        xmlFree(id);
+        xmlFree(bw);
+        xmlFree(codecs);
         return;
     }
     /* SegmentTemplate attributes: the Representation's, else the AdaptationSet's */
@@ -180,11 +181,11 @@ static void check_representation(LStreamValidation *v, const DashCtx *ctx, xmlNo
         free(d);
         if (init_ok) {
             check(v, codecs && !strcasecmp(codecs, init.codec), MUST, "M3", file,
-                  "Representation %s: @codecs=\"%s\" but the init segment says %s", r->id,
-                  codecs ? codecs : "(none)", init.codec);
+                  "Representation %s: @codecs=\"%s\" but the init segment says %s", r->id, codecs ? codecs : "(none)",
+                  init.codec);
             check(v, (long long)init.timescale == timescale, MUST, "D2", file,
-                  "Representation %s: @timescale %lld but the media timescale is %u", r->id,
-                  (long long)timescale, init.timescale);
+                  "Representation %s: @timescale %lld but the media timescale is %u", r->id, (long long)timescale,
+                  init.timescale);
         }
     }
     /* build the timeline */
@@ -199,12 +200,16 @@ static void check_representation(LStreamValidation *v, const DashCtx *ctx, xmlNo
                 continue;
             char *st = xattr(sn, "t"), *sd = xattr(sn, "d"), *sr = xattr(sn, "r");
             int64_t d = 0, rep = 0;
-            const int ok = check(v, (!st || parse_int(st, 0, NUM_LIMIT, &t)) && parse_int(sd, 1, NUM_LIMIT, &d) &&
-                                        (!sr || parse_int(sr, -1, NUM_LIMIT, &rep)),
-                                 MUST, "D3", file, "Representation %s: <S t=\"%.24s\" d=\"%.24s\" r=\"%.24s\">"
-                                 " is not a timeline entry (integers within 2^53, d > 0)", r->id,
-                                 st ? st : "", sd ? sd : "", sr ? sr : "");
-            xmlFree(st); xmlFree(sd); xmlFree(sr);
+            const int ok = check(v,
+                                 (!st || parse_int(st, 0, NUM_LIMIT, &t)) && parse_int(sd, 1, NUM_LIMIT, &d) &&
+                                     (!sr || parse_int(sr, -1, NUM_LIMIT, &rep)),
+                                 MUST, "D3", file,
+                                 "Representation %s: <S t=\"%.24s\" d=\"%.24s\" r=\"%.24s\">"
+                                 " is not a timeline entry (integers within 2^53, d > 0)",
+                                 r->id, st ? st : "", sd ? sd : "", sr ? sr : "");
+            xmlFree(st);
+            xmlFree(sd);
+            xmlFree(sr);
             if (!ok)
                 break;
             if (rep < 0) { /* r = -1: until the end of the period */
@@ -212,8 +217,8 @@ static void check_representation(LStreamValidation *v, const DashCtx *ctx, xmlNo
                 rep = until > 0 && until < MAX_SEGMENTS ? (int64_t)until : 0;
             }
             if (rep >= MAX_SEGMENTS || r->n + rep >= MAX_SEGMENTS) {
-                check(v, 0, MUST, "D3", file, "Representation %s: SegmentTimeline lists more than %d segments",
-                      r->id, MAX_SEGMENTS);
+                check(v, 0, MUST, "D3", file, "Representation %s: SegmentTimeline lists more than %d segments", r->id,
+                      MAX_SEGMENTS);
                 break;
             }
             for (int64_t k = 0; k <= rep && d > 0; k++) {
@@ -231,8 +236,7 @@ static void check_representation(LStreamValidation *v, const DashCtx *ctx, xmlNo
                 r->n++;
                 t += d;
             }
-            if (!check(v, t <= NUM_LIMIT, MUST, "D3", file, "Representation %s: SegmentTimeline runs past 2^53",
-                       r->id))
+            if (!check(v, t <= NUM_LIMIT, MUST, "D3", file, "Representation %s: SegmentTimeline runs past 2^53", r->id))
                 break;
         }
     } else if (dur_s && mpd_dur > 0) {
@@ -243,9 +247,9 @@ static void check_representation(LStreamValidation *v, const DashCtx *ctx, xmlNo
         const int64_t count = c > 0 && c < MAX_SEGMENTS ? (int64_t)c : 0;
         check(v, c < MAX_SEGMENTS, MUST, "D3", file, "Representation %s: @duration gives %.0f segments", r->id, c);
         cap = count;
-        r->t = malloc(sizeof(*r->t) * (count ? count : 1));
-        r->d = malloc(sizeof(*r->d) * (count ? count : 1));
-        r->bytes = malloc(sizeof(*r->bytes) * (count ? count : 1));
+        r->t = ls_malloc(sizeof(*r->t) * (count ? count : 1));
+        r->d = ls_malloc(sizeof(*r->d) * (count ? count : 1));
+        r->bytes = ls_malloc(sizeof(*r->bytes) * (count ? count : 1));
         for (int64_t k = 0; r->t && r->d && r->bytes && k < count && pto + k * (double)d <= NUM_LIMIT; k++) {
             r->t[k] = pto + k * d;
             r->d[k] = d;
@@ -277,15 +281,16 @@ static void check_representation(LStreamValidation *v, const DashCtx *ctx, xmlNo
             }
             if (k == 0)
                 check(v, ept == pto, MUST, "D2", file,
-                      "Representation %s: presentationTimeOffset %lld but the first segment starts at %lld%s",
-                      r->id, (long long)pto, (long long)ept, init.has_edits ? " (after the edit list)" : "");
+                      "Representation %s: presentationTimeOffset %lld but the first segment starts at %lld%s", r->id,
+                      (long long)pto, (long long)ept, init.has_edits ? " (after the edit list)" : "");
             check(v, ept == r->t[k], MUST, "D3", sf, "SegmentTimeline t=%lld but the media starts at %lld%s",
                   (long long)r->t[k], (long long)ept, init.has_edits ? " (after the edit list)" : "");
             check(v, dur == r->d[k], MUST, "D3", sf, "SegmentTimeline d=%lld but the media lasts %lld",
                   (long long)r->d[k], (long long)dur);
             if (expect_tfdt >= 0)
-                check(v, f.tfdt == expect_tfdt, MUST, "H7", sf, "tfdt %lld does not continue the previous segment (%lld)",
-                      (long long)f.tfdt, (long long)expect_tfdt);
+                check(v, f.tfdt == expect_tfdt, MUST, "H7", sf,
+                      "tfdt %lld does not continue the previous segment (%lld)", (long long)f.tfdt,
+                      (long long)expect_tfdt);
             expect_tfdt = f.tfdt + f.duration;
             if (init.is_video) {
                 check(v, f.first_sync, MUST, "H3", sf, "segment does not start with a sync sample");
@@ -298,21 +303,31 @@ static void check_representation(LStreamValidation *v, const DashCtx *ctx, xmlNo
     (void)worst_fail;
     /* D1: leaky bucket with minBufferTime */
     if (r->n && mbt > 0 && init_ok) {
-        double *dur = malloc(sizeof(*dur) * r->n);
+        double *dur = ls_malloc(sizeof(*dur) * r->n);
+        if (!dur)
+            ls_v_oom(v);
         if (dur) {
             for (int64_t k = 0; k < r->n; k++)
                 dur[k] = (double)r->d[k] / timescale;
             const double need = ls_leaky_bucket_bandwidth(r->bytes, dur, (int)r->n, mbt);
             check(v, r->bandwidth + 1 >= need, MUST, "D1", file,
-                  "Representation %s: @bandwidth %.0f fails the leaky bucket; %.0f bit/s needed with minBufferTime %.3f s",
+                  "Representation %s: @bandwidth %.0f fails the leaky bucket; %.0f bit/s needed with minBufferTime "
+                  "%.3f s",
                   r->id, r->bandwidth, need, mbt);
             check(v, r->bandwidth <= need * 1.25 + 1000, SHOULD, "D1", file,
                   "Representation %s: @bandwidth %.0f is far above the %.0f bit/s it needs", r->id, r->bandwidth, need);
             free(dur);
         }
     }
-    xmlFree(id); xmlFree(bw); xmlFree(codecs);
-    xmlFree(ts_s); xmlFree(pto_s); xmlFree(init_s); xmlFree(media_s); xmlFree(start_s); xmlFree(dur_s);
+    xmlFree(id);
+    xmlFree(bw);
+    xmlFree(codecs);
+    xmlFree(ts_s);
+    xmlFree(pto_s);
+    xmlFree(init_s);
+    xmlFree(media_s);
+    xmlFree(start_s);
+    xmlFree(dur_s);
 }
 
 void ls_v_dash(LStreamValidation *v, const char *mpd_path)
@@ -334,7 +349,8 @@ void ls_v_dash(LStreamValidation *v, const char *mpd_path)
     }
     DashCtx ctx = { .file = file };
     dirname_of(mpd_path, ctx.dir, sizeof(ctx.dir));
-    char *s_mbt = xattr(mpd, "minBufferTime"), *s_type = xattr(mpd, "type"), *s_mpd_dur = xattr(mpd, "mediaPresentationDuration");
+    char *s_mbt = xattr(mpd, "minBufferTime"), *s_type = xattr(mpd, "type"),
+         *s_mpd_dur = xattr(mpd, "mediaPresentationDuration");
     const double mbt = iso_duration(s_mbt), mpd_dur = iso_duration(s_mpd_dur);
     ctx.mbt = mbt;
     ctx.mpd_dur = mpd_dur;
@@ -386,4 +402,3 @@ void ls_v_dash(LStreamValidation *v, const char *mpd_path)
     }
     xmlFreeDoc(doc);
 }
-

@@ -18,7 +18,6 @@
 
 #include <jansson.h>
 
-
 /* Attribute list (RFC 8216 4.2): find NAME's value; quoted strings without quotes. */
 static int attr(const char *list, const char *name, char *out, size_t n)
 {
@@ -59,7 +58,7 @@ static int attr(const char *list, const char *name, char *out, size_t n)
 typedef struct HSeg {
     char path[LS_PATH_MAX];
     double extinf;
-    int64_t br_off, br_len;     /* byte range, len < 0 = whole file */
+    int64_t br_off, br_len; /* byte range, len < 0 = whole file */
     int64_t bytes;
     int have_frag;
     LSMp4Frag frag;
@@ -75,11 +74,11 @@ typedef struct MediaPl {
     char map_path[LS_PATH_MAX];
     LSMp4Init init;
     int init_ok;
-    int ts;                     /* MPEG-TS segments */
+    int ts; /* MPEG-TS segments */
     HSeg *seg;
     int n;
     double total;
-    int aligned_checked;        /* H9/H6 against the reference done once */
+    int aligned_checked; /* H9/H6 against the reference done once */
 } MediaPl;
 
 static void free_pl(MediaPl *m)
@@ -112,8 +111,8 @@ static int load_media_playlist(LStreamValidation *v, MediaPl *m)
         if (!strncmp(line, "#EXT-X-VERSION:", 15)) {
             m->n_version++;
             int64_t x = 0;
-            check(v, parse_int(line + 15, 1, 1000, &x), MUST, "H10", file, "EXT-X-VERSION \"%.32s\" is not a version number",
-                  line + 15);
+            check(v, parse_int(line + 15, 1, 1000, &x), MUST, "H10", file,
+                  "EXT-X-VERSION \"%.32s\" is not a version number", line + 15);
             m->version = (int)x;
         } else if (!strncmp(line, "#EXT-X-TARGETDURATION:", 22)) {
             int64_t x = 0;
@@ -149,7 +148,8 @@ static int load_media_playlist(LStreamValidation *v, MediaPl *m)
             byterange = 1;
             const char *at = strchr(line + 17, '@');
             br_off = next_off;
-            if (!check(v, parse_int(line + 17, 0, NUM_LIMIT, &br_len) && (!at || parse_int(at + 1, 0, NUM_LIMIT, &br_off)),
+            if (!check(v,
+                       parse_int(line + 17, 0, NUM_LIMIT, &br_len) && (!at || parse_int(at + 1, 0, NUM_LIMIT, &br_off)),
                        MUST, "H10", file, "EXT-X-BYTERANGE \"%.40s\" is not n[@o] within 2^53", line + 17)) {
                 br_len = 0; /* the segment reads as empty and fails on its own */
                 br_off = 0;
@@ -157,7 +157,7 @@ static int load_media_playlist(LStreamValidation *v, MediaPl *m)
         } else if (line[0] != '#' && extinf_seen) {
             if (m->n == cap) {
                 cap = cap ? cap * 2 : 256;
-                HSeg *s = realloc(m->seg, sizeof(*s) * cap);
+                HSeg *s = ls_realloc(m->seg, sizeof(*s) * cap);
                 if (!s) {
                     ls_v_oom(v);
                     break;
@@ -183,9 +183,12 @@ static int load_media_playlist(LStreamValidation *v, MediaPl *m)
         }
     }
     free(text);
-    if (float_extinf) m->need_version = 3;
-    if (byterange || m->iframes) m->need_version = 4;
-    if (m->has_map) m->need_version = m->iframes ? 5 : 6;
+    if (float_extinf)
+        m->need_version = 3;
+    if (byterange || m->iframes)
+        m->need_version = 4;
+    if (m->has_map)
+        m->need_version = m->iframes ? 5 : 6;
     m->ok = 1;
     return 0;
 }
@@ -222,8 +225,9 @@ static void load_media(LStreamValidation *v, MediaPl *m)
             LSMp4Frag f;
             int ok = ls_mp4_parse_fragment(d, size, &m->init, &f) == 0 && f.moof_offset == 0 &&
                      f.first_offset + f.first_size <= (int64_t)size;
-            check(v, ok, MUST, "M5", rel(v, s->path), "I-frame byte range %lld@%lld does not hold a moof and its I-frame",
-                  (long long)s->br_len, (long long)s->br_off);
+            check(v, ok, MUST, "M5", rel(v, s->path),
+                  "I-frame byte range %lld@%lld does not hold a moof and its I-frame", (long long)s->br_len,
+                  (long long)s->br_off);
             if (ok && f.first_idr == 0)
                 check(v, 0, MUST, "M5", rel(v, s->path), "I-frame byte range %lld@%lld: sample is not an IDR",
                       (long long)s->br_len, (long long)s->br_off);
@@ -252,20 +256,21 @@ static void check_media_playlist(LStreamValidation *v, MediaPl *m, double frame_
     for (int i = 0; i < m->n; i++) {
         const HSeg *s = &m->seg[i];
         const char *sf = rel(v, s->path);
-        check(v, lrint(s->extinf) <= m->target, MUST, "H1", file, "EXTINF %.5f of %s rounds above the target duration %d",
-              s->extinf, sf, m->target);
+        check(v, lrint(s->extinf) <= m->target, MUST, "H1", file,
+              "EXTINF %.5f of %s rounds above the target duration %d", s->extinf, sf, m->target);
         if (!m->iframes)
-            check(v, s->extinf <= m->target + 0.5, SHOULD, "H3", file, "segment %s lasts %.3f s, over the target %d by more than 0.5 s",
-                  sf, s->extinf, m->target);
+            check(v, s->extinf <= m->target + 0.5, SHOULD, "H3", file,
+                  "segment %s lasts %.3f s, over the target %d by more than 0.5 s", sf, s->extinf, m->target);
     }
     if (!m->iframes && m->n > 1)
-        check(v, m->seg[m->n - 1].extinf >= 0.5 * m->target || m->seg[m->n - 1].extinf >= m->total / m->n * 0.5,
-              SHOULD, "H5", file, "near-empty last segment (%.3f s)", m->seg[m->n - 1].extinf);
+        check(v, m->seg[m->n - 1].extinf >= 0.5 * m->target || m->seg[m->n - 1].extinf >= m->total / m->n * 0.5, SHOULD,
+              "H5", file, "near-empty last segment (%.3f s)", m->seg[m->n - 1].extinf);
     if (m->iframes || !m->init_ok)
         return;
     /* fragment content: IDR first, tfdt continuity, EXTINF exactness */
     const double ts = m->init.timescale;
-    const double tol = m->init.is_video ? (frame_dur > 0 ? frame_dur : 0.001) : 1024.0 / (m->init.sample_rate ? m->init.sample_rate : 48000);
+    const double tol = m->init.is_video ? (frame_dur > 0 ? frame_dur : 0.001)
+                                        : 1024.0 / (m->init.sample_rate ? m->init.sample_rate : 48000);
     int64_t expect = -1;
     double sum_extinf = 0, sum_media = 0;
     for (int i = 0; i < m->n; i++) {
@@ -280,8 +285,9 @@ static void check_media_playlist(LStreamValidation *v, MediaPl *m, double frame_
         }
         check(v, s->frag.has_tfdt, MUST, "H7", sf, "fragment has no tfdt");
         if (expect >= 0)
-            check(v, s->frag.tfdt == expect, MUST, "H7", sf, "tfdt %lld does not continue the previous segment (%lld expected)",
-                  (long long)s->frag.tfdt, (long long)expect);
+            check(v, s->frag.tfdt == expect, MUST, "H7", sf,
+                  "tfdt %lld does not continue the previous segment (%lld expected)", (long long)s->frag.tfdt,
+                  (long long)expect);
         expect = s->frag.tfdt + s->frag.duration;
         const double media = s->frag.duration / ts;
         check(v, fabs(media - s->extinf) <= 0.0015 || fabs(media - s->extinf) < tol * 0.5, MUST, "H5", file,
@@ -310,7 +316,7 @@ typedef struct Rendition {
 
 /* Everything the multivariant playlist names; the tables grow as the playlist needs (no silent cap). */
 typedef struct Hls {
-    MediaPl **pls;              /* each allocated once: variants keep pointers to them */
+    MediaPl **pls; /* each allocated once: variants keep pointers to them */
     int64_t n_pls, cap_pls;
     Variant *var;
     int64_t n_var, cap_var;
@@ -323,7 +329,7 @@ static MediaPl *get_pl(LStreamValidation *v, Hls *h, const char *path)
     for (int64_t i = 0; i < h->n_pls; i++)
         if (!strcmp(h->pls[i]->path, path))
             return h->pls[i];
-    MediaPl *m = calloc(1, sizeof(*m));
+    MediaPl *m = ls_calloc(1, sizeof(*m));
     if (!m || ls_v_grow(v, (void **)&h->pls, &h->cap_pls, h->n_pls + 1, sizeof(*h->pls))) {
         if (!m)
             ls_v_oom(v);
@@ -361,8 +367,8 @@ static void measure(LStreamValidation *v, const MediaPl *m, double *peak, double
     *peak = *avg = 0;
     if (!m || !m->n)
         return;
-    int64_t *bytes = malloc(sizeof(*bytes) * m->n);
-    double *dur = malloc(sizeof(*dur) * m->n);
+    int64_t *bytes = ls_malloc(sizeof(*bytes) * m->n);
+    double *dur = ls_malloc(sizeof(*dur) * m->n);
     if (bytes && dur) {
         for (int i = 0; i < m->n; i++) {
             bytes[i] = m->seg[i].bytes;
@@ -439,11 +445,12 @@ static int parse_master(LStreamValidation *v, Hls *h, const char *master, const 
     char dir[LS_PATH_MAX];
     dirname_of(master, dir, sizeof(dir));
     int independent = 0, n_version = 0, pending = 0;
-    Variant pend;               /* an EXT-X-STREAM-INF waiting for its URI line */
+    Variant pend; /* an EXT-X-STREAM-INF waiting for its URI line */
     memset(&pend, 0, sizeof(pend));
     char *save = NULL;
     for (char *line = strtok_r(text, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
-        const int stream_inf = !strncmp(line, "#EXT-X-STREAM-INF:", 18), iframe_inf = !strncmp(line, "#EXT-X-I-FRAME-STREAM-INF:", 26);
+        const int stream_inf = !strncmp(line, "#EXT-X-STREAM-INF:", 18),
+                  iframe_inf = !strncmp(line, "#EXT-X-I-FRAME-STREAM-INF:", 26);
         if (pending && (stream_inf || iframe_inf)) { /* RFC 8216 4.3.4.2: the URI line must come next */
             check(v, 0, MUST, "M1", file, "EXT-X-STREAM-INF:%.60s has no URI line after it", pend.attrs);
             pending = 0;
@@ -520,8 +527,8 @@ static void check_ladder_order(LStreamValidation *v, Hls *h, const char *file)
         if (have_src) {
             const double src_short = dar >= 1.0 ? sh : sw;
             const int short_side = a->w < a->h ? a->w : a->h;
-            check(v, short_side <= src_short + 1, MUST, "M8", file, "variant %dx%d is above the source (%dx%d): upscaled",
-                  a->w, a->h, sw, sh);
+            check(v, short_side <= src_short + 1, MUST, "M8", file,
+                  "variant %dx%d is above the source (%dx%d): upscaled", a->w, a->h, sw, sh);
         }
         for (int64_t j = 0; j < h->n_var; j++) {
             const Variant *b = &h->var[j];
@@ -538,7 +545,7 @@ static void check_ladder_order(LStreamValidation *v, Hls *h, const char *file)
 
 void ls_v_hls(LStreamValidation *v, const char *master)
 {
-    Hls *h = calloc(1, sizeof(*h));
+    Hls *h = ls_calloc(1, sizeof(*h));
     if (!h) {
         ls_v_oom(v);
         return;
@@ -622,7 +629,8 @@ void ls_v_hls(LStreamValidation *v, const char *master)
             int has_fr = attr(x->attrs, "FRAME-RATE", fr, sizeof(fr));
             const char *dot = has_fr ? strchr(fr, '.') : NULL;
             check(v, has_fr && dot && strlen(dot + 1) == 3, MUST, "M3", file,
-                  "video variant %s: FRAME-RATE %s (must be present, decimal with 3 places)", pf, has_fr ? fr : "missing");
+                  "video variant %s: FRAME-RATE %s (must be present, decimal with 3 places)", pf,
+                  has_fr ? fr : "missing");
             for (int s = 0; s < m->n; s++)
                 if (m->seg[s].have_frag && !m->seg[s].frag.first_sync)
                     all_idr = 0;
@@ -640,7 +648,8 @@ void ls_v_hls(LStreamValidation *v, const char *master)
         if (m->ts)
             continue;
         check(v, mpeak <= x->bandwidth * 1.10 + 1, MUST, "M1", file,
-              "BANDWIDTH=%.0f of %s is below the measured RFC 8216 peak %.0f by more than 10%%", x->bandwidth, pf, mpeak);
+              "BANDWIDTH=%.0f of %s is below the measured RFC 8216 peak %.0f by more than 10%%", x->bandwidth, pf,
+              mpeak);
         check(v, mpeak >= x->bandwidth * 0.90, MUST, "M2", file,
               "measured peak %.0f of %s is not within 10%% of BANDWIDTH=%.0f", mpeak, pf, x->bandwidth);
         if (x->avg_bw > 0)
@@ -658,7 +667,9 @@ void ls_v_hls(LStreamValidation *v, const char *master)
                 if (!q || !q->ok || q == ref || q->aligned_checked)
                     continue;
                 q->aligned_checked = 1;
-                const double tol = q->init_ok && q->init.is_audio ? 1024.0 / (q->init.sample_rate ? q->init.sample_rate : 48000) * 0.51 + 1e-3 : 1e-3;
+                const double tol = q->init_ok && q->init.is_audio
+                                       ? 1024.0 / (q->init.sample_rate ? q->init.sample_rate : 48000) * 0.51 + 1e-3
+                                       : 1e-3;
                 int aligned = q->n == ref->n;
                 double worst = 0;
                 for (int s = 0; aligned && s < q->n; s++) {
@@ -668,12 +679,12 @@ void ls_v_hls(LStreamValidation *v, const char *master)
                         aligned = 0;
                 }
                 check(v, aligned, MUST, "H9", rel(v, q->path),
-                      "segment boundaries differ from %s (%d vs %d segments, up to %.4f s apart)", rel(v, ref->path), q->n,
-                      ref->n, worst);
-                check(v, q->target == ref->target, MUST, "H6", rel(v, q->path), "EXT-X-TARGETDURATION %d differs from %d in %s",
-                      q->target, ref->target, rel(v, ref->path));
-                check(v, fabs(q->total - ref->total) <= frame_dur + 1024.0 / 48000 + 1e-3, SHOULD, "H6", rel(v, q->path),
-                      "covers %.3f s but %s covers %.3f s", q->total, rel(v, ref->path), ref->total);
+                      "segment boundaries differ from %s (%d vs %d segments, up to %.4f s apart)", rel(v, ref->path),
+                      q->n, ref->n, worst);
+                check(v, q->target == ref->target, MUST, "H6", rel(v, q->path),
+                      "EXT-X-TARGETDURATION %d differs from %d in %s", q->target, ref->target, rel(v, ref->path));
+                check(v, fabs(q->total - ref->total) <= frame_dur + 1024.0 / 48000 + 1e-3, SHOULD, "H6",
+                      rel(v, q->path), "covers %.3f s but %s covers %.3f s", q->total, rel(v, ref->path), ref->total);
             }
         }
     }
@@ -681,9 +692,9 @@ void ls_v_hls(LStreamValidation *v, const char *master)
         check(v, has_iframe_pl, MUST, "M5", file, "no EXT-X-I-FRAME-STREAM-INF (I-frame playlists are required)");
         check(v, cellular, MUST, "M7", file, "no video variant with a peak BANDWIDTH <= 192000 bit/s");
         if (all_idr)
-            check(v, independent, SHOULD, "M4", file, "every segment starts with an IDR but EXT-X-INDEPENDENT-SEGMENTS is missing");
+            check(v, independent, SHOULD, "M4", file,
+                  "every segment starts with an IDR but EXT-X-INDEPENDENT-SEGMENTS is missing");
     }
     check_ladder_order(v, h, file);
     free_hls(h);
 }
-

@@ -12,12 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
 static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) << 32 | rd32(p + 4); }
 
 /* Times and offsets beyond 2^53 mean nothing in a VOD presentation; refusing them keeps every sum
  * below (a handful of such values plus at most MAX_SAMPLES 32-bit durations) inside int64_t. */
-#define MP4_LIMIT ((int64_t)1 << 53)
+#define MP4_LIMIT   ((int64_t)1 << 53)
 #define MAX_SAMPLES 10000000
 
 /* Find the first box of @p type in [p, p+len). Returns its payload and sets *plen; NULL if absent.
@@ -83,9 +86,15 @@ static int parse_esds(const uint8_t *p, size_t len, LSMp4Init *init)
     end = p + l;
     int flags = p[2];
     p += 3;
-    if (flags & 0x80) p += 2;
-    if (flags & 0x40) { if (p >= end) return -1; p += 1 + *p; }
-    if (flags & 0x20) p += 2;
+    if (flags & 0x80)
+        p += 2;
+    if (flags & 0x40) {
+        if (p >= end)
+            return -1;
+        p += 1 + *p;
+    }
+    if (flags & 0x20)
+        p += 2;
     if (p >= end || !(p = descr(p, end, &tag, &l)) || tag != 4 || l < 13)
         return -1;
     const uint8_t *dcd_end = p + l;
@@ -241,10 +250,26 @@ int ls_mp4_parse_fragment(const uint8_t *data, size_t size, const LSMp4Init *ini
         base = (int64_t)rd64(tfhd + k);
         k += 8;
     }
-    if (tf_flags & ISOBMFF_TFHD_SAMPLE_DESCRIPTION) k += 4;
-    if (tf_flags & ISOBMFF_TFHD_DEFAULT_DURATION) { if (k + 4 > l) return -1; def_dur = rd32(tfhd + k); k += 4; }
-    if (tf_flags & ISOBMFF_TFHD_DEFAULT_SIZE) { if (k + 4 > l) return -1; def_size = rd32(tfhd + k); k += 4; }
-    if (tf_flags & ISOBMFF_TFHD_DEFAULT_FLAGS) { if (k + 4 > l) return -1; def_flags = rd32(tfhd + k); k += 4; }
+    if (tf_flags & ISOBMFF_TFHD_SAMPLE_DESCRIPTION)
+        k += 4;
+    if (tf_flags & ISOBMFF_TFHD_DEFAULT_DURATION) {
+        if (k + 4 > l)
+            return -1;
+        def_dur = rd32(tfhd + k);
+        k += 4;
+    }
+    if (tf_flags & ISOBMFF_TFHD_DEFAULT_SIZE) {
+        if (k + 4 > l)
+            return -1;
+        def_size = rd32(tfhd + k);
+        k += 4;
+    }
+    if (tf_flags & ISOBMFF_TFHD_DEFAULT_FLAGS) {
+        if (k + 4 > l)
+            return -1;
+        def_flags = rd32(tfhd + k);
+        k += 4;
+    }
     const uint8_t *tfdt = ls_mp4_find(traf, l_traf, "tfdt", &l, NULL);
     if (tfdt && l >= 8) {
         f->has_tfdt = 1;
@@ -274,8 +299,19 @@ int ls_mp4_parse_fragment(const uint8_t *data, size_t size, const LSMp4Init *ini
         int32_t data_off = 0;
         uint32_t first_flags = 0;
         int has_first_flags = 0;
-        if (fl & ISOBMFF_TRUN_DATA_OFFSET) { if (p + 4 > l_trun) return -1; data_off = (int32_t)rd32(trun + p); p += 4; }
-        if (fl & ISOBMFF_TRUN_FIRST_SAMPLE_FLAGS) { if (p + 4 > l_trun) return -1; first_flags = rd32(trun + p); has_first_flags = 1; p += 4; }
+        if (fl & ISOBMFF_TRUN_DATA_OFFSET) {
+            if (p + 4 > l_trun)
+                return -1;
+            data_off = (int32_t)rd32(trun + p);
+            p += 4;
+        }
+        if (fl & ISOBMFF_TRUN_FIRST_SAMPLE_FLAGS) {
+            if (p + 4 > l_trun)
+                return -1;
+            first_flags = rd32(trun + p);
+            has_first_flags = 1;
+            p += 4;
+        }
         const size_t per = 4 * (!!(fl & ISOBMFF_TRUN_SAMPLE_DURATION) + !!(fl & ISOBMFF_TRUN_SAMPLE_SIZE) +
                                 !!(fl & ISOBMFF_TRUN_SAMPLE_FLAGS) + !!(fl & ISOBMFF_TRUN_SAMPLE_CTS));
         if ((per && count > (l_trun - p) / per) || count > (uint32_t)(MAX_SAMPLES - f->samples))
@@ -283,10 +319,23 @@ int ls_mp4_parse_fragment(const uint8_t *data, size_t size, const LSMp4Init *ini
         for (uint32_t i = 0; i < count; i++) {
             uint32_t dur = def_dur, sz = def_size, sflags = def_flags;
             int64_t cts = 0;
-            if (fl & ISOBMFF_TRUN_SAMPLE_DURATION) { dur = rd32(trun + p); p += 4; }
-            if (fl & ISOBMFF_TRUN_SAMPLE_SIZE) { sz = rd32(trun + p); p += 4; }
-            if (fl & ISOBMFF_TRUN_SAMPLE_FLAGS) { sflags = rd32(trun + p); p += 4; }
-            if (fl & ISOBMFF_TRUN_SAMPLE_CTS) { uint32_t c = rd32(trun + p); cts = version ? (int64_t)(int32_t)c : (int64_t)c; p += 4; }
+            if (fl & ISOBMFF_TRUN_SAMPLE_DURATION) {
+                dur = rd32(trun + p);
+                p += 4;
+            }
+            if (fl & ISOBMFF_TRUN_SAMPLE_SIZE) {
+                sz = rd32(trun + p);
+                p += 4;
+            }
+            if (fl & ISOBMFF_TRUN_SAMPLE_FLAGS) {
+                sflags = rd32(trun + p);
+                p += 4;
+            }
+            if (fl & ISOBMFF_TRUN_SAMPLE_CTS) {
+                uint32_t c = rd32(trun + p);
+                cts = version ? (int64_t)(int32_t)c : (int64_t)c;
+                p += 4;
+            }
             if (i == 0 && has_first_flags)
                 sflags = first_flags;
             if (first && i == 0) {

@@ -9,7 +9,7 @@ typedef struct LSMp4Init {
     uint32_t timescale;
     char handler[5];
     char sample_entry[5];
-    char codec[32];          /* RFC 6381 string from avcC / esds, or the sample entry fourcc */
+    char codec[32]; /* RFC 6381 string from avcC / esds, or the sample entry fourcc */
     int is_video, is_audio;
     int width, height;
     int channels, sample_rate;
@@ -19,19 +19,19 @@ typedef struct LSMp4Init {
     /* edit list (elst): presentation time = composition time + pres_offset (media timescale units):
      * leading empty edits delay, the first media edit's media_time shifts back */
     int64_t pres_offset;
-    int64_t pres_start;      /* presentation starts here (leading empty edits); media before it is not shown */
+    int64_t pres_start; /* presentation starts here (leading empty edits); media before it is not shown */
     int has_edits;
 } LSMp4Init;
 
 typedef struct LSMp4Frag {
     int has_tfdt;
-    int64_t tfdt;            /* baseMediaDecodeTime */
-    int64_t duration;        /* sum of sample durations */
-    int64_t ept;             /* earliest presentation time: min(dts + cts) */
+    int64_t tfdt;     /* baseMediaDecodeTime */
+    int64_t duration; /* sum of sample durations */
+    int64_t ept;      /* earliest presentation time: min(dts + cts) */
     int samples;
     int64_t data_bytes;
-    int first_sync;          /* first sample flagged as a sync sample */
-    int first_idr;           /* 1: first sample holds an IDR NAL, 0: not, -1: unknown codec */
+    int first_sync; /* first sample flagged as a sync sample */
+    int first_idr;  /* 1: first sample holds an IDR NAL, 0: not, -1: unknown codec */
     int64_t first_offset, first_size;
     int64_t moof_offset, moof_size;
 } LSMp4Frag;

@@ -39,7 +39,7 @@ int lstream_validate(const char *path, LStreamValidation **out)
     struct stat st;
     if (!path || stat(path, &st))
         return LSTREAM_ERR(ENOENT);
-    LStreamValidation *v = calloc(1, sizeof(*v));
+    LStreamValidation *v = ls_calloc(1, sizeof(*v));
     if (!v)
         return LSTREAM_ERR(ENOMEM);
     ls_file_reader(&v->io);
@@ -157,7 +157,7 @@ static int64_t out_size(void *opaque, const char *path)
 int ls_validate_output(LStreamJob *job, const LStreamOutput *out)
 {
     LIBXML_TEST_VERSION
-    LStreamValidation *v = calloc(1, sizeof(*v));
+    LStreamValidation *v = ls_calloc(1, sizeof(*v));
     if (!v)
         return ls_fail(job, LSTREAM_ERR(ENOMEM), "validator: out of memory");
     v->io.opaque = (void *)out;
@@ -178,9 +178,9 @@ int ls_validate_output(LStreamJob *job, const LStreamOutput *out)
     ls_log(job, LSTREAM_LOG_INFO, "validator: %d checks, %d MUST and %d SHOULD findings", v->checks, must, n - must);
     int err = 0;
     if (first)
-        err = ls_fail(job, LSTREAM_ERR_VALIDATION, "the ladder breaks %d MUST rule(s); first: %s [%s] %s; nothing published",
-                      must, first->rule, first->file, first->message);
+        err = ls_fail(job, LSTREAM_ERR_VALIDATION,
+                      "the ladder breaks %d MUST rule(s); first: %s [%s] %s; nothing published", must, first->rule,
+                      first->file, first->message);
     lstream_validation_free(&v);
     return err;
 }
-

@@ -16,11 +16,16 @@
 #include <unistd.h>
 
 static int passed, failed;
-#define EXPECT(cond, ...)                                                                  \
-    do {                                                                                   \
-        if (cond) passed++;                                                                \
-        else { failed++; fprintf(stderr, "FAIL line %d: %s: ", __LINE__, #cond);           \
-               fprintf(stderr, __VA_ARGS__); fprintf(stderr, "\n"); }                     \
+#define EXPECT(cond, ...)                                                                                              \
+    do {                                                                                                               \
+        if (cond)                                                                                                      \
+            passed++;                                                                                                  \
+        else {                                                                                                         \
+            failed++;                                                                                                  \
+            fprintf(stderr, "FAIL line %d: %s: ", __LINE__, #cond);                                                    \
+            fprintf(stderr, __VA_ARGS__);                                                                              \
+            fprintf(stderr, "\n");                                                                                     \
+        }                                                                                                              \
     } while (0)
 
 static char tmp[512];
@@ -36,7 +41,8 @@ typedef struct Run {
 static void count_log(void *opaque, int level, const char *msg)
 {
     Run *r = opaque;
-    (void)level; (void)msg;
+    (void)level;
+    (void)msg;
     pthread_mutex_lock(&r->lock);
     r->logs++;
     pthread_mutex_unlock(&r->lock);
@@ -61,11 +67,16 @@ static void *run_job(void *arg)
 }
 
 static int cancel_after;
-static int cancel_cb(void *o) { (void)o; return --cancel_after < 0; }
+static int cancel_cb(void *o)
+{
+    (void)o;
+    return --cancel_after < 0;
+}
 
 int main(void)
 {
-    snprintf(tmp, sizeof(tmp), "%s/lstream-api-XXXXXX", getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    snprintf(tmp, sizeof(tmp), "%s/lstream-api-XXXXXX",
+             getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(tmp))
         return 99;
     LStreamSettings s;
@@ -83,7 +94,9 @@ int main(void)
     EXPECT(lstream_job_open(&job, &s) == LSTREAM_ERR_SETTINGS, "crf 99 accepted");
 
     /* every bad value names itself: the check's message has the field, its value and the rule */
-    static const struct { const char *name, *value, *expect; } bad[] = {
+    static const struct {
+        const char *name, *value, *expect;
+    } bad[] = {
         { "max_fps", "500", "max_fps = 500" },
         { "segment_duration", "0.1", "segment_duration = 0.1" },
         { "threads", "-3", "threads = -3" },
@@ -103,15 +116,26 @@ int main(void)
         lstream_default_settings(&d);
         EXPECT(!memcmp(&s, &d, sizeof(s)), "settings_set(%s) changed the struct on error", bad[i].name);
         /* the same value put in the struct directly: the check names the field */
-        if (!strcmp(bad[i].name, "max_fps")) s.max_fps = 500;
-        else if (!strcmp(bad[i].name, "segment_duration")) s.segment_duration = 0.1;
-        else if (!strcmp(bad[i].name, "threads")) s.threads = -3;
-        else if (!strcmp(bad[i].name, "audio_kbps")) s.audio_kbps = 8;
-        else if (!strcmp(bad[i].name, "audio_channels")) s.audio_channels = 6;
-        else if (!strcmp(bad[i].name, "audio_language")) snprintf(s.audio_language, sizeof(s.audio_language), "k m");
-        else if (!strcmp(bad[i].name, "preset")) snprintf(s.preset, sizeof(s.preset), "warp-speed");
-        else if (!strcmp(bad[i].name, "rungs")) { s.n_rungs = 1; lstream_default_rung(360, &s.rungs[0]); s.rungs[0].crf = 99; }
-        else if (!strcmp(bad[i].name, "log_level")) s.log_level = 9;
+        if (!strcmp(bad[i].name, "max_fps"))
+            s.max_fps = 500;
+        else if (!strcmp(bad[i].name, "segment_duration"))
+            s.segment_duration = 0.1;
+        else if (!strcmp(bad[i].name, "threads"))
+            s.threads = -3;
+        else if (!strcmp(bad[i].name, "audio_kbps"))
+            s.audio_kbps = 8;
+        else if (!strcmp(bad[i].name, "audio_channels"))
+            s.audio_channels = 6;
+        else if (!strcmp(bad[i].name, "audio_language"))
+            snprintf(s.audio_language, sizeof(s.audio_language), "k m");
+        else if (!strcmp(bad[i].name, "preset"))
+            snprintf(s.preset, sizeof(s.preset), "warp-speed");
+        else if (!strcmp(bad[i].name, "rungs")) {
+            s.n_rungs = 1;
+            lstream_default_rung(360, &s.rungs[0]);
+            s.rungs[0].crf = 99;
+        } else if (!strcmp(bad[i].name, "log_level"))
+            s.log_level = 9;
         EXPECT(lstream_settings_check(&s, why, sizeof(why)) == LSTREAM_ERR_SETTINGS && strstr(why, bad[i].expect),
                "check of bad %s says '%s'", bad[i].name, why);
         EXPECT(lstream_settings_help(bad[i].name) != NULL, "no help for %s", bad[i].name);
@@ -120,7 +144,8 @@ int main(void)
     EXPECT(lstream_settings_set(&s, "no_such_setting", "1") == LSTREAM_ERR_SETTING_NAME, "unknown name accepted");
     EXPECT(lstream_settings_set(&s, "rungs", "720,480:crf=24:max=900,240p") == 0 && s.n_rungs == 3 &&
                s.rungs[1].short_side == 480 && s.rungs[1].crf == 24 && s.rungs[1].max_kbps == 900 &&
-               s.rungs[2].short_side == 240, "rungs by name");
+               s.rungs[2].short_side == 240,
+           "rungs by name");
     EXPECT(lstream_settings_set(&s, "preset", "medium") == 0 && !strcmp(s.preset, "medium"), "preset by name");
     EXPECT(lstream_settings_set(&s, "cpu_mask", "avx2") == 0 && s.cpu_mask == 15, "cpu_mask by level: %u", s.cpu_mask);
     EXPECT(lstream_settings_set(&s, "validate", "no") == 0 && s.validate == 0, "boolean by name");
@@ -131,14 +156,22 @@ int main(void)
         EXPECT(lstream_settings_help(n) && lstream_settings_set(&s, n, "\x01") != LSTREAM_ERR_SETTING_NAME,
                "setting %s listed but unknown", n);
     EXPECT(names >= 13, "only %d settings listed", names);
-    EXPECT(lstream_settings_size() == sizeof(LStreamSettings), "settings size %zu, header %zu",
-           lstream_settings_size(), sizeof(LStreamSettings));
+    EXPECT(lstream_settings_size() == sizeof(LStreamSettings), "settings size %zu, header %zu", lstream_settings_size(),
+           sizeof(LStreamSettings));
     lstream_job_close(NULL);
     job = NULL;
     lstream_job_close(&job);
-    const int codes[] = { LSTREAM_ERR_INVALID_INPUT, LSTREAM_ERR_NO_STREAMS, LSTREAM_ERR_UNSUPPORTED, LSTREAM_ERR_ENCODER,
-                          LSTREAM_ERR_OUTPUT, LSTREAM_ERR_CANCELLED, LSTREAM_ERR_SETTINGS, LSTREAM_ERR_VALIDATION,
-                          LSTREAM_ERR_BUG, LSTREAM_ERR(2), -99999 };
+    const int codes[] = { LSTREAM_ERR_INVALID_INPUT,
+                          LSTREAM_ERR_NO_STREAMS,
+                          LSTREAM_ERR_UNSUPPORTED,
+                          LSTREAM_ERR_ENCODER,
+                          LSTREAM_ERR_OUTPUT,
+                          LSTREAM_ERR_CANCELLED,
+                          LSTREAM_ERR_SETTINGS,
+                          LSTREAM_ERR_VALIDATION,
+                          LSTREAM_ERR_BUG,
+                          LSTREAM_ERR(2),
+                          -99999 };
     for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
         EXPECT(lstream_strerror(codes[i]) && lstream_strerror(codes[i])[0], "strerror(%d)", codes[i]);
     EXPECT(!strcmp(lstream_version(), PACKAGE_VERSION), "version %s", lstream_version());
@@ -176,7 +209,8 @@ int main(void)
     dup2(saved2, 2);
     close(fd);
     struct stat st;
-    EXPECT(stat(capture, &st) == 0 && st.st_size == 0, "the library printed %lld bytes (see %s)", (long long)st.st_size, capture);
+    EXPECT(stat(capture, &st) == 0 && st.st_size == 0, "the library printed %lld bytes (see %s)", (long long)st.st_size,
+           capture);
     for (int i = 0; i < 2; i++) {
         EXPECT(runs[i].err == 0, "concurrent job %d: %s", i, lstream_strerror(runs[i].err));
         EXPECT(runs[i].logs > 0, "job %d: no message reached its log callback", i);

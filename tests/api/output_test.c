@@ -21,7 +21,17 @@
 #include <libavutil/log.h>
 
 static int passed, failed;
-#define EXPECT(c, ...) do { if (c) passed++; else { failed++; printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
+#define EXPECT(c, ...)                                                                                                 \
+    do {                                                                                                               \
+        if (c)                                                                                                         \
+            passed++;                                                                                                  \
+        else {                                                                                                         \
+            failed++;                                                                                                  \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                                                \
+            printf(__VA_ARGS__);                                                                                       \
+            printf("\n");                                                                                              \
+        }                                                                                                              \
+    } while (0)
 
 /* ---- a memory sink ---- */
 typedef struct Obj {
@@ -34,7 +44,7 @@ typedef struct Mem {
     Obj obj[256];
     int n;
     int commits, aborts;
-    int fail_at;        /* fail the write of the n-th object (1-based); 0: never */
+    int fail_at; /* fail the write of the n-th object (1-based); 0: never */
     int open_now;
 } Mem;
 
@@ -97,7 +107,11 @@ static int64_t mem_size(void *o, const char *name)
     Obj *b = find(o, name);
     return b ? (int64_t)b->size : LSTREAM_ERR(ENOENT);
 }
-static int mem_commit(void *o) { ((Mem *)o)->commits++; return 0; }
+static int mem_commit(void *o)
+{
+    ((Mem *)o)->commits++;
+    return 0;
+}
 static void mem_abort(void *o) { ((Mem *)o)->aborts++; }
 static void mem_free(Mem *m)
 {
@@ -173,7 +187,8 @@ static void host_av_log(void *avcl, int level, const char *fmt, va_list ap)
 int main(void)
 {
     char tmp[512];
-    snprintf(tmp, sizeof(tmp), "%s/lstream-output-XXXXXX", getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    snprintf(tmp, sizeof(tmp), "%s/lstream-output-XXXXXX",
+             getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(tmp))
         return 99;
     char sample[700], dir[700], cmd[1500], err[256];
@@ -208,8 +223,8 @@ int main(void)
     EXPECT(e == 0, "run into a directory: %d", e);
     int same = 0;
     const int files = count_files(dir, "", m, &same);
-    EXPECT(files > 10 && files == m->n && same == files,
-           "directory: %d files, memory: %d objects, %d identical", files, m->n, same);
+    EXPECT(files > 10 && files == m->n && same == files, "directory: %d files, memory: %d objects, %d identical", files,
+           m->n, same);
     EXPECT(find(m, "master.m3u8") && find(m, "manifest.mpd") && find(m, "ladder.json"), "manifests in memory");
 
     /* host callback survived both runs (ffmpeg_log = 0: libstream never touched av_log) */
@@ -222,8 +237,8 @@ int main(void)
     memset(m, 0, sizeof(*m));
     m->fail_at = 5;
     e = lstream_job_run_output(job, sample, &o);
-    EXPECT(e == LSTREAM_ERR(ENOSPC) && m->commits == 0 && m->aborts == 1, "failing sink: %d, %d commits, %d aborts",
-           e, m->commits, m->aborts);
+    EXPECT(e == LSTREAM_ERR(ENOSPC) && m->commits == 0 && m->aborts == 1, "failing sink: %d, %d commits, %d aborts", e,
+           m->commits, m->aborts);
     EXPECT(lstream_job_error(job) && strstr(lstream_job_error(job), "output"), "failing sink message: %s",
            lstream_job_error(job) ? lstream_job_error(job) : "(none)");
     /* a bad input: abort, no commit, the input named */
@@ -244,8 +259,8 @@ int main(void)
     memset(m, 0, sizeof(*m));
     EXPECT(lstream_job_open(&job, &s) == 0, "open");
     e = lstream_job_run_output(job, sample, &noread);
-    EXPECT(e == LSTREAM_ERR(EINVAL) && m->n == 0 && strstr(lstream_job_error(job), "read"),
-           "sink without read: %d %s", e, lstream_job_error(job));
+    EXPECT(e == LSTREAM_ERR(EINVAL) && m->n == 0 && strstr(lstream_job_error(job), "read"), "sink without read: %d %s",
+           e, lstream_job_error(job));
     lstream_job_close(&job);
     /* ... and accepted with validation off */
     lstream_settings_set(&s, "validate", "0");

@@ -42,7 +42,7 @@ static void report(const char *fn, int ok, const char *detail)
     }
 }
 
-#define GUARD 64
+#define GUARD  64
 #define CANARY 0xA5
 
 /* buffer with guard zones on both sides */
@@ -142,7 +142,7 @@ static void check_block_fns(const LSDSP *ref, const LSDSP *d)
             report("activity", d->activity(a, stride, w, h) == ref->activity(a, stride, w, h), detail);
         if (d->ssim_4x4 != ref->ssim_4x4 && h >= 4 && w >= 4) {
             const int n = w / 4;
-            int32_t (*s1)[4] = malloc(sizeof(*s1) * n), (*s2)[4] = malloc(sizeof(*s2) * n);
+            int32_t(*s1)[4] = malloc(sizeof(*s1) * n), (*s2)[4] = malloc(sizeof(*s2) * n);
             ref->ssim_4x4(a, stride, b, stride, s1, n);
             d->ssim_4x4(a, stride, b, stride, s2, n);
             report("ssim_4x4", !memcmp(s1, s2, sizeof(*s1) * n), detail);
@@ -182,7 +182,7 @@ static void check_plane_scale(const LSDSP *ref, const LSDSP *d)
     if (d->vscale == ref->vscale && d->hscale == ref->hscale)
         return;
     static const int sizes[][4] = { { 1920, 1080, 1280, 720 }, { 1920, 1080, 426, 240 }, { 1279, 719, 853, 479 },
-                                    { 641, 361, 17, 9 }, { 33, 19, 33, 19 }, { 7, 5, 3, 3 } };
+                                    { 641, 361, 17, 9 },       { 33, 19, 33, 19 },       { 7, 5, 3, 3 } };
     for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
         const int sw = sizes[i][0], sh = sizes[i][1], dw = sizes[i][2], dh = sizes[i][3];
         LSPlaneScaler s1, s2;
@@ -268,7 +268,13 @@ static void reference_downscale(const uint8_t *src, int sw, int sh, uint8_t *dst
 static void hscale_none(uint8_t *dst, int w, const int16_t *src, const int32_t *pos, const int16_t *coef, int taps,
                         const int32_t *cpair)
 {
-    (void)dst; (void)w; (void)src; (void)pos; (void)coef; (void)taps; (void)cpair;
+    (void)dst;
+    (void)w;
+    (void)src;
+    (void)pos;
+    (void)coef;
+    (void)taps;
+    (void)cpair;
 }
 
 /* the median of 15 timings (sorts them) */
@@ -276,7 +282,9 @@ static double median15(double *times)
 {
     for (int i = 1; i < 15; i++) /* insertion sort */
         for (int j = i; j > 0 && times[j] < times[j - 1]; j--) {
-            double t = times[j]; times[j] = times[j - 1]; times[j - 1] = t;
+            double t = times[j];
+            times[j] = times[j - 1];
+            times[j - 1] = t;
         }
     return times[7];
 }
@@ -296,10 +304,15 @@ static double time_scale(const LSDSP *d, LSPlaneScaler *s, uint8_t *dst, int dw,
 static void bench_kernels(unsigned cpu)
 {
     /* each level: the bit it needs, and the cumulative mask it runs with */
-    static const struct { const char *name; unsigned need, flags; } levels[] = {
-        { "c", 0, 0 }, { "sse2", LSTREAM_CPU_SSE2, LSTREAM_CPU_SSE2 },
-        { "avx2", LSTREAM_CPU_AVX2, LSTREAM_CPU_SSE2 | LSTREAM_CPU_SSSE3 | LSTREAM_CPU_SSE41 | LSTREAM_CPU_AVX2 },
-        { "avx512", LSTREAM_CPU_AVX512, ~0u }, { "neon", LSTREAM_CPU_NEON, LSTREAM_CPU_NEON } };
+    static const struct {
+        const char *name;
+        unsigned need, flags;
+    } levels[] = { { "c", 0, 0 },
+                   { "sse2", LSTREAM_CPU_SSE2, LSTREAM_CPU_SSE2 },
+                   { "avx2", LSTREAM_CPU_AVX2,
+                     LSTREAM_CPU_SSE2 | LSTREAM_CPU_SSSE3 | LSTREAM_CPU_SSE41 | LSTREAM_CPU_AVX2 },
+                   { "avx512", LSTREAM_CPU_AVX512, ~0u },
+                   { "neon", LSTREAM_CPU_NEON, LSTREAM_CPU_NEON } };
     const int sw = 1920, sh = 1080;
     uint8_t *src = malloc((size_t)sw * sh), *src2 = malloc((size_t)sw * sh);
     lecture_plane(src, sw, sh);
@@ -336,7 +349,8 @@ static void bench_kernels(unsigned cpu)
             ls_plane_scaler_free(&s);
         }
 #if HAVE_SWSCALE_BENCH
-        struct SwsContext *sws = sws_getContext(sw, sh, AV_PIX_FMT_GRAY8, dw, dh, AV_PIX_FMT_GRAY8, SWS_BICUBIC, NULL, NULL, NULL);
+        struct SwsContext *sws =
+            sws_getContext(sw, sh, AV_PIX_FMT_GRAY8, dw, dh, AV_PIX_FMT_GRAY8, SWS_BICUBIC, NULL, NULL, NULL);
         double times[15];
         const uint8_t *sp[4] = { src };
         int ss[4] = { sw };
@@ -442,11 +456,14 @@ int main(int argc, char **argv)
     printf("checkasm: seed %u, cpu flags 0x%x\n", seed, cpu);
     LSDSP ref;
     ls_dsp_init(&ref, 0);
-    static const struct { const char *name; unsigned flags; } levels[] = {
-        { "sse2", LSTREAM_CPU_SSE2 },
-        { "avx2", LSTREAM_CPU_SSE2 | LSTREAM_CPU_SSSE3 | LSTREAM_CPU_SSE41 | LSTREAM_CPU_AVX2 },
-        { "avx512", LSTREAM_CPU_SSE2 | LSTREAM_CPU_SSSE3 | LSTREAM_CPU_SSE41 | LSTREAM_CPU_AVX2 | LSTREAM_CPU_AVX512 },
-        { "neon", LSTREAM_CPU_NEON } };
+    static const struct {
+        const char *name;
+        unsigned flags;
+    } levels[] = { { "sse2", LSTREAM_CPU_SSE2 },
+                   { "avx2", LSTREAM_CPU_SSE2 | LSTREAM_CPU_SSSE3 | LSTREAM_CPU_SSE41 | LSTREAM_CPU_AVX2 },
+                   { "avx512",
+                     LSTREAM_CPU_SSE2 | LSTREAM_CPU_SSSE3 | LSTREAM_CPU_SSE41 | LSTREAM_CPU_AVX2 | LSTREAM_CPU_AVX512 },
+                   { "neon", LSTREAM_CPU_NEON } };
     int tested = 0;
     for (size_t l = 0; l < sizeof(levels) / sizeof(levels[0]); l++) {
         if ((levels[l].flags & cpu) != levels[l].flags)

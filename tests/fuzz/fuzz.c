@@ -72,9 +72,7 @@ static void mutate(unsigned char *b, size_t *n, size_t cap)
             b[at + i] = (unsigned char)(v >> (24 - 8 * i));
         break;
     }
-    case 3: /* truncation */
-        *n = rnd() % *n;
-        break;
+    case 3: /* truncation */ *n = rnd() % *n; break;
     case 4: { /* duplicate a chunk (repeated boxes, repeated playlist lines) */
         size_t at = rnd() % *n, len = 1 + rnd() % 256;
         if (at + len > *n)
@@ -88,8 +86,17 @@ static void mutate(unsigned char *b, size_t *n, size_t cap)
     default: /* digits in text: huge or negative numbers in playlists and MPDs */
         for (size_t i = rnd() % *n; i < *n; i++)
             if (b[i] >= '0' && b[i] <= '9') {
-                static const char *rep[] = { "99999999999", "-1", "0", "1e308", "nan", "inf", "1e-320", "4294967296",
-                                             "9223372036854775807", "18446744073709551616", "-9223372036854775808" };
+                static const char *rep[] = { "99999999999",
+                                             "-1",
+                                             "0",
+                                             "1e308",
+                                             "nan",
+                                             "inf",
+                                             "1e-320",
+                                             "4294967296",
+                                             "9223372036854775807",
+                                             "18446744073709551616",
+                                             "-9223372036854775808" };
                 const char *r = rep[rnd() % (sizeof(rep) / sizeof(rep[0]))];
                 size_t rl = strlen(r);
                 if (*n + rl <= cap) {
@@ -179,7 +186,8 @@ int main(int argc, char **argv)
     if (!orig)
         return 2;
     char tmp[512];
-    snprintf(tmp, sizeof(tmp), "%s/lstream-fuzz-XXXXXX", getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    snprintf(tmp, sizeof(tmp), "%s/lstream-fuzz-XXXXXX",
+             getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(tmp))
         return 2;
     char in[700], out[700];

@@ -17,16 +17,16 @@
 #include <unistd.h>
 
 static int passed, failed;
-#define EXPECT(cond, ...)                                                \
-    do {                                                                 \
-        if (cond)                                                        \
-            passed++;                                                    \
-        else {                                                           \
-            failed++;                                                    \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);       \
-            printf(__VA_ARGS__);                                         \
-            printf("\n");                                                \
-        }                                                                \
+#define EXPECT(cond, ...)                                                                                              \
+    do {                                                                                                               \
+        if (cond)                                                                                                      \
+            passed++;                                                                                                  \
+        else {                                                                                                         \
+            failed++;                                                                                                  \
+            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                                                     \
+            printf(__VA_ARGS__);                                                                                       \
+            printf("\n");                                                                                              \
+        }                                                                                                              \
     } while (0)
 
 static void test_bitrates(void)
@@ -77,7 +77,7 @@ static void test_bitrates(void)
     for (int trial = 0; trial < 2; trial++) {
         const double rate = trial ? bw * 0.99 : bw * 1.0000001;
         int stall = 0;
-        for (int j = 0; j < 5; j++) {      /* start at every segment */
+        for (int j = 0; j < 5; j++) { /* start at every segment */
             double t_play = 4, received_until = 0;
             for (int i = j; i < 5; i++) {
                 received_until += b8[i] * 8.0 / rate; /* the channel never idles from the start */
@@ -118,7 +118,8 @@ static void test_segplan(void)
     EXPECT(bad == 0, "%d segment-plan violations (over target, near-empty, or inconsistent lookup)", bad);
     LSSegPlan p;
     ls_segplan_init(&p, 6.0, 1, 30, 1800);
-    EXPECT(p.n_planned == 10 && ls_segplan_start(&p, 1) == 180, "60 s at 30 fps: %lld segments", (long long)p.n_planned);
+    EXPECT(p.n_planned == 10 && ls_segplan_start(&p, 1) == 180, "60 s at 30 fps: %lld segments",
+           (long long)p.n_planned);
     ls_segplan_init(&p, 6.0, 1, 30, 1801);
     EXPECT(p.n_planned == 11 && ls_segplan_start(&p, 10) >= 1801 - 180, "1801 frames: %lld segments",
            (long long)p.n_planned);
@@ -169,8 +170,10 @@ static void test_codec_strings(const char *tmp)
     EXPECT(job != NULL, "job");
     if (!job)
         return;
-    static const struct { int w, h; const char *want; } cases[] = {
-        { 1920, 1080, "avc1.640028" }, { 1280, 720, "avc1.64001F" }, { 426, 240, "avc1.640015" } };
+    static const struct {
+        int w, h;
+        const char *want;
+    } cases[] = { { 1920, 1080, "avc1.640028" }, { 1280, 720, "avc1.64001F" }, { 426, 240, "avc1.640015" } };
     char outdir[600];
     snprintf(outdir, sizeof(outdir), "%s/codecs", tmp);
     TestOut to;
@@ -189,7 +192,8 @@ static void test_codec_strings(const char *tmp)
                "x264 open %dx%d", r.width, r.height);
         LSCmafWriter w;
         EXPECT(ls_cmaf_open(&w, &rd, &to.out) == 0, "init");
-        EXPECT(!strcmp(rd.cfg.codec, cases[i].want) && !strcmp(rd.cfg.sample_entry, "avc1") && rd.cfg.timescale == 90000,
+        EXPECT(!strcmp(rd.cfg.codec, cases[i].want) && !strcmp(rd.cfg.sample_entry, "avc1") &&
+                   rd.cfg.timescale == 90000,
                "%dx%d: codec %s, want %s (from the SPS x264 wrote)", r.width, r.height, rd.cfg.codec, cases[i].want);
         /* and read back from the init segment, as the validator does */
         char name[64];
@@ -198,7 +202,8 @@ static void test_codec_strings(const char *tmp)
         uint8_t *buf = ls_output_slurp(&to.cb, name, 0, -1, &n);
         LSMp4Init init;
         EXPECT(buf && ls_mp4_parse_init(buf, n, &init) == 0 && !strcmp(init.codec, cases[i].want) &&
-                   init.width == r.width, "init segment round trip: %s", buf ? init.codec : "(unreadable)");
+                   init.width == r.width,
+               "init segment round trip: %s", buf ? init.codec : "(unreadable)");
         free(buf);
         ls_cmaf_free(&w);
         ls_encoder_close(&e);
@@ -209,20 +214,23 @@ static void test_codec_strings(const char *tmp)
     const LSEncoderParams ap = { .channels = 1, .kbps = 64 };
     EXPECT(ls_encoder_open(&a, ls_encoder_find(LS_TRACK_AUDIO, LSTREAM_AUDIO_AAC), job, &ap, &cfg) == 0, "aac open");
     EXPECT(!strcmp(cfg.codec, "mp4a.40.2") && !strcmp(cfg.config_box, "esds") && cfg.frame_duration == 1024 &&
-               cfg.timescale == 48000, "AAC-LC codec string %s", cfg.codec);
+               cfg.timescale == 48000,
+           "AAC-LC codec string %s", cfg.codec);
     ls_codec_config_free(&cfg);
     ls_encoder_close(&a);
     test_out_close(&to);
     /* escape-coded audio object type (AOT 42 = USAC: 31 then 6 bits of 10) */
     char codec[32] = "";
     const uint8_t usac[] = { 0xf9, 0x40 };
-    EXPECT(ls_codec_string_asc(usac, 2, codec, sizeof(codec)) == 0 && !strcmp(codec, "mp4a.40.42"), "escape AOT %s", codec);
+    EXPECT(ls_codec_string_asc(usac, 2, codec, sizeof(codec)) == 0 && !strcmp(codec, "mp4a.40.42"), "escape AOT %s",
+           codec);
     lstream_job_close(&job);
 }
 
 /* ---- golden manifests ---- */
 
-static void fake_rendition(LSRendition *r, int kind, const char *id, uint32_t ts, const int64_t *dur, const int64_t *bytes, int n)
+static void fake_rendition(LSRendition *r, int kind, const char *id, uint32_t ts, const int64_t *dur,
+                           const int64_t *bytes, int n)
 {
     memset(r, 0, sizeof(*r));
     r->cfg.kind = kind;
@@ -230,8 +238,9 @@ static void fake_rendition(LSRendition *r, int kind, const char *id, uint32_t ts
     r->cfg.timescale = ts;
     int64_t start = 0;
     for (int i = 0; i < n; i++) {
-        const LSSegment sg = { .start = start, .duration = dur[i], .bytes = bytes[i], .iframe_offset = 28,
-                               .iframe_size = bytes[i] / 10 };
+        const LSSegment sg = {
+            .start = start, .duration = dur[i], .bytes = bytes[i], .iframe_offset = 28, .iframe_size = bytes[i] / 10
+        };
         ls_rendition_append(r, &sg);
         start += dur[i];
     }
@@ -248,8 +257,10 @@ static int compare_file(const char *got, const char *golden)
         if (x == EOF || y == EOF)
             break;
     }
-    if (a) fclose(a);
-    if (b) fclose(b);
+    if (a)
+        fclose(a);
+    if (b)
+        fclose(b);
     if (!same && getenv("LSTREAM_UPDATE_GOLDEN")) {
         char cmd[2048];
         snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", got, golden);
@@ -279,21 +290,25 @@ static void test_manifests(const char *tmp, const char *golden)
     const int64_t ad[] = { 287744, 288768, 143360 }, ab[] = { 48000, 48100, 24050 };
     LSRendition v, v2, au;
     fake_rendition(&v, LS_TRACK_VIDEO, "v720", 90000, vd, vb, 3);
-    v.cfg.width = 1280; v.cfg.height = 720;
+    v.cfg.width = 1280;
+    v.cfg.height = 720;
     snprintf(v.cfg.codec, sizeof(v.cfg.codec), "avc1.64001F");
     const int64_t vb2[] = { 20000, 25000, 9000 };
     fake_rendition(&v2, LS_TRACK_VIDEO, "v240", 90000, vd, vb2, 3);
-    v2.cfg.width = 426; v2.cfg.height = 240;
+    v2.cfg.width = 426;
+    v2.cfg.height = 240;
     snprintf(v2.cfg.codec, sizeof(v2.cfg.codec), "avc1.640015");
     fake_rendition(&au, LS_TRACK_AUDIO, "audio", 48000, ad, ab, 3);
-    au.cfg.channels = 1; au.cfg.sample_rate = 48000;
+    au.cfg.channels = 1;
+    au.cfg.sample_rate = 48000;
     snprintf(au.cfg.codec, sizeof(au.cfg.codec), "mp4a.40.2");
     snprintf(au.language, sizeof(au.language), "km");
     LSRungPlan r720 = { .width = 1280, .height = 720 }, r240 = { .width = 426, .height = 240 };
     v.rung = &r720;
     v2.rung = &r240;
-    LSPresentation p = { .r = { &v, &v2, &au }, .n = 3, .fps_num = 30000, .fps_den = 1001, .target = 6, .duration = 15,
-                         .min_buffer = 6 };
+    LSPresentation p = {
+        .r = { &v, &v2, &au }, .n = 3, .fps_num = 30000, .fps_den = 1001, .target = 6, .duration = 15, .min_buffer = 6
+    };
     for (int i = 0; i < 3; i++)
         EXPECT(ls_rendition_measure(p.r[i], 6, 6, 0, -1) == 0, "measure");
     /* by hand: v720's peak is segment 2, 450000 B in 6 s = 600 kbit/s (runs: 6+3 s = 488.9k, tail 266.7k) */
@@ -305,7 +320,8 @@ static void test_manifests(const char *tmp, const char *golden)
     EXPECT(ls_write_hls(&to.out, &p, 0, -1, 1) == 0, "write hls");
     EXPECT(ls_write_dash(&to.out, &p, 0, -1, 1) == 0, "write dash");
     EXPECT(test_out_close(&to) == 0, "publish");
-    static const char *files[][2] = { { "master.m3u8", "master.m3u8" }, { "manifest.mpd", "manifest.mpd" },
+    static const char *files[][2] = { { "master.m3u8", "master.m3u8" },
+                                      { "manifest.mpd", "manifest.mpd" },
                                       { "v720/index.m3u8", "v720_index.m3u8" },
                                       { "v720/iframes.m3u8", "v720_iframes.m3u8" },
                                       { "audio/index.m3u8", "audio_index.m3u8" } };
@@ -313,8 +329,8 @@ static void test_manifests(const char *tmp, const char *golden)
         char got[700], want[600];
         snprintf(got, sizeof(got), "%s/%s", out, files[i][0]);
         snprintf(want, sizeof(want), "%s/%s", golden, files[i][1]);
-        EXPECT(compare_file(got, want), "%s differs from golden %s (diff them; LSTREAM_UPDATE_GOLDEN=1 rewrites)",
-               got, want);
+        EXPECT(compare_file(got, want), "%s differs from golden %s (diff them; LSTREAM_UPDATE_GOLDEN=1 rewrites)", got,
+               want);
     }
 
     /* the same writers over a live window: segments 2..3 (first = 1), not final */
@@ -336,8 +352,9 @@ static void test_manifests(const char *tmp, const char *golden)
     snprintf(path, sizeof(path), "%s/manifest.mpd", out);
     t = read_text(path);
     EXPECT(t && strstr(t, "type=\"dynamic\"") && strstr(t, "availabilityStartTime=\"2023-11-14T22:13:20.000Z\"") &&
-               strstr(t, "startNumber=\"2\"") && strstr(t, "<S t=\"540000\" d=\"540000\"/>") && strstr(t, "UTCTiming") &&
-               strstr(t, "timeShiftBufferDepth=\"PT9.003S\"") && !strstr(t, "mediaPresentationDuration"),
+               strstr(t, "startNumber=\"2\"") && strstr(t, "<S t=\"540000\" d=\"540000\"/>") &&
+               strstr(t, "UTCTiming") && strstr(t, "timeShiftBufferDepth=\"PT9.003S\"") &&
+               !strstr(t, "mediaPresentationDuration"),
            "live MPD:\n%s", t ? t : "(missing)");
     free(t);
     ls_rendition_free(&v);
@@ -350,7 +367,8 @@ int main(int argc, char **argv)
 {
     const char *golden = argc > 1 ? argv[1] : "tests/golden";
     char tmp[512];
-    snprintf(tmp, sizeof(tmp), "%s/lstream-unit-XXXXXX", getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    snprintf(tmp, sizeof(tmp), "%s/lstream-unit-XXXXXX",
+             getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(tmp))
         return 99;
     test_bitrates();
