@@ -56,6 +56,15 @@ set +e; "$LSTREAM" transcode "$T/good.mp4" >/dev/null 2>&1; rc=$?; set -e
 expect "missing -o is a usage error (1), got $rc" [ "$rc" = 1 ]
 set +e; "$LSTREAM" transcode "$T/good.mp4" -o "$T/x" --rungs 720,abc >/dev/null 2>&1; rc=$?; set -e
 expect "bad --rungs is a usage error (1), got $rc" [ "$rc" = 1 ]
+# every bad setting names itself: the option, the value and the rule
+for bad_opt in "--max-fps 500|max_fps|1..120" "--segment 0.2|segment_duration|1..60" "--preset warp|preset|veryfast" \
+               "--audio-kbps 5|audio_kbps|16..320" "--lang k/m|audio_language|BCP 47" "--rungs 120:crf=99|rungs|crf"; do
+    opt=${bad_opt%%|*}; rest=${bad_opt#*|}; name=${rest%%|*}; rule=${rest#*|}
+    set +e; "$LSTREAM" transcode "$T/good.mp4" -o "$T/x" $opt 2>"$T/msg.txt"; rc=$?; set -e
+    expect "$opt: usage error (1), got $rc" [ "$rc" = 1 ]
+    expect "$opt: the message names ${opt%% *}, $name and '$rule': $(cat "$T/msg.txt")" sh -c \
+        "grep -q -- '${opt%% *}' '$T/msg.txt' && grep -q '$name' '$T/msg.txt' && grep -qF '$rule' '$T/msg.txt'"
+done
 # validate on something that is not a ladder
 set +e; "$LSTREAM" validate "$T/precious" >/dev/null 2>&1; rc=$?; set -e
 expect "validate on a non-ladder: exit 2, got $rc" [ "$rc" = 2 ]

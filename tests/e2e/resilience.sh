@@ -38,6 +38,12 @@ mkdir "$T/site/.lecture.lstream-staging-$(hostname | tr './-' '___')-$$-0-0"
 expect "a live process's staging folder is left alone" [ -d "$T/site/.lecture.lstream-staging-$(hostname | tr './-' '___')-$$-0-0" ]
 rm -rf "$T/site/.lecture.lstream-staging-"*
 
+# M8 adapts: a rung dearer than the one above it leaves the ladder (never the cellular one) instead of failing
+"$LSTREAM" transcode "$T/a.mp4" -o "$T/dearer" -q -p ultrafast --rungs 360:crf=51,240 2>"$T/err.txt" ||
+    bad "a ladder whose 240p rung costs more than its 360p failed: $(cat "$T/err.txt")"
+expect "the dearer pair: 360p dropped, listed with its reason" grep -q '"dropped_rungs": \[{"id": "v360"' "$T/dearer/ladder.json"
+expect "... its folder removed, the 240p rung kept" sh -c "[ ! -e '$T/dearer/v360' ] && grep -q 'RESOLUTION=426x240' '$T/dearer/master.m3u8'"
+
 # the same input and settings, one thread and several: byte-identical media and manifests
 for t in 1 2 3; do
     "$LSTREAM" transcode "$T/a.mp4" -o "$T/threads-$t" -q -p veryfast -t "$t" || bad "threads $t"
