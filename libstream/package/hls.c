@@ -83,6 +83,31 @@ static void iframe_rates(const LSRendition *r, Window w, double *peak, double *a
     *avg = dur > 0 ? bytes * 8.0 / dur : 0;
 }
 
+/* The first segment of the video rendition plus that of the audio it plays with, in bits. */
+static double first_segment_bits(const LSRendition *r, const LSRendition *audio, int64_t first, int64_t count)
+{
+    const Window w = window_of(r, first, count), wa = audio ? window_of(audio, first, count) : (Window){ 0, 0 };
+    double bits = w.count ? r->seg[w.first].bytes * 8.0 : 0;
+    if (audio && wa.count)
+        bits += audio->seg[wa.first].bytes * 8.0;
+    return bits;
+}
+
+/* The video rendition to list first (S1): the largest whose first segment with its audio takes at most
+ * LS_S1_SECONDS on a LS_S1_BPS link, else the smallest. -1 without video. */
+static int start_variant(const LSPresentation *p, const LSRendition *audio, int64_t first, int64_t count)
+{
+    int smallest = -1;
+    for (int k = 0; k < p->n; k++) {
+        if (p->r[k]->cfg.kind != LS_TRACK_VIDEO)
+            continue;
+        if (first_segment_bits(p->r[k], audio, first, count) <= LS_S1_BPS * LS_S1_SECONDS)
+            return k;
+        smallest = k;
+    }
+    return smallest;
+}
+
 int ls_write_hls(LSOutput *o, const LSPresentation *p, int64_t first, int64_t count, int final)
 {
     const int td = target_duration(p, first, count);
@@ -112,7 +137,14 @@ int ls_write_hls(LSOutput *o, const LSPresentation *p, int64_t first, int64_t co
                       r->language, r == audio ? "YES" : "NO", r->cfg.channels, r->id, LS_NAME_PLAYLIST);
     }
     const double fps = (double)p->fps_num / (p->fps_den ? p->fps_den : 1);
-    for (int k = 0; k < p->n; k++) {
+    /* S1: players that start with the first variant listed (hls.js by default) start with one whose first
+     * segment, with its audio, arrives in about a second on a 400 kbit/s link; the others follow, largest
+     * first, and the player climbs from there */
+    const int start = start_variant(p, audio, first, count);
+    for (int j = -1; j < p->n; j++) {
+        const int k = j < 0 ? start : j;
+        if (k < 0 || (j >= 0 && k == start))
+            continue;
         const LSRendition *r = p->r[k];
         if (r->cfg.kind != LS_TRACK_VIDEO)
             continue;

@@ -55,6 +55,10 @@ typedef struct LSPresentation {
     int n_dropped;
 } LSPresentation;
 
+/* S1 (doc/RULES.md): the variant listed first starts within about LS_S1_SECONDS on a LS_S1_BPS link */
+#define LS_S1_BPS 400000.0
+#define LS_S1_SECONDS 1.5
+
 /* Manifests over segments [first, first + count) of every rendition (count < 0: all). @p final: the
  * presentation is complete (VOD: HLS ENDLIST, static MPD); otherwise a live window (no ENDLIST,
  * EXT-X-MEDIA-SEQUENCE = first, dynamic MPD). */

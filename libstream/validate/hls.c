@@ -6,6 +6,7 @@
 #include "libstream/validate/common.h"
 #include "libstream/validate/mp4read.h"
 #include "libstream/output/output.h"
+#include "libstream/package/model.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -543,6 +544,45 @@ static void check_ladder_order(LStreamValidation *v, Hls *h, const char *file)
     }
 }
 
+/* bits of the first segment of video variant @p x plus that of its audio group; < 0 if unknown */
+static double start_bits(const Hls *h, const Variant *x)
+{
+    if (x->iframe || !x->pl || !x->pl->ok || !x->pl->n || !x->pl->init_ok || !x->pl->init.is_video)
+        return -1;
+    double bits = x->pl->seg[0].bytes * 8.0;
+    for (int64_t a = 0; a < h->n_audio && x->audio_group[0]; a++)
+        if (!strcmp(h->audio[a].group, x->audio_group) && h->audio[a].pl && h->audio[a].pl->ok && h->audio[a].pl->n)
+            return bits + h->audio[a].pl->seg[0].bytes * 8.0;
+    return bits;
+}
+
+/* S1: the variant listed first (where hls.js starts by default) starts in about a second at 400 kbit/s, or
+ * is at least the one that starts soonest */
+static void check_start(LStreamValidation *v, Hls *h, const char *file)
+{
+    const Variant *first = NULL;
+    double best = -1;
+    for (int64_t i = 0; i < h->n_var; i++) {
+        const double bits = start_bits(h, &h->var[i]);
+        if (h->var[i].iframe)
+            continue;
+        if (!first) {
+            first = &h->var[i];
+            if (bits < 0)
+                return; /* audio-only or unreadable first: nothing to say */
+        }
+        if (bits >= 0 && (best < 0 || bits < best))
+            best = bits;
+    }
+    if (!first)
+        return;
+    const double bits = start_bits(h, first);
+    check(v, bits <= LS_S1_BPS * LS_S1_SECONDS || bits <= best, SHOULD, "S1", file,
+          "the first variant listed, %s, needs %.1f s for its first segment and audio at %.0f kbit/s, and another "
+          "would start in %.1f s; list first one that starts in about a second", rel(v, first->pl->path),
+          bits / LS_S1_BPS, LS_S1_BPS / 1000, best / LS_S1_BPS);
+}
+
 void ls_v_hls(LStreamValidation *v, const char *master)
 {
     Hls *h = ls_calloc(1, sizeof(*h));
@@ -696,5 +736,6 @@ void ls_v_hls(LStreamValidation *v, const char *master)
                   "every segment starts with an IDR but EXT-X-INDEPENDENT-SEGMENTS is missing");
     }
     check_ladder_order(v, h, file);
+    check_start(v, h, file);
     free_hls(h);
 }

@@ -21,5 +21,7 @@ for rule in M3 M5 M1; do
     expect "FFmpeg HLS: $rule found (no FRAME-RATE / no I-frame playlists / nominal BANDWIDTH)" \
         python3 -c "import json,sys; d=json.load(open('$T/hls.json')); sys.exit(not any(f['rule']=='$rule' and f['level']=='MUST' for f in d['findings']))"
 done
+expect "FFmpeg HLS: S1 found (its largest variant is listed first: a slow start)" \
+    python3 -c "import json,sys; d=json.load(open('$T/hls.json')); sys.exit(not any(f['rule']=='S1' for f in d['findings']))"
 expect "JSON report is complete" python3 -c "import json; d=json.load(open('$T/hls.json')); assert d['checks'] > 50 and d['must'] == sum(f['level']=='MUST' for f in d['findings'])"
 finish
