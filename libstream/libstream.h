@@ -189,6 +189,17 @@ LSTREAM_API size_t lstream_settings_size(void);
  */
 LSTREAM_API int lstream_settings_set(LStreamSettings *s, const char *name, const char *value);
 
+/**
+ * The callbacks of @p s, for language bindings that set everything else by name and never mirror the
+ * struct's layout (the same fields as log_cb/log_opaque, progress_cb/progress_opaque, cancel_cb/cancel_opaque;
+ * NULL turns one off).
+ */
+LSTREAM_API void lstream_settings_set_log(LStreamSettings *s, void (*cb)(void *opaque, int level, const char *msg),
+                                          void *opaque);
+LSTREAM_API void lstream_settings_set_progress(LStreamSettings *s, void (*cb)(void *opaque, const LStreamProgress *p),
+                                               void *opaque);
+LSTREAM_API void lstream_settings_set_cancel(LStreamSettings *s, int (*cb)(void *opaque), void *opaque);
+
 /** Name of setting @p i (0-based), or NULL past the last one: what lstream_settings_set() accepts. */
 LSTREAM_API const char *lstream_settings_name(int i);
 

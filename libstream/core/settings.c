@@ -31,6 +31,24 @@ void lstream_default_settings(LStreamSettings *s)
     s->log_level = LSTREAM_LOG_INFO;
 }
 
+void lstream_settings_set_log(LStreamSettings *s, void (*cb)(void *, int, const char *), void *opaque)
+{
+    s->log_cb = cb;
+    s->log_opaque = opaque;
+}
+
+void lstream_settings_set_progress(LStreamSettings *s, void (*cb)(void *, const LStreamProgress *), void *opaque)
+{
+    s->progress_cb = cb;
+    s->progress_opaque = opaque;
+}
+
+void lstream_settings_set_cancel(LStreamSettings *s, int (*cb)(void *), void *opaque)
+{
+    s->cancel_cb = cb;
+    s->cancel_opaque = opaque;
+}
+
 size_t lstream_settings_size(void) { return sizeof(LStreamSettings); }
 
 static const struct Setting {
