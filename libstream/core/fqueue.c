@@ -1,7 +1,8 @@
 /*
  * The frame queue between the two halves of the pipeline: the input thread decodes and normalises frame n+1
  * while the driver scales and encodes frame n. A bounded ring of slots that own their copies (pictures are
- * recycled, audio buffers grow once), in order, video and audio interleaved as the input gives them.
+ * recycled, packet buffers grow once), in order: video frames, and the audio already encoded on the input
+ * thread, interleaved as the input gives them.
  */
 #include "config.h"
 #include "libstream/internal.h"
@@ -93,49 +94,24 @@ int ls_fq_push_video(LSFrameQueue *q, const LSPicture *pic, int64_t index)
     return 0;
 }
 
-static int sample_bytes(int format)
+int ls_fq_push_packet(LSFrameQueue *q, const LSPacket *pkt)
 {
-    switch (format) {
-    case LS_SAMPLE_U8:
-    case LS_SAMPLE_U8P: return 1;
-    case LS_SAMPLE_S16:
-    case LS_SAMPLE_S16P: return 2;
-    case LS_SAMPLE_S32:
-    case LS_SAMPLE_S32P:
-    case LS_SAMPLE_FLT:
-    case LS_SAMPLE_FLTP: return 4;
-    case LS_SAMPLE_DBL:
-    case LS_SAMPLE_DBLP: return 8;
-    }
-    return 0;
-}
-
-int ls_fq_push_audio(LSFrameQueue *q, const LSAudio *a, double offset)
-{
-    const int bps = sample_bytes(a->format), planar = a->format >= LS_SAMPLE_U8P;
-    const int planes = planar ? a->channels : 1;
-    if (!bps || a->channels < 1 || a->channels > LSQ_MAX_PLANES || a->nb_samples < 0)
-        return LSTREAM_ERR_UNSUPPORTED;
-    const size_t plane_size = (size_t)a->nb_samples * bps * (planar ? 1 : a->channels);
     int k;
     LSQItem *it = claim(q, &k);
     if (!it)
         return LSTREAM_ERR_CANCELLED;
-    if (plane_size * planes > q->audio_cap[k]) {
-        uint8_t *b = ls_realloc(it->audio_buf, plane_size * planes);
+    const size_t size = pkt->size > 0 ? (size_t)pkt->size : 1;
+    if (size > q->audio_cap[k]) {
+        uint8_t *b = ls_realloc(it->audio_buf, size);
         if (!b)
             return LSTREAM_ERR(ENOMEM);
         it->audio_buf = b;
-        q->audio_cap[k] = plane_size * planes;
+        q->audio_cap[k] = size;
     }
-    for (int p = 0; p < planes; p++) {
-        it->planes[p] = it->audio_buf + p * plane_size;
-        memcpy(it->audio_buf + p * plane_size, a->data[p], plane_size);
-    }
-    it->audio = *a;
-    it->audio.data = (const uint8_t *const *)it->planes;
-    it->offset = offset;
-    it->type = LSQ_AUDIO;
+    memcpy(it->audio_buf, pkt->data, (size_t)pkt->size);
+    it->packet = *pkt;
+    it->packet.data = it->audio_buf;
+    it->type = LSQ_PACKET;
     publish(q);
     return 0;
 }

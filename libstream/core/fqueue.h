@@ -4,18 +4,15 @@
 
 #include "libstream/internal.h"
 
-#define LSQ_MAX_PLANES 64
-enum { LSQ_VIDEO = 1, LSQ_AUDIO, LSQ_END };
+enum { LSQ_VIDEO = 1, LSQ_PACKET, LSQ_END };
 
 typedef struct LSQItem {
     int type;
-    LSPicture pic; /* LSQ_VIDEO: a copy, owned by the queue */
-    int64_t index; /* its constant-rate slot */
-    LSAudio audio; /* LSQ_AUDIO: samples copied into audio_buf */
-    double offset; /* the audio's offset on the output timeline */
-    int status;    /* LSQ_END: the input thread's result (0 or a negative error) */
+    LSPicture pic;   /* LSQ_VIDEO: a copy, owned by the queue */
+    int64_t index;   /* its constant-rate slot */
+    LSPacket packet; /* LSQ_PACKET: an encoded audio packet, its data in audio_buf */
+    int status;      /* LSQ_END: the input thread's result (0 or a negative error) */
     uint8_t *audio_buf;
-    uint8_t *planes[LSQ_MAX_PLANES];
 } LSQItem;
 
 typedef struct LSFrameQueue LSFrameQueue;
@@ -23,7 +20,7 @@ typedef struct LSFrameQueue LSFrameQueue;
 int ls_fq_open(LSFrameQueue **q, int depth);
 /* Producer: copy in (blocks while the queue is full). LSTREAM_ERR_CANCELLED once the consumer stopped. */
 int ls_fq_push_video(LSFrameQueue *q, const LSPicture *pic, int64_t index);
-int ls_fq_push_audio(LSFrameQueue *q, const LSAudio *a, double offset);
+int ls_fq_push_packet(LSFrameQueue *q, const LSPacket *pkt);
 void ls_fq_push_end(LSFrameQueue *q, int status);
 /* Consumer: the oldest item (blocks until there is one), valid until ls_fq_release(). */
 LSQItem *ls_fq_pop(LSFrameQueue *q);

@@ -266,6 +266,12 @@ static int to_queue(void *opaque, const LSPicture *pic, int64_t index)
     return ls_fq_push_video(c->fq, pic, index);
 }
 
+static int to_queue_packet(void *opaque, const LSPacket *pkt)
+{
+    Ctx *c = opaque;
+    return ls_fq_push_packet(c->fq, pkt);
+}
+
 /* Read the whole input; each normalised frame goes to the normaliser's sink (on_frame, or to_queue when
  * pipelined), each audio buffer to the encoder or the queue. Ends by filling the normaliser's last slots. */
 static int read_input(Ctx *c)
@@ -288,8 +294,10 @@ static int read_input(Ctx *c)
                 c->t0 = c->first_audio;
                 c->t0_known = 1;
             }
-            err = c->fq ? ls_fq_push_audio(c->fq, &item.audio, c->first_audio - c->t0)
-                        : encode_audio(c, &item.audio, c->first_audio - c->t0);
+            /* pipelined, the audio is encoded here too, off the driver's critical path; its packets follow */
+            err = c->fq
+                      ? c->aenc.ops->encode_audio(c->aenc.priv, &item.audio, c->first_audio - c->t0, to_queue_packet, c)
+                      : encode_audio(c, &item.audio, c->first_audio - c->t0);
             if (err)
                 return err;
         }
@@ -311,7 +319,7 @@ static void *input_thread(void *opaque)
 /* Pipelined: the input thread reads and normalises frame n+1 while this thread scales and encodes frame n. */
 static int run_pipelined(Ctx *c)
 {
-    int err = ls_fq_open(&c->fq, 6);
+    int err = ls_fq_open(&c->fq, 8);
     if (err)
         return ls_fail(c->job, err, "cannot allocate the frame queue");
     pthread_t th;
@@ -326,7 +334,7 @@ static int run_pipelined(Ctx *c)
             ls_fq_release(c->fq);
             break;
         }
-        err = it->type == LSQ_VIDEO ? on_frame(c, &it->pic, it->index) : encode_audio(c, &it->audio, it->offset);
+        err = it->type == LSQ_VIDEO ? on_frame(c, &it->pic, it->index) : on_audio_packet(c, &it->packet);
         ls_fq_release(c->fq);
         if (err) {
             ls_fq_stop(c->fq); /* the input thread's next push fails, and it ends */

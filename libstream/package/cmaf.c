@@ -421,10 +421,13 @@ int ls_cmaf_close_segment(LSCmafWriter *w)
     ps->seg = seg;
     ps->head = b.p;
     ps->head_len = b.len;
-    ps->mdat = w->mdat; /* the segment takes the sample buffer; the next segment starts a new one */
+    ps->mdat = w->mdat; /* the segment takes the sample buffer; the next one takes the spare, if any */
     ps->mdat_len = w->mdat_size;
-    w->mdat = NULL;
-    w->mdat_cap = 0;
+    ps->mdat_cap = w->mdat_cap;
+    w->mdat = w->spare;
+    w->mdat_cap = w->spare_cap;
+    w->spare = NULL;
+    w->spare_cap = 0;
     w->n_pend++;
     w->n_closed++;
     w->open_segment = 0;
@@ -444,7 +447,12 @@ int ls_cmaf_write_pending(LSCmafWriter *w)
         if (!err && ls_rendition_append(w->r, &ps->seg))
             err = ls_fail(w->out->job, LSTREAM_ERR(ENOMEM), "%s: out of memory", name);
         free(ps->head);
-        free(ps->mdat);
+        if (!w->spare) { /* the sample buffer serves the next segment (no fresh pages to fault in) */
+            w->spare = ps->mdat;
+            w->spare_cap = ps->mdat_cap;
+        } else {
+            free(ps->mdat);
+        }
     }
     for (; k < w->n_pend; k++) { /* after an error: dropped */
         free(w->pend[k].head);
@@ -467,6 +475,7 @@ void ls_cmaf_free(LSCmafWriter *w)
         free(w->pend[k].mdat);
     }
     free(w->pend);
+    free(w->spare);
     free(w->mdat);
     free(w->samp);
     memset(w, 0, sizeof(*w));

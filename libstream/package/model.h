@@ -56,7 +56,7 @@ typedef struct LSPresentation {
 } LSPresentation;
 
 /* S1 (doc/RULES.md): the variant listed first starts within about LS_S1_SECONDS on a LS_S1_BPS link */
-#define LS_S1_BPS 400000.0
+#define LS_S1_BPS     400000.0
 #define LS_S1_SECONDS 1.5
 
 /* Manifests over segments [first, first + count) of every rendition (count < 0: all). @p final: the
@@ -70,7 +70,7 @@ int ls_write_report(LSOutput *o, const LSPresentation *p, const LSSourceInfo *sr
 typedef struct LSPendingSegment {
     LSSegment seg;
     uint8_t *head, *mdat; /* styp + moof + mdat header, and the samples */
-    size_t head_len, mdat_len;
+    size_t head_len, mdat_len, mdat_cap;
 } LSPendingSegment;
 
 typedef struct LSCmafWriter {
@@ -89,6 +89,8 @@ typedef struct LSCmafWriter {
     int64_t n_closed;       /* segments closed so far */
     LSPendingSegment *pend; /* closed, not yet written */
     int n_pend, cap_pend;
+    uint8_t *spare; /* a written segment\'s sample buffer, for the next one */
+    size_t spare_cap;
 } LSCmafWriter;
 
 /* Write @p r's init segment (from r->cfg) and get ready for samples. */

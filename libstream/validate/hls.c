@@ -579,8 +579,8 @@ static void check_start(LStreamValidation *v, Hls *h, const char *file)
     const double bits = start_bits(h, first);
     check(v, bits <= LS_S1_BPS * LS_S1_SECONDS || bits <= best, SHOULD, "S1", file,
           "the first variant listed, %s, needs %.1f s for its first segment and audio at %.0f kbit/s, and another "
-          "would start in %.1f s; list first one that starts in about a second", rel(v, first->pl->path),
-          bits / LS_S1_BPS, LS_S1_BPS / 1000, best / LS_S1_BPS);
+          "would start in %.1f s; list first one that starts in about a second",
+          rel(v, first->pl->path), bits / LS_S1_BPS, LS_S1_BPS / 1000, best / LS_S1_BPS);
 }
 
 void ls_v_hls(LStreamValidation *v, const char *master)
