@@ -61,6 +61,8 @@ typedef struct LSPicture {
 } LSPicture;
 
 int ls_picture_alloc(LSPicture *p, int w, int h);
+/* @p p of size w x h, reallocated only when its size differs (an owned picture, or a zeroed one). */
+int ls_picture_ensure(LSPicture *p, int w, int h);
 void ls_picture_free(LSPicture *p);
 
 /* ---- source facts (probe) ---- */
@@ -92,7 +94,6 @@ typedef struct LSSourceInfo {
         int64_t concealed; /* decoded pictures the decoder marked as concealed */
         int64_t missing;   /* samples the file's own index lists but its data no longer holds */
         double missing_s;  /* their duration, seconds */
-        double stall_s;    /* the longest wait for a decoded frame, wall seconds */
         int read_error;    /* the demuxer stopped on an error before the end (read as far as it could) */
     } damage;
 } LSSourceInfo;

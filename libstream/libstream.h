@@ -115,8 +115,10 @@ typedef struct LStreamSettings {
     /** Target segment duration in seconds (HLS EXT-X-TARGETDURATION), 1..60. Default 6.0 (Apple 7.5).
      *  Segments are planned once for every rendition; none exceeds this. */
     double segment_duration;
-    /** Threads for decode, scaling and encode (x264 and libavcodec each use up to this many; the rungs are
-     *  scaled on at most this many), 0..256; 0 (default) = number of CPUs. */
+    /** The job's thread budget, 0..256; 0 (default) = the CPUs this process may use. The rungs of a frame are
+     *  scaled and encoded in parallel on this many threads (at most one per rung), and with 2 or more the
+     *  input is decoded on one more. Every encoder runs one frame at a time, so the output is byte-identical
+     *  whatever the budget. (The video decoder may start threads of its own.) */
     int threads;
     /** Encoder speed preset (x264's names, "ultrafast" .. "placebo"). Default "veryfast". */
     char preset[32];

@@ -77,12 +77,9 @@ int ls_fq_push_video(LSFrameQueue *q, const LSPicture *pic, int64_t index)
     LSQItem *it = claim(q, &k);
     if (!it)
         return LSTREAM_ERR_CANCELLED;
-    if (!it->pic.buf || it->pic.w != pic->w || it->pic.h != pic->h) {
-        ls_picture_free(&it->pic);
-        int err = ls_picture_alloc(&it->pic, pic->w, pic->h);
-        if (err)
-            return err;
-    }
+    int err = ls_picture_ensure(&it->pic, pic->w, pic->h);
+    if (err)
+        return err;
     for (int p = 0; p < 3; p++) {
         const int w = p ? (pic->w + 1) / 2 : pic->w, h = p ? (pic->h + 1) / 2 : pic->h;
         for (int y = 0; y < h; y++)

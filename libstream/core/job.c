@@ -139,6 +139,14 @@ int ls_picture_alloc(LSPicture *p, int w, int h)
     return 0;
 }
 
+int ls_picture_ensure(LSPicture *p, int w, int h)
+{
+    if (p->buf && p->w == w && p->h == h)
+        return 0;
+    ls_picture_free(p);
+    return ls_picture_alloc(p, w, h);
+}
+
 void ls_picture_free(LSPicture *p)
 {
     free(p->buf);

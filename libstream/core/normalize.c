@@ -47,13 +47,6 @@ int ls_normalizer_open(LSNormalizer **pn, LStreamJob *job, const LSSourceInfo *i
     return 0;
 }
 
-static int ensure_pic(LSPicture *p, int w, int h)
-{
-    if (p->buf && p->w == w && p->h == h)
-        return 0;
-    ls_picture_free(p);
-    return ls_picture_alloc(p, w, h);
-}
 
 /* Input frame -> 8-bit limited-range I420 (n->conv, or a view of the input's buffer). */
 static int to_i420(LSNormalizer *n, const LSVideoFrame *f, LSPicture *out)
@@ -75,7 +68,7 @@ static int to_i420(LSNormalizer *n, const LSVideoFrame *f, LSPicture *out)
                                                     : -1;
     if (shift < 0)
         return ls_fail(n->job, LSTREAM_ERR_BUG, "input %s: frame in unknown format %d", n->info->path, f->format);
-    int err = ensure_pic(&n->conv, w, h);
+    int err = ls_picture_ensure(&n->conv, w, h);
     if (err)
         return err;
     for (int p = 0; p < 3; p++) {
@@ -141,7 +134,7 @@ int ls_normalizer_push(LSNormalizer *n, const LSVideoFrame *f)
         return err;
     const int cw = (src.w + 1) / 2, ch = (src.h + 1) / 2;
     if (f->interlaced) {
-        if ((err = ensure_pic(&n->deint, src.w, src.h)))
+        if ((err = ls_picture_ensure(&n->deint, src.w, src.h)))
             return err;
         for (int p = 0; p < 3; p++)
             ls_plane_deinterlace(n->deint.data[p], n->deint.stride[p], src.data[p], src.stride[p], p ? cw : src.w,
@@ -151,7 +144,7 @@ int ls_normalizer_push(LSNormalizer *n, const LSVideoFrame *f)
     }
     const int rot = n->info->rotation;
     const int ow = (rot == 90 || rot == 270) ? src.h : src.w, oh = (rot == 90 || rot == 270) ? src.w : src.h;
-    if ((err = ensure_pic(&n->held, ow, oh)))
+    if ((err = ls_picture_ensure(&n->held, ow, oh)))
         return err;
     for (int p = 0; p < 3; p++) {
         const int pw = p ? cw : src.w, ph = p ? ch : src.h;

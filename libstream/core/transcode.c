@@ -62,10 +62,10 @@ typedef struct Ctx {
     int64_t frames;
     double progress_at;
     LSOutput out;
-    /* scaling of one frame: one task per (rung, plane), run in parallel on the pool */
+    /* one frame's rungs, scaled and encoded in parallel on the pool: one task per rung, the largest (first in
+     * the ladder) taken first */
     LSPool *pool;
-    Rung *order[LSTREAM_MAX_RUNGS]; /* the rungs, most pixels first: the pool starts the longest tasks first */
-    const LSPicture *cur;           /* the frame being scaled, then encoded */
+    const LSPicture *cur; /* the frame being scaled, then encoded */
     int64_t cur_index;
     int cur_idr;
     /* the input half: read, decode, normalise; on its own thread (pipelined) or the driver's */
@@ -215,7 +215,7 @@ static void report_progress(Ctx *c, const char *stage, int force)
 static void rung_task(void *opaque, int i)
 {
     Ctx *c = opaque;
-    Rung *r = c->order[i];
+    Rung *r = &c->rung[i];
     if (!r->same_size) {
         const LSPicture *src = c->cur;
         if (r->mid.buf) {
@@ -429,8 +429,6 @@ static int open_rungs(Ctx *c)
         c->frame_ticks = (int64_t)c->rung[0].rend.cfg.timescale * c->ladder.fps_den / c->ladder.fps_num;
     /* the per-frame tasks, one per rung, most pixels first, on a pool of one worker per budget thread
      * beside the driver, never more than there are rungs */
-    for (int i = 0; i < c->n_rungs; i++)
-        c->order[i] = &c->rung[i];
     int threads = job->s.threads ? job->s.threads : ls_cpu_count();
     if (threads > c->n_rungs)
         threads = c->n_rungs;

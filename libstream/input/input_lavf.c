@@ -44,7 +44,8 @@ typedef struct LSLavf {
     int64_t vframes, aframes;
     int64_t vpackets; /* video packets demuxed */
     LSSourceInfo *info;
-    double last_frame_wall; /* wall clock when a frame was last decoded (the watchdog) */
+    double last_frame_wall; /* wall clock when a frame was last decoded, or the caller last asked for one: the
+                             * watchdog measures the input's own time, not a slow consumer's */
     double deadline;        /* the interrupt callback's: libavformat gives up past it */
     /* conversion of pictures the core does not take as they are */
     struct SwsContext *sws;
@@ -217,14 +218,6 @@ static int lavf_open(void *priv, LStreamJob *job, const char *path, LSSourceInfo
     return 0;
 }
 
-static int ensure_pic(LSPicture *p, int w, int h)
-{
-    if (p->buf && p->w == w && p->h == h)
-        return 0;
-    ls_picture_free(p);
-    return ls_picture_alloc(p, w, h);
-}
-
 /* A decoded picture -> the library's frame: I420 and 9-12-bit 4:2:0 (limited range) as they are, anything
  * else (other subsamplings, packed, RGB, full range) converted to 8-bit limited-range I420 by libswscale. */
 static int to_frame(LSLavf *in, const LSDecodedPicture *d, LSVideoFrame *f)
@@ -256,7 +249,7 @@ static int to_frame(LSLavf *in, const LSDecodedPicture *d, LSVideoFrame *f)
         return 0;
     }
     const int w = d->w, h = d->h;
-    int err = ensure_pic(&in->conv, w, h);
+    int err = ls_picture_ensure(&in->conv, w, h);
     if (err)
         return err;
     if (!in->sws || in->sws_fmt != d->pix_fmt || in->sws_w != w || in->sws_h != h || in->sws_full != d->full_range) {
@@ -304,13 +297,7 @@ static int sample_format(int av)
     return -1;
 }
 
-static void frame_decoded(LSLavf *in)
-{
-    const double now = ls_now();
-    if (now - in->last_frame_wall > in->info->damage.stall_s)
-        in->info->damage.stall_s = now - in->last_frame_wall;
-    in->last_frame_wall = now;
-}
+static void frame_decoded(LSLavf *in) { in->last_frame_wall = ls_now(); }
 
 static void note_end(LSLavf *in, double pts, double dur)
 {
@@ -461,6 +448,7 @@ static int lavf_read(void *priv, LSInputItem *item)
     char eb[128];
     struct LSDamage *d = &in->info->damage;
     memset(item, 0, sizeof(*item));
+    in->last_frame_wall = ls_now(); /* time the caller spent elsewhere (a full queue, a slow output) is not ours */
     for (;;) {
         if (ls_cancelled(in->job))
             return ls_fail(in->job, LSTREAM_ERR_CANCELLED, "cancelled");

@@ -11,21 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-typedef struct Window {
-    int64_t first, count;
-} Window;
 
-static Window window_of(const LSRendition *r, int64_t first, int64_t count)
-{
-    Window w = { first < 0 ? 0 : first, count };
-    if (w.first > r->n_seg)
-        w.first = r->n_seg;
-    if (w.count < 0 || w.count > r->n_seg - w.first)
-        w.count = r->n_seg - w.first;
-    return w;
-}
-
-static void timeline(LSBuf *b, const LSRendition *r, Window w, const char *indent)
+static void timeline(LSBuf *b, const LSRendition *r, LSWindow w, const char *indent)
 {
     const LSSegment *s = r->seg;
     const int64_t end = w.first + w.count;
@@ -48,7 +35,7 @@ static void timeline(LSBuf *b, const LSRendition *r, Window w, const char *inden
     ls_buf_printf(b, "%s</SegmentTimeline>\n", indent);
 }
 
-static int same_timeline(const LSRendition *a, const LSRendition *b, Window wa, Window wb)
+static int same_timeline(const LSRendition *a, const LSRendition *b, LSWindow wa, LSWindow wb)
 {
     if (wa.count != wb.count || wa.first != wb.first || a->cfg.timescale != b->cfg.timescale)
         return 0;
@@ -58,7 +45,7 @@ static int same_timeline(const LSRendition *a, const LSRendition *b, Window wa, 
     return 1;
 }
 
-static void template_open(LSBuf *b, const LSRendition *r, Window w, const char *dir, const char *indent)
+static void template_open(LSBuf *b, const LSRendition *r, LSWindow w, const char *dir, const char *indent)
 {
     ls_buf_printf(b,
                   "%s<SegmentTemplate timescale=\"%u\" presentationTimeOffset=\"%lld\" startNumber=\"%lld\" "
@@ -89,7 +76,7 @@ int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t c
     const LSRendition *video0 = NULL;
     for (int k = 0; k < p->n; k++) {
         const LSRendition *r = p->r[k];
-        const Window w = window_of(r, first, count);
+        const LSWindow w = ls_window(r, first, count);
         double span = 0;
         for (int64_t i = w.first; i < w.first + w.count; i++) {
             max_seg = fmax(max_seg, ls_seg_seconds(r, i));
@@ -126,13 +113,13 @@ int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t c
     }
     ls_buf_printf(&b, "  <Period id=\"0\" start=\"PT0S\">\n");
     if (n_video) {
-        const Window w0 = window_of(video0, first, count);
+        const LSWindow w0 = ls_window(video0, first, count);
         int aligned = 1, maxw = 0, maxh = 0;
         for (int k = 0; k < p->n; k++) {
             const LSRendition *r = p->r[k];
             if (r->cfg.kind != LS_TRACK_VIDEO)
                 continue;
-            aligned &= same_timeline(video0, r, w0, window_of(r, first, count));
+            aligned &= same_timeline(video0, r, w0, ls_window(r, first, count));
             maxw = r->cfg.width > maxw ? r->cfg.width : maxw;
             maxh = r->cfg.height > maxh ? r->cfg.height : maxh;
         }
@@ -160,7 +147,7 @@ int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t c
                           "height=\"%d\" sar=\"1:1\"%s\n",
                           r->id, ceil(r->dash_bw), r->cfg.codec, r->cfg.width, r->cfg.height, aligned ? "/>" : ">");
             if (!aligned) {
-                const Window w = window_of(r, first, count);
+                const LSWindow w = ls_window(r, first, count);
                 template_open(&b, r, w, r->id, "        ");
                 timeline(&b, r, w, "          ");
                 ls_buf_printf(&b, "        </SegmentTemplate>\n      </Representation>\n");
@@ -173,7 +160,7 @@ int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t c
         const LSRendition *a = p->r[k];
         if (a->cfg.kind != LS_TRACK_AUDIO)
             continue;
-        const Window w = window_of(a, first, count);
+        const LSWindow w = ls_window(a, first, count);
         ls_buf_printf(&b,
                       "    <AdaptationSet id=\"%d\" contentType=\"audio\" mimeType=\"audio/mp4\" lang=\"%s\" "
                       "segmentAlignment=\"true\" startWithSAP=\"1\">\n",

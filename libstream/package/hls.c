@@ -10,19 +10,6 @@
 #include <math.h>
 #include <string.h>
 
-typedef struct Window {
-    int64_t first, count;
-} Window;
-
-static Window window_of(const LSRendition *r, int64_t first, int64_t count)
-{
-    Window w = { first < 0 ? 0 : first, count };
-    if (w.first > r->n_seg)
-        w.first = r->n_seg;
-    if (w.count < 0 || w.count > r->n_seg - w.first)
-        w.count = r->n_seg - w.first;
-    return w;
-}
 
 /* Common EXT-X-TARGETDURATION: the largest rounded EXTINF of every playlist (H1, H6). */
 static int target_duration(const LSPresentation *p, int64_t first, int64_t count)
@@ -30,7 +17,7 @@ static int target_duration(const LSPresentation *p, int64_t first, int64_t count
     int td = (int)lrint(p->target);
     for (int k = 0; k < p->n; k++) {
         const LSRendition *r = p->r[k];
-        const Window w = window_of(r, first, count);
+        const LSWindow w = ls_window(r, first, count);
         for (int64_t i = w.first; i < w.first + w.count; i++) {
             int d = (int)lrint(ls_seg_seconds(r, i));
             if (d > td)
@@ -40,7 +27,7 @@ static int target_duration(const LSPresentation *p, int64_t first, int64_t count
     return td < 1 ? 1 : td;
 }
 
-static int write_media_playlist(LSOutput *o, const LSRendition *r, int td, Window w, int final, int iframes)
+static int write_media_playlist(LSOutput *o, const LSRendition *r, int td, LSWindow w, int final, int iframes)
 {
     LSBuf b = { 0 };
     ls_buf_printf(&b, "#EXTM3U\n#EXT-X-VERSION:%d\n#EXT-X-TARGETDURATION:%d\n", iframes ? 5 : 6, td);
@@ -68,7 +55,7 @@ static int write_media_playlist(LSOutput *o, const LSRendition *r, int td, Windo
     return ls_output_put_buf(o, &b, name);
 }
 
-static void iframe_rates(const LSRendition *r, Window w, double *peak, double *avg)
+static void iframe_rates(const LSRendition *r, LSWindow w, double *peak, double *avg)
 {
     double bytes = 0, dur = 0;
     *peak = 0;
@@ -86,7 +73,7 @@ static void iframe_rates(const LSRendition *r, Window w, double *peak, double *a
 /* The first segment of the video rendition plus that of the audio it plays with, in bits. */
 static double first_segment_bits(const LSRendition *r, const LSRendition *audio, int64_t first, int64_t count)
 {
-    const Window w = window_of(r, first, count), wa = audio ? window_of(audio, first, count) : (Window){ 0, 0 };
+    const LSWindow w = ls_window(r, first, count), wa = audio ? ls_window(audio, first, count) : (LSWindow){ 0, 0 };
     double bits = w.count ? r->seg[w.first].bytes * 8.0 : 0;
     if (audio && wa.count)
         bits += audio->seg[wa.first].bytes * 8.0;
@@ -115,7 +102,7 @@ int ls_write_hls(LSOutput *o, const LSPresentation *p, int64_t first, int64_t co
     int err;
     for (int k = 0; k < p->n; k++) {
         const LSRendition *r = p->r[k];
-        const Window w = window_of(r, first, count);
+        const LSWindow w = ls_window(r, first, count);
         if ((err = write_media_playlist(o, r, td, w, final, 0)))
             return err;
         if (r->cfg.kind == LS_TRACK_VIDEO && (err = write_media_playlist(o, r, td, w, final, 1)))
@@ -163,7 +150,7 @@ int ls_write_hls(LSOutput *o, const LSPresentation *p, int64_t first, int64_t co
         if (r->cfg.kind != LS_TRACK_VIDEO)
             continue;
         double peak, avg;
-        iframe_rates(r, window_of(r, first, count), &peak, &avg);
+        iframe_rates(r, ls_window(r, first, count), &peak, &avg);
         ls_buf_printf(&b,
                       "#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=%.0f,AVERAGE-BANDWIDTH=%.0f,CODECS=\"%s\","
                       "RESOLUTION=%dx%d,URI=\"%s/%s\"\n",

@@ -23,10 +23,9 @@ int ls_rendition_append(LSRendition *r, const LSSegment *s)
 
 int ls_rendition_measure(LSRendition *r, double target, double min_buffer, int64_t first, int64_t count)
 {
-    if (first < 0 || first > r->n_seg)
-        first = r->n_seg;
-    if (count < 0 || count > r->n_seg - first)
-        count = r->n_seg - first;
+    const LSWindow w = ls_window(r, first, count);
+    first = w.first;
+    count = w.count;
     int64_t *bytes = ls_malloc(sizeof(*bytes) * (size_t)(count ? count : 1));
     double *dur = ls_malloc(sizeof(*dur) * (size_t)(count ? count : 1));
     int err = 0;
@@ -51,4 +50,14 @@ void ls_rendition_free(LSRendition *r)
     ls_codec_config_free(&r->cfg);
     free(r->seg);
     memset(r, 0, sizeof(*r));
+}
+
+LSWindow ls_window(const LSRendition *r, int64_t first, int64_t count)
+{
+    LSWindow w = { first < 0 ? 0 : first, count };
+    if (w.first > r->n_seg)
+        w.first = r->n_seg;
+    if (w.count < 0 || w.count > r->n_seg - w.first)
+        w.count = r->n_seg - w.first;
+    return w;
 }

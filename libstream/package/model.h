@@ -55,6 +55,12 @@ typedef struct LSPresentation {
     int n_dropped;
 } LSPresentation;
 
+/* A window of a rendition's segments: [first, first + count), clamped to what it has (count < 0: to the end) */
+typedef struct LSWindow {
+    int64_t first, count;
+} LSWindow;
+LSWindow ls_window(const LSRendition *r, int64_t first, int64_t count);
+
 /* S1 (doc/RULES.md): the variant listed first starts within about LS_S1_SECONDS on a LS_S1_BPS link */
 #define LS_S1_BPS     400000.0
 #define LS_S1_SECONDS 1.5

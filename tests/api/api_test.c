@@ -15,18 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int passed, failed;
-#define EXPECT(cond, ...)                                                                                              \
-    do {                                                                                                               \
-        if (cond)                                                                                                      \
-            passed++;                                                                                                  \
-        else {                                                                                                         \
-            failed++;                                                                                                  \
-            fprintf(stderr, "FAIL line %d: %s: ", __LINE__, #cond);                                                    \
-            fprintf(stderr, __VA_ARGS__);                                                                              \
-            fprintf(stderr, "\n");                                                                                     \
-        }                                                                                                              \
-    } while (0)
+#include "tests/expect.h"
 
 static char tmp[512];
 static char sample[600];

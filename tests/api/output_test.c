@@ -20,18 +20,7 @@
 
 #include <libavutil/log.h>
 
-static int passed, failed;
-#define EXPECT(c, ...)                                                                                                 \
-    do {                                                                                                               \
-        if (c)                                                                                                         \
-            passed++;                                                                                                  \
-        else {                                                                                                         \
-            failed++;                                                                                                  \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                                                \
-            printf(__VA_ARGS__);                                                                                       \
-            printf("\n");                                                                                              \
-        }                                                                                                              \
-    } while (0)
+#include "tests/expect.h"
 
 /* ---- a memory sink ---- */
 typedef struct Obj {

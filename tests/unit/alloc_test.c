@@ -14,18 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static int passed, failed;
-#define EXPECT(c, ...)                                                                                                 \
-    do {                                                                                                               \
-        if (c)                                                                                                         \
-            passed++;                                                                                                  \
-        else {                                                                                                         \
-            failed++;                                                                                                  \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                                                \
-            printf(__VA_ARGS__);                                                                                       \
-            printf("\n");                                                                                              \
-        }                                                                                                              \
-    } while (0)
+#include "tests/expect.h"
 
 static int run(const LStreamSettings *s, const char *in, const char *out)
 {

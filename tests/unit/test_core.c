@@ -16,18 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int passed, failed;
-#define EXPECT(cond, ...)                                                                                              \
-    do {                                                                                                               \
-        if (cond)                                                                                                      \
-            passed++;                                                                                                  \
-        else {                                                                                                         \
-            failed++;                                                                                                  \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                                                     \
-            printf(__VA_ARGS__);                                                                                       \
-            printf("\n");                                                                                              \
-        }                                                                                                              \
-    } while (0)
+#include "tests/expect.h"
 
 static void test_bitrates(void)
 {
