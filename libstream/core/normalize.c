@@ -47,7 +47,6 @@ int ls_normalizer_open(LSNormalizer **pn, LStreamJob *job, const LSSourceInfo *i
     return 0;
 }
 
-
 /* Input frame -> 8-bit limited-range I420 (n->conv, or a view of the input's buffer). */
 static int to_i420(LSNormalizer *n, const LSVideoFrame *f, LSPicture *out)
 {

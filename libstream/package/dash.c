@@ -11,7 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-
 static void timeline(LSBuf *b, const LSRendition *r, LSWindow w, const char *indent)
 {
     const LSSegment *s = r->seg;

@@ -10,7 +10,6 @@
 #include <math.h>
 #include <string.h>
 
-
 /* Common EXT-X-TARGETDURATION: the largest rounded EXTINF of every playlist (H1, H6). */
 static int target_duration(const LSPresentation *p, int64_t first, int64_t count)
 {
