@@ -327,7 +327,8 @@ static int take_frame(LSLavf *in, LSInputItem *item)
             return 1;
         }
         in->vpending = 0;
-        if (r == LS_EOF)
+        /* draining, a decoder that wants more data (or keeps failing) has nothing more to give */
+        if (r == LS_EOF || in->eof)
             in->vdrained = 1;
     }
     if (in->apending) {
@@ -354,7 +355,7 @@ static int take_frame(LSLavf *in, LSInputItem *item)
             return 1;
         }
         in->apending = 0;
-        if (r == AVERROR_EOF)
+        if (r == AVERROR_EOF || in->eof)
             in->adrained = 1;
     }
     return 0;

@@ -65,6 +65,36 @@ def mp4_chunk_offsets(data, delta):
     return bytes(d)
 
 
+def mp4_dimensions(data, width, height):
+    """the visual sample entry (avc1) and tkhd claim a size the stream does not have"""
+    d = bytearray(data)
+    for off, size, hdr in find_all(d, "stsd"):
+        entry = off + hdr + 8  # version/flags + entry_count
+        if d[entry + 4:entry + 8] in (b"avc1", b"avc3", b"hvc1", b"vp09"):
+            d[entry + 32:entry + 36] = struct.pack(">HH", width, height)
+            break
+    for off, size, hdr in find_all(d, "tkhd"):
+        version = d[off + hdr]
+        at = off + hdr + 4 + (92 if version == 1 else 80) - 8
+        d[at:at + 8] = struct.pack(">II", width << 16, height << 16)
+        break
+    return bytes(d)
+
+
+def mp4_interleave(data):
+    """the first track's chunk offsets in reverse order: its samples read back to front (a writer that
+    interleaved badly, or a table damaged in transfer)"""
+    d = bytearray(data)
+    for off, size, hdr in find_all(d, "stco"):
+        n = struct.unpack(">I", d[off + hdr + 4:off + hdr + 8])[0]
+        start = off + hdr + 8
+        vals = [d[start + 4 * i:start + 4 * i + 4] for i in range(n)]
+        for i, v in enumerate(reversed(vals)):
+            d[start + 4 * i:start + 4 * i + 4] = v
+        break
+    return bytes(d)
+
+
 def mp4_duration(data, seconds):
     """mvhd and every mdhd/tkhd claim a bogus duration (as some fragmented writers leave them)"""
     d = bytearray(data)
@@ -199,6 +229,10 @@ def main():
         out = mp4_mdhd_timescale(data, 0x7FFFFFFF)
     elif kind == "chunk-offsets":
         out = mp4_chunk_offsets(data, 1024)
+    elif kind == "dimensions":
+        out = mp4_dimensions(data, 12336, 16)
+    elif kind == "interleave":
+        out = mp4_interleave(data)
     elif kind == "bogus-duration":
         out = mp4_duration(data, 86400 * 3)
     elif kind.startswith("ts-"):
