@@ -75,7 +75,8 @@ enum LStreamCodec {
 
 /** Audio codecs. */
 enum LStreamAudioCodec {
-    LSTREAM_AUDIO_AAC = 0, /**< AAC-LC through libavcodec */
+    LSTREAM_AUDIO_AAC = 0,  /**< AAC-LC through libavcodec */
+    LSTREAM_AUDIO_OPUS = 1, /**< Opus through libopus (libavcodec); speech at 16-32 kbit/s */
 };
 
 #define LSTREAM_MAX_RUNGS 8
@@ -144,6 +145,10 @@ typedef struct LStreamSettings {
      *  never touches av_log, so a host that uses FFmpeg itself keeps its own callback (FFmpeg's messages
      *  during jobs then go wherever the host sends them). */
     int ffmpeg_log;
+    /** Opus bit rate in kbit/s for a second audio rendition beside AAC (6..256; 0, the default: none). Opus in
+     *  VoIP mode keeps lecture speech clear at 16-32 kbit/s, a third to a half of AAC's; players that take Opus
+     *  in MP4 (Chrome, Firefox, Android; hls.js, dash.js, Shaka there) can choose it, the others keep AAC. */
+    int opus_kbps;
     /** 0 (default): damage in the input is concealed and counted (corrupt packets go to the decoders, a read
      *  error ends the input where it stands, frames missing at the end are accepted), and the file is refused
      *  only past clear thresholds (more than 5 % of packets damaged or frames missing, or the first 10 s
@@ -181,7 +186,7 @@ LSTREAM_API size_t lstream_settings_size(void);
 /**
  * Set one setting by name from text, as a command line or a configuration file gives it (the model is
  * x264_param_parse()). Names are the field names: "segment_duration", "threads", "preset", "max_fps",
- * "audio_codec" ("aac"), "audio_kbps", "audio_channels", "audio_language", "validate", "cpu_mask" (a level:
+ * "audio_codec" ("aac", "opus"), "audio_kbps", "opus_kbps", "audio_channels", "audio_language", "validate", "cpu_mask" (a level:
  * c, sse2, ssse3, sse41, avx2, avx512, neon, all; or a number), "ffmpeg_log", "strict", "log_level" (error, warning,
  * info, debug or 0..3) and "rungs": a comma-separated list of short sides, largest first, each optionally
  * followed by ":crf=N", ":max=KBPS", ":buf=KBIT" or ":kbps=N" (average bit rate instead of CRF), e.g.

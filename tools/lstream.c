@@ -44,6 +44,7 @@ static void usage(FILE *f)
            "  -p, --preset NAME       x264 preset (default veryfast)\n"
            "  -t, --threads N         threads (default: all CPUs)\n"
            "      --audio-kbps N      AAC-LC bit rate (default 64)\n"
+           "      --opus-kbps N       add an Opus speech rendition at N kbit/s beside AAC (e.g. 24; default none)\n"
            "      --stereo            keep stereo audio (default mono: lecture speech)\n"
            "      --lang CODE         audio language, BCP 47 (default und)\n"
            "      --max-fps N         frame-rate cap; faster sources are halved (default 30)\n"
@@ -114,6 +115,7 @@ static int cmd_transcode(int argc, char **argv)
                                           { "verbose", no_argument, NULL, 'v' },
                                           { "help", no_argument, NULL, 'h' },
                                           { "strict", no_argument, NULL, 9 },
+                                          { "opus-kbps", required_argument, NULL, 10 },
                                           { 0 } };
     LStreamSettings s;
     lstream_default_settings(&s);
@@ -147,6 +149,7 @@ static int cmd_transcode(int argc, char **argv)
         }
         case 8: out.json = 1; break;
         case 9: bad = set(&s, "--strict", "strict", "1"); break;
+        case 10: bad = set(&s, "--opus-kbps", "opus_kbps", optarg); break;
         case 'q': out.quiet = 1; break;
         case 'v': out.verbose = 1; break;
         case 'h': usage(stdout); return EXIT_OK;

@@ -91,7 +91,7 @@ int ls_fq_push_video(LSFrameQueue *q, const LSPicture *pic, int64_t index)
     return 0;
 }
 
-int ls_fq_push_packet(LSFrameQueue *q, const LSPacket *pkt)
+int ls_fq_push_packet(LSFrameQueue *q, const LSPacket *pkt, int track)
 {
     int k;
     LSQItem *it = claim(q, &k);
@@ -108,6 +108,7 @@ int ls_fq_push_packet(LSFrameQueue *q, const LSPacket *pkt)
     memcpy(it->audio_buf, pkt->data, (size_t)pkt->size);
     it->packet = *pkt;
     it->packet.data = it->audio_buf;
+    it->track = track;
     it->type = LSQ_PACKET;
     publish(q);
     return 0;

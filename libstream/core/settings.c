@@ -59,7 +59,8 @@ static const struct Setting {
     { "preset", "encoder preset, x264's names: ultrafast, superfast, veryfast, faster, fast, medium, slow, "
                 "slower, veryslow, placebo (default veryfast)" },
     { "max_fps", "integer 1..120: frame-rate cap; faster sources are halved until under it (default 30)" },
-    { "audio_codec", "aac (default aac)" },
+    { "audio_codec", "aac or opus: the main audio rendition's codec (default aac)" },
+    { "opus_kbps", "integer 0 or 6..256: an Opus speech rendition beside AAC at this rate (default 0: none)" },
     { "audio_kbps", "integer 16..320: audio bit rate in kbit/s (default 64)" },
     { "audio_channels", "1 or 2: mono or stereo audio (default 1)" },
     { "audio_language", "BCP 47 tag, letters, digits and '-', at most 35 characters (default und)" },
@@ -235,9 +236,11 @@ int lstream_settings_set(LStreamSettings *s, const char *name, const char *value
     } else if (!strcmp(name, "max_fps"))
         bad = parse_long(value, 1, 120, &l) || (t.max_fps = (int)l, 0);
     else if (!strcmp(name, "audio_codec")) {
-        bad = strcasecmp(value, "aac") != 0;
-        t.audio_codec = LSTREAM_AUDIO_AAC;
-    } else if (!strcmp(name, "audio_kbps"))
+        bad = strcasecmp(value, "aac") && strcasecmp(value, "opus");
+        t.audio_codec = strcasecmp(value, "opus") ? LSTREAM_AUDIO_AAC : LSTREAM_AUDIO_OPUS;
+    } else if (!strcmp(name, "opus_kbps"))
+        bad = parse_long(value, 0, 256, &l) || (l && l < 6) || (t.opus_kbps = (int)l, 0);
+    else if (!strcmp(name, "audio_kbps"))
         bad = parse_long(value, 16, 320, &l) || (t.audio_kbps = (int)l, 0);
     else if (!strcmp(name, "audio_channels"))
         bad = parse_long(value, 1, 2, &l) || (t.audio_channels = (int)l, 0);
@@ -297,6 +300,8 @@ int lstream_settings_check(const LStreamSettings *s, char *why, size_t size)
         FAIL("max_fps = %d: out of range 1..120", s->max_fps);
     if (s->audio_kbps < 16 || s->audio_kbps > 320)
         FAIL("audio_kbps = %d: out of range 16..320", s->audio_kbps);
+    if (s->opus_kbps < 0 || (s->opus_kbps && s->opus_kbps < 6) || s->opus_kbps > 256)
+        FAIL("opus_kbps = %d: 0 or 6..256", s->opus_kbps);
     if (s->audio_channels < 1 || s->audio_channels > 2)
         FAIL("audio_channels = %d: must be 1 or 2", s->audio_channels);
     if (!memchr(s->audio_language, 0, sizeof(s->audio_language)) || !valid_language(s->audio_language))

@@ -42,21 +42,26 @@ typedef struct Ctx {
     Rung rung[LSTREAM_MAX_RUNGS];
     int n_rungs;
     int64_t frame_ticks; /* video frame duration in the video timescale */
-    LSEncoder aenc;
-    LSRendition arend;
-    LSCmafWriter amux;
-    int64_t afr;                 /* audio: samples per packet */
-    int64_t arate;               /* audio: timescale (samples per second) */
-    int64_t audio_seg;           /* current audio segment */
-    int64_t audio_next_boundary; /* first packet index of the next audio segment */
-    int64_t audio_packets;
-    int64_t audio_limit; /* packets past the video's end are dropped; -1 until known */
-    struct QueuedAudio {
-        uint8_t *data;
-        int size;
-        int64_t index;
-    } * aq; /* audio ahead of the video */
-    int aq_n, aq_cap;
+    /* the audio renditions (AAC, and Opus when asked for), each cut on the same plan */
+    struct Audio {
+        LSEncoder enc;
+        LSRendition rend;
+        LSCmafWriter mux;
+        int64_t afr;           /* samples per packet */
+        int64_t arate;         /* timescale (samples per second) */
+        int64_t seg;           /* current segment */
+        int64_t next_boundary; /* first packet index of the next segment */
+        int64_t packets;
+        int64_t limit; /* packets past the video's end are dropped; -1 until known */
+        struct QueuedAudio {
+            uint8_t *data;
+            int size;
+            int64_t index;
+        } * aq; /* audio ahead of the video */
+        int aq_n, aq_cap;
+        struct Ctx *ctx;
+    } audio[2];
+    int n_audio;
     double t0; /* input time of output time 0 */
     int t0_known;
     int64_t frames;
@@ -76,63 +81,67 @@ typedef struct Ctx {
 } Ctx;
 
 /* ---- audio segmentation: cut at the audio frame nearest each planned boundary ---- */
-static int64_t audio_boundary(const Ctx *c, int64_t s)
+typedef struct Audio Audio;
+
+static int64_t audio_boundary(const Audio *a, int64_t s)
 {
+    const Ctx *c = a->ctx;
     const int64_t u = ls_segplan_start(&c->plan, s);
-    if (!c->src.has_video)
-        return u;
-    /* boundary time = u * unit_num / unit_den s; in audio frames, rounded to nearest */
-    const int64_t num = u * c->plan.unit_num * c->arate, den = c->plan.unit_den * c->afr;
+    /* boundary time = u * unit_num / unit_den s; in this rendition's frames, rounded to nearest (for the first
+     * audio rendition of an audio-only input, the plan's units are its frames: u itself) */
+    const int64_t num = u * c->plan.unit_num * a->arate, den = c->plan.unit_den * a->afr;
     return (2 * num + den) / (2 * den);
 }
 
-static int audio_write(Ctx *c, const LSPacket *pkt)
+static int audio_write(Audio *a, const LSPacket *pkt)
 {
-    const int64_t i = pkt->pts / c->afr;
+    Ctx *c = a->ctx;
+    const int64_t i = pkt->pts / a->afr;
     int err;
-    while (i >= c->audio_next_boundary) {
-        if ((err = ls_cmaf_flush(&c->amux)))
+    while (i >= a->next_boundary) {
+        if ((err = ls_cmaf_flush(&a->mux)))
             return err;
-        c->audio_seg++;
-        c->audio_next_boundary = audio_boundary(c, c->audio_seg + 1);
+        a->seg++;
+        a->next_boundary = audio_boundary(a, a->seg + 1);
     }
-    c->audio_packets++;
-    if (!c->src.has_video)
-        c->frames = c->audio_packets;
-    return ls_cmaf_add(&c->amux, pkt);
+    a->packets++;
+    if (!c->src.has_video && a == &c->audio[0])
+        c->frames = a->packets;
+    return ls_cmaf_add(&a->mux, pkt);
 }
 
 /* Audio packet @p i starts before the end of the video produced so far (or there is no video). */
-static int audio_covered(const Ctx *c, int64_t i)
+static int audio_covered(const Audio *a, int64_t i)
 {
+    const Ctx *c = a->ctx;
     if (!c->src.has_video)
         return 1;
     /* i * afr / arate < frames * fps_den / fps_num, in integers */
-    return i * c->afr * c->ladder.fps_num < c->frames * c->ladder.fps_den * c->arate;
+    return i * a->afr * c->ladder.fps_num < c->frames * c->ladder.fps_den * a->arate;
 }
 
 /* Write queued audio the video has caught up with; at the end (limit known) the rest up to the limit. */
-static int drain_audio(Ctx *c, int all)
+static int drain_audio(Audio *a, int all)
 {
     int k = 0, err = 0;
-    for (; k < c->aq_n && !err; k++) {
-        struct QueuedAudio *q = &c->aq[k];
-        if (!all && !audio_covered(c, q->index))
+    for (; k < a->aq_n && !err; k++) {
+        struct QueuedAudio *q = &a->aq[k];
+        if (!all && !audio_covered(a, q->index))
             break;
-        if (c->audio_limit < 0 || q->index < c->audio_limit) {
+        if (a->limit < 0 || q->index < a->limit) {
             LSPacket p = { .data = q->data,
                            .size = q->size,
-                           .pts = q->index * c->afr,
-                           .dts = q->index * c->afr,
-                           .duration = c->afr,
+                           .pts = q->index * a->afr,
+                           .dts = q->index * a->afr,
+                           .duration = a->afr,
                            .key = 1 };
-            err = audio_write(c, &p);
+            err = audio_write(a, &p);
         }
         free(q->data);
     }
     if (k) {
-        memmove(c->aq, c->aq + k, sizeof(*c->aq) * (c->aq_n - k));
-        c->aq_n -= k;
+        memmove(a->aq, a->aq + k, sizeof(*a->aq) * (a->aq_n - k));
+        a->aq_n -= k;
     }
     return err;
 }
@@ -141,27 +150,27 @@ static int drain_audio(Ctx *c, int all)
  * video wait in a queue (a few seconds at most, as the demuxer interleaves by time). */
 static int on_audio_packet(void *opaque, const LSPacket *pkt)
 {
-    Ctx *c = opaque;
-    const int64_t i = pkt->pts / c->afr;
-    if (c->audio_limit >= 0 && i >= c->audio_limit)
+    Audio *a = opaque;
+    const int64_t i = pkt->pts / a->afr;
+    if (a->limit >= 0 && i >= a->limit)
         return 0; /* past the end of the video */
-    if (!c->aq_n && audio_covered(c, i))
-        return audio_write(c, pkt);
-    if (c->aq_n == c->aq_cap) {
-        int cap = c->aq_cap ? c->aq_cap * 2 : 64;
-        void *q = ls_realloc(c->aq, sizeof(*c->aq) * cap);
+    if (!a->aq_n && audio_covered(a, i))
+        return audio_write(a, pkt);
+    if (a->aq_n == a->aq_cap) {
+        int cap = a->aq_cap ? a->aq_cap * 2 : 64;
+        void *q = ls_realloc(a->aq, sizeof(*a->aq) * cap);
         if (!q)
             return LSTREAM_ERR(ENOMEM);
-        c->aq = q;
-        c->aq_cap = cap;
+        a->aq = q;
+        a->aq_cap = cap;
     }
-    struct QueuedAudio *q = &c->aq[c->aq_n];
+    struct QueuedAudio *q = &a->aq[a->aq_n];
     if (!(q->data = ls_malloc(pkt->size ? pkt->size : 1)))
         return LSTREAM_ERR(ENOMEM);
     memcpy(q->data, pkt->data, pkt->size);
     q->size = pkt->size;
     q->index = i;
-    c->aq_n++;
+    a->aq_n++;
     return 0;
 }
 
@@ -200,7 +209,7 @@ static void report_progress(Ctx *c, const char *stage, int force)
     if (c->src.has_video && c->ladder.fps_num > 0)
         p.media_done_s = (double)c->frames * c->ladder.fps_den / c->ladder.fps_num;
     else if (!c->src.has_video)
-        p.media_done_s = c->arate ? (double)c->frames * c->afr / c->arate : 0;
+        p.media_done_s = c->n_audio ? (double)c->frames * c->audio[0].afr / c->audio[0].arate : 0;
     p.media_total_s = c->src.duration;
     p.elapsed_s = now - job->t_start;
     p.speed = p.elapsed_s > 0 ? p.media_done_s / p.elapsed_s : 0;
@@ -248,12 +257,19 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index)
     }
     c->frames = index + 1;
     report_progress(c, "transcode", 0);
-    return c->aq_n ? drain_audio(c, 0) : 0;
+    int err = 0;
+    for (int k = 0; k < c->n_audio && !err; k++)
+        if (c->audio[k].aq_n)
+            err = drain_audio(&c->audio[k], 0);
+    return err;
 }
 
-static int encode_audio(Ctx *c, const LSAudio *a, double offset)
+/* every audio rendition's encoder takes the same samples (serial: its packets are cut at once) */
+static int encode_audio(Ctx *c, const LSAudio *in, double offset)
 {
-    int err = c->aenc.ops->encode_audio(c->aenc.priv, a, offset, on_audio_packet, c);
+    int err = 0;
+    for (int k = 0; k < c->n_audio && !err; k++)
+        err = c->audio[k].enc.ops->encode_audio(c->audio[k].enc.priv, in, offset, on_audio_packet, &c->audio[k]);
     if (!err && !c->src.has_video)
         report_progress(c, "transcode", 0);
     return err;
@@ -268,8 +284,8 @@ static int to_queue(void *opaque, const LSPicture *pic, int64_t index)
 
 static int to_queue_packet(void *opaque, const LSPacket *pkt)
 {
-    Ctx *c = opaque;
-    return ls_fq_push_packet(c->fq, pkt);
+    Audio *a = opaque;
+    return ls_fq_push_packet(a->ctx->fq, pkt, (int)(a - a->ctx->audio));
 }
 
 /* Read the whole input; each normalised frame goes to the normaliser's sink (on_frame, or to_queue when
@@ -286,7 +302,7 @@ static int read_input(Ctx *c)
             }
             if ((err = ls_normalizer_push(c->norm, &item.video)))
                 return err;
-        } else if (item.type == LS_ITEM_AUDIO && c->aenc.ops) {
+        } else if (item.type == LS_ITEM_AUDIO && c->n_audio) {
             const double pts = item.audio.pts;
             if (isnan(c->first_audio))
                 c->first_audio = isnan(pts) ? 0 : pts;
@@ -295,9 +311,12 @@ static int read_input(Ctx *c)
                 c->t0_known = 1;
             }
             /* pipelined, the audio is encoded here too, off the driver's critical path; its packets follow */
-            err = c->fq
-                      ? c->aenc.ops->encode_audio(c->aenc.priv, &item.audio, c->first_audio - c->t0, to_queue_packet, c)
-                      : encode_audio(c, &item.audio, c->first_audio - c->t0);
+            if (c->fq)
+                for (int k = 0; k < c->n_audio && !err; k++)
+                    err = c->audio[k].enc.ops->encode_audio(c->audio[k].enc.priv, &item.audio, c->first_audio - c->t0,
+                                                            to_queue_packet, &c->audio[k]);
+            else
+                err = encode_audio(c, &item.audio, c->first_audio - c->t0);
             if (err)
                 return err;
         }
@@ -334,7 +353,8 @@ static int run_pipelined(Ctx *c)
             ls_fq_release(c->fq);
             break;
         }
-        err = it->type == LSQ_VIDEO ? on_frame(c, &it->pic, it->index) : on_audio_packet(c, &it->packet);
+        err = it->type == LSQ_VIDEO ? on_frame(c, &it->pic, it->index)
+                                    : on_audio_packet(&c->audio[it->track], &it->packet);
         ls_fq_release(c->fq);
         if (err) {
             ls_fq_stop(c->fq); /* the input thread's next push fails, and it ends */
@@ -438,24 +458,39 @@ static int open_rungs(Ctx *c)
     return 0;
 }
 
+/* One audio rendition per audio codec the settings ask for: AAC always, Opus when opus_kbps is set. */
 static int open_audio(Ctx *c)
 {
     LStreamJob *job = c->job;
-    const LSEncoderOps *ops = ls_encoder_find(LS_TRACK_AUDIO, job->s.audio_codec);
-    if (!ops)
-        return ls_fail(job, LSTREAM_ERR_SETTINGS, "audio_codec: no encoder for audio codec %d in this build",
-                       job->s.audio_codec);
-    const LSEncoderParams ep = { .channels = job->s.audio_channels, .kbps = job->s.audio_kbps };
-    int err = ls_encoder_open(&c->aenc, ops, job, &ep, &c->arend.cfg);
-    if (err)
-        return err;
-    snprintf(c->arend.id, sizeof(c->arend.id), "%s", LS_NAME_AUDIO);
-    snprintf(c->arend.language, sizeof(c->arend.language), "%s", job->s.audio_language);
-    c->afr = c->arend.cfg.frame_duration;
-    c->arate = c->arend.cfg.timescale;
-    if (c->afr <= 0 || c->arate <= 0)
-        return ls_fail(job, LSTREAM_ERR_BUG, "audio encoder %s gave no frame duration", ops->name);
-    return ls_cmaf_open(&c->amux, &c->arend, &c->out);
+    const struct {
+        int codec, kbps;
+        const char *id;
+    } want[2] = { { job->s.audio_codec, job->s.audio_kbps, LS_NAME_AUDIO },
+                  { LSTREAM_AUDIO_OPUS, job->s.opus_kbps, LS_NAME_OPUS } };
+    for (int k = 0; k < 2; k++) {
+        if (!want[k].kbps || (k && job->s.audio_codec == LSTREAM_AUDIO_OPUS))
+            continue;
+        Audio *a = &c->audio[c->n_audio];
+        a->ctx = c;
+        a->limit = -1;
+        const LSEncoderOps *ops = ls_encoder_find(LS_TRACK_AUDIO, want[k].codec);
+        if (!ops)
+            return ls_fail(job, LSTREAM_ERR_SETTINGS, "audio codec %d: no encoder in this build", want[k].codec);
+        const LSEncoderParams ep = { .channels = job->s.audio_channels, .kbps = want[k].kbps };
+        int err = ls_encoder_open(&a->enc, ops, job, &ep, &a->rend.cfg);
+        if (err)
+            return err;
+        c->n_audio++;
+        snprintf(a->rend.id, sizeof(a->rend.id), "%s", want[k].id);
+        snprintf(a->rend.language, sizeof(a->rend.language), "%s", job->s.audio_language);
+        a->afr = a->rend.cfg.frame_duration;
+        a->arate = a->rend.cfg.timescale;
+        if (a->afr <= 0 || a->arate <= 0)
+            return ls_fail(job, LSTREAM_ERR_BUG, "audio encoder %s gave no frame duration", ops->name);
+        if ((err = ls_cmaf_open(&a->mux, &a->rend, &c->out)))
+            return err;
+    }
+    return 0;
 }
 
 static void close_ctx(Ctx *c)
@@ -473,12 +508,15 @@ static void close_ctx(Ctx *c)
             ls_plane_scaler_free(&r->pre[p]);
         }
     }
-    ls_encoder_close(&c->aenc);
-    ls_cmaf_free(&c->amux);
-    ls_rendition_free(&c->arend);
-    for (int i = 0; i < c->aq_n; i++)
-        free(c->aq[i].data);
-    free(c->aq);
+    for (int k = 0; k < c->n_audio; k++) {
+        Audio *a = &c->audio[k];
+        ls_encoder_close(&a->enc);
+        ls_cmaf_free(&a->mux);
+        ls_rendition_free(&a->rend);
+        for (int i = 0; i < a->aq_n; i++)
+            free(a->aq[i].data);
+        free(a->aq);
+    }
 }
 
 /* M8 (doc/RULES.md): a lower rung never costs more than the one above it. An encoder can make a lower rung
@@ -548,11 +586,11 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input)
                                       pipelined ? to_queue : on_frame, c)))
             goto end;
     } else {
-        ls_segplan_init(&c->plan, job->s.segment_duration, c->afr, c->arate,
-                        (int64_t)llrint(dur_est * c->arate / c->afr));
+        ls_segplan_init(&c->plan, job->s.segment_duration, c->audio[0].afr, c->audio[0].arate,
+                        (int64_t)llrint(dur_est * c->audio[0].arate / c->audio[0].afr));
     }
-    if (c->src.has_audio)
-        c->audio_next_boundary = audio_boundary(c, 1);
+    for (int k = 0; k < c->n_audio; k++)
+        c->audio[k].next_boundary = audio_boundary(&c->audio[k], 1);
 
     /* Output time 0 is the video's first frame (its stream start time, known before any frame is decoded,
      * since audio may come out of the demuxer first); audio before it is dropped, a gap is filled with silence. */
@@ -581,17 +619,22 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input)
                 goto end;
         }
     }
-    if (c->aenc.ops) {
+    for (int k = 0; k < c->n_audio; k++) {
+        Audio *a = &c->audio[k];
         int64_t packets = 0;
         if (c->src.has_video) { /* the audio frame nearest the video's end */
-            const int64_t num = video_frames * c->ladder.fps_den * c->arate, den = (int64_t)c->ladder.fps_num * c->afr;
+            const int64_t num = video_frames * c->ladder.fps_den * a->arate, den = (int64_t)c->ladder.fps_num * a->afr;
             packets = (2 * num + den) / (2 * den);
-            c->audio_limit = packets;
+            a->limit = packets;
+        } else if (k) { /* an audio-only input: the others end with the first (the plan's) */
+            const int64_t num = c->audio[0].packets * c->audio[0].afr * a->arate, den = c->audio[0].arate * a->afr;
+            packets = (2 * num + den) / (2 * den);
+            a->limit = packets;
         }
-        if ((err = drain_audio(c, 1)) || (err = c->aenc.ops->drain(c->aenc.priv, packets, on_audio_packet, c)) ||
-            (err = drain_audio(c, 1)))
+        if ((err = drain_audio(a, 1)) || (err = a->enc.ops->drain(a->enc.priv, packets, on_audio_packet, a)) ||
+            (err = drain_audio(a, 1)))
             goto end;
-        if ((err = ls_cmaf_flush(&c->amux)))
+        if ((err = ls_cmaf_flush(&a->mux)))
             goto end;
     }
 
@@ -606,11 +649,10 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input)
             pres.r[pres.n++] = &c->rung[i].rend;
         pres.duration = (double)video_frames * c->ladder.fps_den / c->ladder.fps_num;
     }
-    if (c->aenc.ops) {
-        pres.r[pres.n++] = &c->arend;
-        if (!c->src.has_video)
-            pres.duration = (double)c->audio_packets * c->afr / c->arate;
-    }
+    for (int k = 0; k < c->n_audio; k++)
+        pres.r[pres.n++] = &c->audio[k].rend;
+    if (!c->src.has_video && c->n_audio)
+        pres.duration = (double)c->audio[0].packets * c->audio[0].afr / c->audio[0].arate;
     for (int k = 0; k < pres.n; k++)
         if ((err = ls_rendition_measure(pres.r[k], pres.target, pres.min_buffer, 0, -1)))
             goto end;
@@ -638,7 +680,6 @@ static int run_job(LStreamJob *job, const LSInputOps *input_ops, const char *inp
     if (!c)
         return LSTREAM_ERR(ENOMEM);
     c->job = job;
-    c->audio_limit = -1;
     int err = ls_output_init(&c->out, job, out);
     if (!err) {
         err = run(c, input_ops, input);

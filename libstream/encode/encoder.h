@@ -78,5 +78,6 @@ void ls_encoder_close(LSEncoder *e);
 
 extern const LSEncoderOps ls_enc_x264;
 extern const LSEncoderOps ls_enc_aac;
+extern const LSEncoderOps ls_enc_opus;
 
 #endif

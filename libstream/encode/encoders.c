@@ -10,6 +10,7 @@
 static const LSEncoderOps *const encoders[] = {
     &ls_enc_x264,
     &ls_enc_aac,
+    &ls_enc_opus,
 };
 
 const LSEncoderOps *ls_encoder_find(int kind, int codec)
@@ -39,6 +40,10 @@ int ls_encoders_check(const LStreamSettings *s, char *why, size_t why_size)
         }
         if (ops->check && ops->check(s, why, why_size))
             return LSTREAM_ERR_SETTINGS;
+    }
+    if (s->opus_kbps && !ls_encoder_find(LS_TRACK_AUDIO, LSTREAM_AUDIO_OPUS)) {
+        snprintf(why, why_size, "opus_kbps = %d: no Opus encoder in this build", s->opus_kbps);
+        return LSTREAM_ERR_SETTINGS;
     }
     const LSEncoderOps *a = ls_encoder_find(LS_TRACK_AUDIO, s->audio_codec);
     if (!a) {

@@ -23,6 +23,7 @@ struct LSBuf;
 #define LS_NAME_SEGMENT      "seg_%05lld.m4s"       /* per rendition: media segment, numbered from 1 */
 #define LS_NAME_SEGMENT_DASH "seg_$Number%05d$.m4s" /* the same names as a DASH SegmentTemplate */
 #define LS_NAME_AUDIO        "audio"                /* the audio rendition's folder */
+#define LS_NAME_OPUS         "opus"                 /* the Opus speech rendition\'s folder, beside the AAC one */
 #define LS_NAME_VIDEO        "v%d"                  /* a video rendition's folder, by its short side */
 
 /* "rendition/file" into @p out */

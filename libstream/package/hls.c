@@ -79,25 +79,40 @@ static double first_segment_bits(const LSRendition *r, const LSRendition *audio,
     return bits;
 }
 
-/* The video rendition to list first (S1): the largest whose first segment with its audio takes at most
- * LS_S1_SECONDS on a LS_S1_BPS link, else the smallest. -1 without video. */
-static int start_variant(const LSPresentation *p, const LSRendition *audio, int64_t first, int64_t count)
+/* One video rendition with one audio group (its rendition); audio NULL for video-only ladders. */
+typedef struct Variant {
+    const LSRendition *video, *audio;
+} Variant;
+
+/* The variant to list first (S1): the largest video whose first segment with its audio takes at most
+ * LS_S1_SECONDS on a LS_S1_BPS link (with the group whose first segment is smallest), else the variant that
+ * starts soonest. -1 without video. */
+static int start_variant(const Variant *v, int n, int64_t first, int64_t count)
 {
-    int smallest = -1;
-    for (int k = 0; k < p->n; k++) {
-        if (p->r[k]->cfg.kind != LS_TRACK_VIDEO)
+    int best = -1, soonest = -1;
+    double best_bits = 0, soonest_bits = 0;
+    for (int i = 0; i < n; i++) {
+        const double bits = first_segment_bits(v[i].video, v[i].audio, first, count);
+        if (soonest < 0 || bits < soonest_bits) {
+            soonest = i;
+            soonest_bits = bits;
+        }
+        if (bits > LS_S1_BPS * LS_S1_SECONDS)
             continue;
-        if (first_segment_bits(p->r[k], audio, first, count) <= LS_S1_BPS * LS_S1_SECONDS)
-            return k;
-        smallest = k;
+        /* the largest picture that fits; between groups of one picture, the one that starts sooner */
+        const long px = (long)v[i].video->cfg.width * v[i].video->cfg.height;
+        const long best_px = best < 0 ? -1 : (long)v[best].video->cfg.width * v[best].video->cfg.height;
+        if (px > best_px || (px == best_px && bits < best_bits)) {
+            best = i;
+            best_bits = bits;
+        }
     }
-    return smallest;
+    return best >= 0 ? best : soonest;
 }
 
 int ls_write_hls(LSOutput *o, const LSPresentation *p, int64_t first, int64_t count, int final)
 {
     const int td = target_duration(p, first, count);
-    const LSRendition *audio = NULL;
     int err;
     for (int k = 0; k < p->n; k++) {
         const LSRendition *r = p->r[k];
@@ -106,44 +121,60 @@ int ls_write_hls(LSOutput *o, const LSPresentation *p, int64_t first, int64_t co
             return err;
         if (r->cfg.kind == LS_TRACK_VIDEO && (err = write_media_playlist(o, r, td, w, final, 1)))
             return err;
-        if (r->cfg.kind == LS_TRACK_AUDIO && !audio)
-            audio = r;
     }
 
     LSBuf b = { 0 };
     ls_buf_printf(&b, "#EXTM3U\n#EXT-X-INDEPENDENT-SEGMENTS\n");
-    const double a_peak = audio ? audio->peak : 0, a_avg = audio ? audio->avg : 0;
+    /* one audio group per audio rendition (per codec: AAC, Opus), named after it (C2: a variant names exactly
+     * the codecs it needs); each video rendition is a variant in every group */
+    Variant var[LS_MAX_RENDITIONS * 2];
+    int n_var = 0, n_audio = 0;
     for (int k = 0; k < p->n; k++) {
         const LSRendition *r = p->r[k];
         if (r->cfg.kind != LS_TRACK_AUDIO)
             continue;
         ls_buf_printf(&b,
-                      "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",LANGUAGE=\"%s\",NAME=\"Lecture audio\","
-                      "DEFAULT=%s,AUTOSELECT=YES,CHANNELS=\"%d\",URI=\"%s/%s\"\n",
-                      r->language, r == audio ? "YES" : "NO", r->cfg.channels, r->id, LS_NAME_PLAYLIST);
+                      "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"%s\",LANGUAGE=\"%s\",NAME=\"Lecture audio\","
+                      "DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"%d\",URI=\"%s/%s\"\n",
+                      r->id, r->language, r->cfg.channels, r->id, LS_NAME_PLAYLIST);
+        n_audio++;
+    }
+    for (int g = 0; g < p->n; g++) {
+        const LSRendition *a = p->r[g];
+        if (n_audio && a->cfg.kind != LS_TRACK_AUDIO)
+            continue;
+        for (int k = 0; k < p->n && n_var < (int)LS_ARRAY_SIZE(var); k++)
+            if (p->r[k]->cfg.kind == LS_TRACK_VIDEO)
+                var[n_var++] = (Variant){ p->r[k], n_audio ? a : NULL };
+        if (!n_audio)
+            break;
     }
     const double fps = (double)p->fps_num / (p->fps_den ? p->fps_den : 1);
     /* S1: players that start with the first variant listed (hls.js by default) start with one whose first
      * segment, with its audio, arrives in about a second on a 400 kbit/s link; the others follow, largest
-     * first, and the player climbs from there */
-    const int start = start_variant(p, audio, first, count);
-    for (int j = -1; j < p->n; j++) {
+     * first, group by group, and the player climbs from there */
+    const int start = start_variant(var, n_var, first, count);
+    for (int j = -1; j < n_var; j++) {
         const int k = j < 0 ? start : j;
         if (k < 0 || (j >= 0 && k == start))
             continue;
-        const LSRendition *r = p->r[k];
-        if (r->cfg.kind != LS_TRACK_VIDEO)
-            continue;
+        const LSRendition *r = var[k].video, *audio = var[k].audio;
+        const double a_peak = audio ? audio->peak : 0, a_avg = audio ? audio->avg : 0;
         ls_buf_printf(&b,
                       "#EXT-X-STREAM-INF:BANDWIDTH=%.0f,AVERAGE-BANDWIDTH=%.0f,CODECS=\"%s%s%s\","
-                      "RESOLUTION=%dx%d,FRAME-RATE=%.3f%s\n",
+                      "RESOLUTION=%dx%d,FRAME-RATE=%.3f",
                       ceil(r->peak + a_peak), ceil(r->avg + a_avg), r->cfg.codec, audio ? "," : "",
-                      audio ? audio->cfg.codec : "", r->cfg.width, r->cfg.height, fps, audio ? ",AUDIO=\"audio\"" : "");
-        ls_buf_printf(&b, "%s/%s\n", r->id, LS_NAME_PLAYLIST);
+                      audio ? audio->cfg.codec : "", r->cfg.width, r->cfg.height, fps);
+        if (audio)
+            ls_buf_printf(&b, ",AUDIO=\"%s\"", audio->id);
+        ls_buf_printf(&b, "\n%s/%s\n", r->id, LS_NAME_PLAYLIST);
     }
-    if (audio) /* audio-only variant for the slowest links */
-        ls_buf_printf(&b, "#EXT-X-STREAM-INF:BANDWIDTH=%.0f,AVERAGE-BANDWIDTH=%.0f,CODECS=\"%s\"\n%s/%s\n",
-                      ceil(a_peak), ceil(a_avg), audio->cfg.codec, audio->id, LS_NAME_PLAYLIST);
+    for (int k = 0; k < p->n; k++) { /* an audio-only variant per group, for the slowest links */
+        const LSRendition *a = p->r[k];
+        if (a->cfg.kind == LS_TRACK_AUDIO)
+            ls_buf_printf(&b, "#EXT-X-STREAM-INF:BANDWIDTH=%.0f,AVERAGE-BANDWIDTH=%.0f,CODECS=\"%s\"\n%s/%s\n",
+                          ceil(a->peak), ceil(a->avg), a->cfg.codec, a->id, LS_NAME_PLAYLIST);
+    }
     for (int k = 0; k < p->n; k++) {
         const LSRendition *r = p->r[k];
         if (r->cfg.kind != LS_TRACK_VIDEO)

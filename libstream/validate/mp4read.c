@@ -155,9 +155,16 @@ int ls_mp4_parse_init(const uint8_t *data, size_t size, LSMp4Init *init)
         init->channels = ep[16] << 8 | ep[17];
         init->sample_rate = (int)(rd32(ep + 24) >> 16);
         const uint8_t *esds = ls_mp4_find(ep + 28, epl - 28, "esds", &l, NULL);
+        const uint8_t *dops = ls_mp4_find(ep + 28, epl - 28, "dOps", &l, NULL);
         if (esds) {
             if (parse_esds(esds, l, init) < 0)
                 return -1;
+        } else if (dops && !memcmp(init->sample_entry, "Opus", 4)) {
+            /* OpusSpecificBox (Opus in ISOBMFF 4.3.2): Version 0, OutputChannelCount, PreSkip, InputSampleRate,
+             * OutputGain, ChannelMappingFamily (and a table when it is not 0) */
+            if (l < 11 || dops[0] != 0 || !dops[1] || (dops[10] != 0 && l < 13u + dops[1]))
+                return -1;
+            snprintf(init->codec, sizeof(init->codec), "opus");
         } else {
             snprintf(init->codec, sizeof(init->codec), "%.4s", init->sample_entry);
         }

@@ -61,4 +61,16 @@ expect "lecture: 5 video rungs 1080..240" sh -c "[ \$(grep -c '^#EXT-X-STREAM-IN
 expect "lecture: a video variant with BANDWIDTH <= 192000" sh -c "grep 'RESOLUTION=426x240' '$L' | sed 's/.*BANDWIDTH=\([0-9]*\),.*/\1/' | awk '{exit !(\$1 <= 192000)}'"
 expect "lecture: I-frame playlists" sh -c "[ \$(grep -c EXT-X-I-FRAME-STREAM-INF '$L') = 5 ]"
 expect "lecture: segments <= 6 s, 3 of them for 13 s (no short tail)" sh -c "[ \$(grep -c '^seg_' '$T/out-lecture.mp4/v720/index.m3u8') = 3 ]"
+# an Opus speech rendition beside AAC: its own HLS audio group with a variant per rung, its own DASH AdaptationSet,
+# decodable, on the same segment boundaries (check_ladder), far cheaper than AAC
+"$LSTREAM" transcode "$T/lecture.mp4" -o "$T/opus" -q -p ultrafast --opus-kbps 24 2>"$T/err.txt" || bad "opus ladder: $(cat "$T/err.txt")"
+check_ladder "$T/opus" "$T/lecture.mp4"
+O="$T/opus/master.m3u8"
+expect "opus: two audio groups" sh -c "grep -q 'GROUP-ID=\"audio\"' '$O' && grep -q 'GROUP-ID=\"opus\"' '$O'"
+expect "opus: each rung in both groups, naming exactly its codecs" sh -c "[ \$(grep -c 'CODECS=\"avc1[^\"]*,opus\",RES' '$O') = 5 ] && [ \$(grep -c 'CODECS=\"avc1[^\"]*,mp4a.40.2\",RES' '$O') = 5 ]"
+expect "opus: a DASH AdaptationSet of its own" sh -c "grep -q 'codecs=\"opus\"' '$T/opus/manifest.mpd' && [ \$(grep -c 'contentType=\"audio\"' '$T/opus/manifest.mpd') = 2 ]"
+expect "opus: the dOps sample entry decodes as Opus" sh -c "cat '$T/opus/opus/init.mp4' '$T/opus/opus/'seg_*.m4s | ffprobe -v error -show_entries stream=codec_name -of csv=p=0 - | grep -qx opus"
+expect "opus: the Opus rendition costs under 0.7 of AAC's" python3 -c "
+import json; r = {x['id']: x for x in json.load(open('$T/opus/ladder.json'))['renditions']}
+o, a = r['opus']['average_bps'], r['audio']['average_bps']; print('opus', o, 'aac', a); assert 0 < o < 0.7 * a"
 finish

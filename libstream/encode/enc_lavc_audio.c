@@ -1,4 +1,8 @@
-/* Adapter: AAC-LC encoding through libavcodec, resampling through libswresample, behind the encoder seam. */
+/*
+ * Adapter: audio encoding through libavcodec (AAC-LC with its native encoder, Opus with libopus), resampling
+ * through libswresample, behind the encoder seam. Both codecs share everything but their name, frame size,
+ * sample format and configuration box (esds / dOps); each is one Spec and one ops table.
+ */
 #include "config.h"
 #include "libstream/internal.h"
 #include "libstream/encode/encoder.h"
@@ -14,10 +18,20 @@
 #include <libavutil/opt.h>
 #include <libswresample/swresample.h>
 
-#define LS_AAC_RATE  48000
-#define LS_AAC_FRAME 1024
+#define LS_AUDIO_RATE 48000
+
+struct LSAac;
+
+typedef struct Spec {
+    const char *encoder;                                                /* libavcodec's name for it */
+    const char *label;                                                  /* for messages */
+    int frame;                                                          /* samples per packet */
+    enum AVSampleFormat fmt;                                            /* what the encoder takes */
+    int (*config)(const struct LSAac *a, int kbps, LSCodecConfig *cfg); /* sample entry, box, codec string */
+} Spec;
 
 typedef struct LSAac {
+    const Spec *spec;
     LStreamJob *job;
     AVCodecContext *enc;
     SwrContext *swr;
@@ -82,60 +96,109 @@ static int make_esds(const uint8_t *asc, int asc_size, int channels, int bitrate
     return 0;
 }
 
-static void aac_close(void *priv);
-
-static int aac_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSCodecConfig *cfg)
+static int aac_config(const LSAac *a, int kbps, LSCodecConfig *cfg)
 {
-    LSAac *a = priv;
+    memcpy(cfg->sample_entry, "mp4a", 5);
+    memcpy(cfg->config_box, "esds", 5);
+    if (ls_codec_string_asc(a->enc->extradata, a->enc->extradata_size, cfg->codec, sizeof(cfg->codec)) < 0)
+        return ls_fail(a->job, LSTREAM_ERR_BUG, "the AAC encoder produced an unusable AudioSpecificConfig");
+    return make_esds(a->enc->extradata, a->enc->extradata_size, a->channels, kbps * 1000, cfg);
+}
+
+/* OpusSpecificBox (Opus in ISOBMFF 4.3.2), big-endian: the encoder's delay is not signalled as PreSkip here,
+ * because the adapter drops as many input samples itself (as for AAC): decoded sample n is source sample n
+ * on the presentation timeline, with no edit list. */
+static int opus_config(const LSAac *a, int kbps, LSCodecConfig *cfg)
+{
+    (void)kbps;
+    memcpy(cfg->sample_entry, "Opus", 5);
+    memcpy(cfg->config_box, "dOps", 5);
+    snprintf(cfg->codec, sizeof(cfg->codec), "opus");
+    uint8_t *c = ls_malloc(11);
+    if (!c)
+        return LSTREAM_ERR(ENOMEM);
+    c[0] = 0;                    /* Version */
+    c[1] = (uint8_t)a->channels; /* OutputChannelCount */
+    c[2] = c[3] = 0;             /* PreSkip */
+    be32(c + 4, LS_AUDIO_RATE);  /* InputSampleRate */
+    c[8] = c[9] = 0;             /* OutputGain */
+    c[10] = 0;                   /* ChannelMappingFamily: mono or stereo */
+    cfg->config = c;
+    cfg->config_size = 11;
+    return 0;
+}
+
+static const Spec aac_spec = { "aac", "AAC", 1024, AV_SAMPLE_FMT_FLTP, aac_config };
+static const Spec opus_spec = { "libopus", "Opus", 960, AV_SAMPLE_FMT_FLT, opus_config };
+
+static int open_spec(LSAac *a, const Spec *spec, LStreamJob *job, const LSEncoderParams *ep, LSCodecConfig *cfg)
+{
     const int channels = ep->channels, kbps = ep->kbps;
-    const AVCodec *codec = avcodec_find_encoder_by_name("aac");
+    a->spec = spec;
+    const AVCodec *codec = avcodec_find_encoder_by_name(spec->encoder);
     if (!codec)
-        return ls_fail(job, LSTREAM_ERR_ENCODER, "libavcodec has no AAC encoder");
+        return ls_fail(job, LSTREAM_ERR_ENCODER, "libavcodec has no %s encoder (%s)", spec->label, spec->encoder);
     ls_ffmpeg_log_attach(job);
     a->job = job;
     a->channels = channels;
     a->enc = avcodec_alloc_context3(codec);
-    a->fifo = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, channels, 4096);
+    a->fifo = av_audio_fifo_alloc(spec->fmt, channels, 4096);
     a->frame = av_frame_alloc();
     a->pkt = av_packet_alloc();
     if (!a->enc || !a->fifo || !a->frame || !a->pkt)
         return LSTREAM_ERR(ENOMEM);
-    a->enc->sample_fmt = AV_SAMPLE_FMT_FLTP;
-    a->enc->sample_rate = LS_AAC_RATE;
+    a->enc->sample_fmt = spec->fmt;
+    a->enc->sample_rate = LS_AUDIO_RATE;
     av_channel_layout_default(&a->enc->ch_layout, channels);
     a->enc->bit_rate = (int64_t)kbps * 1000;
-    a->enc->profile = FF_PROFILE_AAC_LOW;
-    a->enc->time_base = (AVRational){ 1, LS_AAC_RATE };
+    if (spec == &aac_spec)
+        a->enc->profile = FF_PROFILE_AAC_LOW;
+    a->enc->time_base = (AVRational){ 1, LS_AUDIO_RATE };
     a->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    AVDictionary *opts = NULL;
+    if (spec == &opus_spec) { /* speech: libopus's VoIP mode (SILK at speech rates), 20 ms frames */
+        av_dict_set(&opts, "application", "voip", 0);
+        av_dict_set(&opts, "frame_duration", "20", 0);
+    }
     char eb[128];
-    int ret = avcodec_open2(a->enc, codec, NULL);
+    int ret = avcodec_open2(a->enc, codec, &opts);
+    av_dict_free(&opts);
     if (ret < 0)
-        return ls_fail(job, LSTREAM_ERR_ENCODER, "cannot open the AAC encoder: %s", ls_av_err(ret, eb, sizeof(eb)));
-    if (a->enc->frame_size != LS_AAC_FRAME || a->enc->extradata_size < 2)
-        return ls_fail(job, LSTREAM_ERR_ENCODER, "AAC encoder has an unexpected frame size or no config");
+        return ls_fail(job, LSTREAM_ERR_ENCODER, "cannot open the %s encoder: %s", spec->label,
+                       ls_av_err(ret, eb, sizeof(eb)));
+    if (a->enc->frame_size != spec->frame || (spec == &aac_spec && a->enc->extradata_size < 2))
+        return ls_fail(job, LSTREAM_ERR_ENCODER, "the %s encoder has an unexpected frame size or no configuration",
+                       spec->label);
     /* the encoder delays its output by initial_padding samples; drop as many input samples so that
      * decoded sample n is source sample n (no edit list needed) */
     a->skip = a->enc->initial_padding;
-    a->frame->nb_samples = LS_AAC_FRAME;
-    a->frame->format = AV_SAMPLE_FMT_FLTP;
-    a->frame->sample_rate = LS_AAC_RATE;
+    a->frame->nb_samples = spec->frame;
+    a->frame->format = spec->fmt;
+    a->frame->sample_rate = LS_AUDIO_RATE;
     av_channel_layout_copy(&a->frame->ch_layout, &a->enc->ch_layout);
     if (av_frame_get_buffer(a->frame, 0) < 0)
         return LSTREAM_ERR(ENOMEM);
     memset(cfg, 0, sizeof(*cfg));
     cfg->kind = LS_TRACK_AUDIO;
-    memcpy(cfg->sample_entry, "mp4a", 5);
-    memcpy(cfg->config_box, "esds", 5);
-    if (ls_codec_string_asc(a->enc->extradata, a->enc->extradata_size, cfg->codec, sizeof(cfg->codec)) < 0)
-        return ls_fail(job, LSTREAM_ERR_BUG, "the AAC encoder produced an unusable AudioSpecificConfig");
-    if (make_esds(a->enc->extradata, a->enc->extradata_size, channels, kbps * 1000, cfg))
-        return LSTREAM_ERR(ENOMEM);
-    cfg->timescale = LS_AAC_RATE;
-    cfg->frame_duration = LS_AAC_FRAME;
-    cfg->sample_rate = LS_AAC_RATE;
+    int err = spec->config(a, kbps, cfg);
+    if (err)
+        return err;
+    cfg->timescale = LS_AUDIO_RATE;
+    cfg->frame_duration = spec->frame;
+    cfg->sample_rate = LS_AUDIO_RATE;
     cfg->channels = channels;
     cfg->bitrate = kbps * 1000;
     return 0;
+}
+
+static int aac_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSCodecConfig *cfg)
+{
+    return open_spec(priv, &aac_spec, job, ep, cfg);
+}
+
+static int opus_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSCodecConfig *cfg)
+{
+    return open_spec(priv, &opus_spec, job, ep, cfg);
 }
 
 static int drain_encoder(LSAac *a, LSPacketSink sink, void *opaque)
@@ -145,15 +208,15 @@ static int drain_encoder(LSAac *a, LSPacketSink sink, void *opaque)
         if (r == AVERROR(EAGAIN) || r == AVERROR_EOF)
             return 0;
         if (r < 0)
-            return ls_fail(a->job, LSTREAM_ERR_ENCODER, "AAC encoder failed");
+            return ls_fail(a->job, LSTREAM_ERR_ENCODER, "%s encoder failed", a->spec->label);
         int err = 0;
         {
             LSPacket p = {
                 .data = a->pkt->data,
                 .size = a->pkt->size,
-                .pts = a->packets_out * LS_AAC_FRAME,
-                .dts = a->packets_out * LS_AAC_FRAME,
-                .duration = LS_AAC_FRAME,
+                .pts = a->packets_out * a->spec->frame,
+                .dts = a->packets_out * a->spec->frame,
+                .duration = a->spec->frame,
                 .key = 1,
             };
             err = sink(opaque, &p);
@@ -167,16 +230,18 @@ static int drain_encoder(LSAac *a, LSPacketSink sink, void *opaque)
 
 static int encode_fifo(LSAac *a, int final, LSPacketSink sink, void *opaque)
 {
-    while (av_audio_fifo_size(a->fifo) >= LS_AAC_FRAME || (final && av_audio_fifo_size(a->fifo) > 0)) {
+    while (av_audio_fifo_size(a->fifo) >= a->spec->frame || (final && av_audio_fifo_size(a->fifo) > 0)) {
         int err = av_frame_make_writable(a->frame);
         if (err < 0)
             return LSTREAM_ERR(ENOMEM);
-        int n = av_audio_fifo_read(a->fifo, (void **)a->frame->data, LS_AAC_FRAME);
-        for (int c = 0; c < a->channels && n < LS_AAC_FRAME; c++) /* last frame: pad with silence */
-            memset((float *)a->frame->data[c] + n, 0, sizeof(float) * (LS_AAC_FRAME - n));
-        a->frame->pts = a->packets_out * LS_AAC_FRAME;
+        int n = av_audio_fifo_read(a->fifo, (void **)a->frame->data, a->spec->frame);
+        if (n < a->spec->frame && a->spec->fmt == AV_SAMPLE_FMT_FLT) /* last frame: pad with silence */
+            memset((float *)a->frame->data[0] + n * a->channels, 0, sizeof(float) * (a->spec->frame - n) * a->channels);
+        for (int c = 0; c < a->channels && n < a->spec->frame && a->spec->fmt == AV_SAMPLE_FMT_FLTP; c++)
+            memset((float *)a->frame->data[c] + n, 0, sizeof(float) * (a->spec->frame - n));
+        a->frame->pts = a->packets_out * a->spec->frame;
         if (avcodec_send_frame(a->enc, a->frame) < 0)
-            return ls_fail(a->job, LSTREAM_ERR_ENCODER, "AAC encoder refused a frame");
+            return ls_fail(a->job, LSTREAM_ERR_ENCODER, "%s encoder refused a frame", a->spec->label);
         if ((err = drain_encoder(a, sink, opaque)))
             return err;
     }
@@ -186,7 +251,7 @@ static int encode_fifo(LSAac *a, int final, LSPacketSink sink, void *opaque)
 /* Put @p n samples of silence on the timeline (after any pending skip). */
 static int push_silence(LSAac *a, int64_t n)
 {
-    float zero[1024] = { 0 };
+    float zero[2048] = { 0 }; /* 1024 samples of two channels, planar or interleaved */
     void *planes[2] = { zero, zero };
     while (n > 0) {
         int k = n > 1024 ? 1024 : (int)n;
@@ -233,7 +298,7 @@ static int aac_push(void *priv, const LSAudio *f, double offset, LSPacketSink si
         if (!f->channel_mask || av_channel_layout_from_mask(&in_layout, f->channel_mask) < 0 ||
             in_layout.nb_channels != f->channels)
             av_channel_layout_default(&in_layout, f->channels);
-        int ret = swr_alloc_set_opts2(&a->swr, &a->enc->ch_layout, AV_SAMPLE_FMT_FLTP, LS_AAC_RATE, &in_layout, fmt,
+        int ret = swr_alloc_set_opts2(&a->swr, &a->enc->ch_layout, a->spec->fmt, LS_AUDIO_RATE, &in_layout, fmt,
                                       f->sample_rate, 0, NULL);
         av_channel_layout_uninit(&in_layout);
         if (ret >= 0)
@@ -248,7 +313,7 @@ static int aac_push(void *priv, const LSAudio *f, double offset, LSPacketSink si
     }
     if (!a->started) {
         a->started = 1;
-        int64_t off = (int64_t)llrint(offset * LS_AAC_RATE);
+        int64_t off = (int64_t)llrint(offset * LS_AUDIO_RATE);
         if (off > 0) { /* audio starts after the video: silence first */
             int err = push_silence(a, off);
             if (err)
@@ -259,7 +324,7 @@ static int aac_push(void *priv, const LSAudio *f, double offset, LSPacketSink si
     }
     const int max_out = swr_get_out_samples(a->swr, f->nb_samples);
     uint8_t *tmp[2] = { NULL, NULL };
-    if (av_samples_alloc(tmp, NULL, a->channels, max_out > 0 ? max_out : 1, AV_SAMPLE_FMT_FLTP, 0) < 0)
+    if (av_samples_alloc(tmp, NULL, a->channels, max_out > 0 ? max_out : 1, a->spec->fmt, 0) < 0)
         return LSTREAM_ERR(ENOMEM);
     int n = swr_convert(a->swr, tmp, max_out, (const uint8_t **)f->data, f->nb_samples);
     int err = 0;
@@ -271,7 +336,9 @@ static int aac_push(void *priv, const LSAudio *f, double offset, LSPacketSink si
         a->skip -= start;
     }
     if (!err && n - start > 0) {
-        void *planes[2] = { tmp[0] + start * sizeof(float), a->channels > 1 ? tmp[1] + start * sizeof(float) : NULL };
+        const int planar = a->spec->fmt == AV_SAMPLE_FMT_FLTP;
+        void *planes[2] = { tmp[0] + start * sizeof(float) * (planar ? 1 : a->channels),
+                            planar && a->channels > 1 ? tmp[1] + start * sizeof(float) : NULL };
         if (av_audio_fifo_write(a->fifo, planes, n - start) < n - start)
             err = LSTREAM_ERR(ENOMEM);
         a->samples_in += n - start;
@@ -287,19 +354,19 @@ static int aac_finish(void *priv, int64_t packets, LSPacketSink sink, void *opaq
     if (packets > 0) {
         /* packet i (after the priming one) holds samples [1024 (i-1), 1024 i) of what we fed:
          * feed exactly enough for the wanted count, padding with silence */
-        const int64_t want = (packets - 1) * LS_AAC_FRAME + 1; /* at least one sample into the last */
+        const int64_t want = (packets - 1) * a->spec->frame + 1; /* at least one sample into the last */
         if (a->samples_in < want)
             err = push_silence(a, want - a->samples_in);
     }
     if (!err)
         err = encode_fifo(a, 1, sink, opaque);
     if (!err && avcodec_send_frame(a->enc, NULL) < 0)
-        err = ls_fail(a->job, LSTREAM_ERR_ENCODER, "AAC encoder cannot be drained");
+        err = ls_fail(a->job, LSTREAM_ERR_ENCODER, "%s encoder cannot be drained", a->spec->label);
     if (!err)
         err = drain_encoder(a, sink, opaque);
     if (!err && packets > 0 && a->packets_out < packets)
-        err = ls_fail(a->job, LSTREAM_ERR_BUG, "AAC encoder gave %lld packets, %lld wanted", (long long)a->packets_out,
-                      (long long)packets);
+        err = ls_fail(a->job, LSTREAM_ERR_BUG, "%s encoder gave %lld packets, %lld wanted", a->spec->label,
+                      (long long)a->packets_out, (long long)packets);
     return err;
 }
 
@@ -319,6 +386,17 @@ const LSEncoderOps ls_enc_aac = {
     .codec = LSTREAM_AUDIO_AAC,
     .priv_size = sizeof(LSAac),
     .open = aac_open,
+    .encode_audio = aac_push,
+    .drain = aac_finish,
+    .close = aac_close,
+};
+
+const LSEncoderOps ls_enc_opus = {
+    .name = "opus",
+    .kind = LS_TRACK_AUDIO,
+    .codec = LSTREAM_AUDIO_OPUS,
+    .priv_size = sizeof(LSAac),
+    .open = opus_open,
     .encode_audio = aac_push,
     .drain = aac_finish,
     .close = aac_close,
