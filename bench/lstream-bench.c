@@ -535,6 +535,8 @@ static int run_input(Input *in, int idx, int count)
     ls_argv[a++] = "-p";
     ls_argv[a++] = (char *)opt.preset;
     ls_argv[a++] = "--no-validate";
+    ls_argv[a++] = "--opus-kbps"; /* the same work as the FFmpeg command: AAC only */
+    ls_argv[a++] = "0";
     if (opt.cpu) {
         ls_argv[a++] = "--cpu";
         ls_argv[a++] = (char *)opt.cpu;

@@ -12,7 +12,9 @@ pg=""
 cleanup() { [ -n "$pg" ] && kill -KILL -- "-$pg" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT INT TERM
 "$bld/lstream" sample "$T/lecture.mp4" --duration 30
-"$bld/lstream" transcode "$T/lecture.mp4" -o "$T/ladder" -q -p ultrafast
+# with an Opus speech rendition beside AAC: hls.js starts on the Opus group (S1: the cheapest start), dash.js
+# and Shaka take an audio AdaptationSet of their choice
+"$bld/lstream" transcode "$T/lecture.mp4" -o "$T/ladder" -q -p ultrafast --opus-kbps 24
 setsid timeout -k 10 300 node "$src/tests/players/play.mjs" "$T/ladder" &
 pg=$!
 status=0

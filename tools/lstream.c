@@ -44,7 +44,7 @@ static void usage(FILE *f)
            "  -p, --preset NAME       x264 preset (default veryfast)\n"
            "  -t, --threads N         threads (default: all CPUs)\n"
            "      --audio-kbps N      AAC-LC bit rate (default 64)\n"
-           "      --opus-kbps N       add an Opus speech rendition at N kbit/s beside AAC (e.g. 24; default none)\n"
+           "      --opus-kbps N       Opus speech rendition beside AAC at N kbit/s (default 24; 0: none)\n"
            "      --stereo            keep stereo audio (default mono: lecture speech)\n"
            "      --lang CODE         audio language, BCP 47 (default und)\n"
            "      --max-fps N         frame-rate cap; faster sources are halved (default 30)\n"
