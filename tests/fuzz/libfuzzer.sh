@@ -16,7 +16,7 @@ export LSTREAM_FUZZ_DIR=$W
 trap 'rm -rf "$T" "$W"' EXIT
 # a real ladder: 8 s, one 240p rung + audio, two segments each
 "$lstream" sample "$T/in.mp4" --duration 8 --size 426x240 >/dev/null
-"$lstream" transcode "$T/in.mp4" -o "$T/ladder" -q -p ultrafast --rungs 240 -t 1 >/dev/null
+"$lstream" transcode "$T/in.mp4" -o "$T/ladder" -q -p ultrafast --rungs 240 -t 1 --opus-kbps 0 >/dev/null  # the harness packs one video and one audio rendition
 mkdir -p "$T/corpus-ladder" "$T/corpus-mp4"
 L=$T/ladder
 v=$(cd "$L" && ls -d v*/ | head -n1 | tr -d /)
