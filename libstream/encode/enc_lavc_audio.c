@@ -156,9 +156,13 @@ static int open_spec(LSAac *a, const Spec *spec, LStreamJob *job, const LSEncode
     a->enc->time_base = (AVRational){ 1, LS_AUDIO_RATE };
     a->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     AVDictionary *opts = NULL;
-    if (spec == &opus_spec) { /* speech: libopus's VoIP mode (SILK at speech rates), 20 ms frames */
+    if (spec == &opus_spec) {
+        /* speech: libopus's VoIP mode (SILK at speech rates), 20 ms frames, and constrained VBR: a steady rate
+         * suits segments with a declared BANDWIDTH; measured, unconstrained VBR averaged 34.8 kbit/s for a
+         * 24 kbit/s setting on the generated lecture, constrained 24.5 (CMAF overhead included) */
         av_dict_set(&opts, "application", "voip", 0);
         av_dict_set(&opts, "frame_duration", "20", 0);
+        av_dict_set(&opts, "vbr", "constrained", 0);
     }
     char eb[128];
     int ret = avcodec_open2(a->enc, codec, &opts);
