@@ -12,8 +12,8 @@ pg=""
 cleanup() { [ -n "$pg" ] && kill -KILL -- "-$pg" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT INT TERM
 "$bld/lstream" sample "$T/lecture.mp4" --duration 30
-# with an Opus speech rendition beside AAC: hls.js starts on the Opus group (S1: the cheapest start), dash.js
-# and Shaka take an audio AdaptationSet of their choice
+# with the Opus speech rendition beside AAC (the default): each rung is a variant in both HLS audio groups (the
+# harness starts hls.js at its lowest level, an Opus variant), dash.js and Shaka pick an audio AdaptationSet
 "$bld/lstream" transcode "$T/lecture.mp4" -o "$T/ladder" -q -p ultrafast --opus-kbps 24
 setsid timeout -k 10 300 node "$src/tests/players/play.mjs" "$T/ladder" &
 pg=$!

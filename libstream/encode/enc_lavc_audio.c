@@ -23,10 +23,13 @@
 struct LSAac;
 
 typedef struct Spec {
-    const char *encoder;                                                /* libavcodec's name for it */
-    const char *label;                                                  /* for messages */
-    int frame;                                                          /* samples per packet */
-    enum AVSampleFormat fmt;                                            /* what the encoder takes */
+    const char *encoder;     /* libavcodec's name for it */
+    const char *label;       /* for messages */
+    int frame;               /* samples per packet */
+    enum AVSampleFormat fmt; /* what the encoder takes */
+    int profile;             /* AVCodecContext.profile, or FF_PROFILE_UNKNOWN */
+    const char *options;     /* the encoder's private options, "key=value:key=value" (av_dict_parse_string) */
+    int needs_extradata;     /* its configuration box is built from the encoder's extradata */
     int (*config)(const struct LSAac *a, int kbps, LSCodecConfig *cfg); /* sample entry, box, codec string */
 } Spec;
 
@@ -128,8 +131,18 @@ static int opus_config(const LSAac *a, int kbps, LSCodecConfig *cfg)
     return 0;
 }
 
-static const Spec aac_spec = { "aac", "AAC", 1024, AV_SAMPLE_FMT_FLTP, aac_config };
-static const Spec opus_spec = { "libopus", "Opus", 960, AV_SAMPLE_FMT_FLT, opus_config };
+static const Spec aac_spec = { "aac", "AAC", 1024, AV_SAMPLE_FMT_FLTP, FF_PROFILE_AAC_LOW, NULL, 1, aac_config };
+/* speech: libopus's VoIP mode (SILK at speech rates), 20 ms frames, and constrained VBR: a steady rate suits
+ * segments with a declared BANDWIDTH; measured, unconstrained VBR averaged 34.8 kbit/s for a 24 kbit/s setting
+ * on the generated lecture, constrained 24.5 (CMAF overhead included) */
+static const Spec opus_spec = { "libopus",
+                                "Opus",
+                                960,
+                                AV_SAMPLE_FMT_FLT,
+                                FF_PROFILE_UNKNOWN,
+                                "application=voip:frame_duration=20:vbr=constrained",
+                                0,
+                                opus_config };
 
 static int open_spec(LSAac *a, const Spec *spec, LStreamJob *job, const LSEncoderParams *ep, LSCodecConfig *cfg)
 {
@@ -151,18 +164,13 @@ static int open_spec(LSAac *a, const Spec *spec, LStreamJob *job, const LSEncode
     a->enc->sample_rate = LS_AUDIO_RATE;
     av_channel_layout_default(&a->enc->ch_layout, channels);
     a->enc->bit_rate = (int64_t)kbps * 1000;
-    if (spec == &aac_spec)
-        a->enc->profile = FF_PROFILE_AAC_LOW;
+    a->enc->profile = spec->profile;
     a->enc->time_base = (AVRational){ 1, LS_AUDIO_RATE };
     a->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     AVDictionary *opts = NULL;
-    if (spec == &opus_spec) {
-        /* speech: libopus's VoIP mode (SILK at speech rates), 20 ms frames, and constrained VBR: a steady rate
-         * suits segments with a declared BANDWIDTH; measured, unconstrained VBR averaged 34.8 kbit/s for a
-         * 24 kbit/s setting on the generated lecture, constrained 24.5 (CMAF overhead included) */
-        av_dict_set(&opts, "application", "voip", 0);
-        av_dict_set(&opts, "frame_duration", "20", 0);
-        av_dict_set(&opts, "vbr", "constrained", 0);
+    if (spec->options && av_dict_parse_string(&opts, spec->options, "=", ":", 0) < 0) {
+        av_dict_free(&opts);
+        return LSTREAM_ERR(ENOMEM);
     }
     char eb[128];
     int ret = avcodec_open2(a->enc, codec, &opts);
@@ -170,7 +178,7 @@ static int open_spec(LSAac *a, const Spec *spec, LStreamJob *job, const LSEncode
     if (ret < 0)
         return ls_fail(job, LSTREAM_ERR_ENCODER, "cannot open the %s encoder: %s", spec->label,
                        ls_av_err(ret, eb, sizeof(eb)));
-    if (a->enc->frame_size != spec->frame || (spec == &aac_spec && a->enc->extradata_size < 2))
+    if (a->enc->frame_size != spec->frame || (spec->needs_extradata && a->enc->extradata_size < 2))
         return ls_fail(job, LSTREAM_ERR_ENCODER, "the %s encoder has an unexpected frame size or no configuration",
                        spec->label);
     /* the encoder delays its output by initial_padding samples; drop as many input samples so that
