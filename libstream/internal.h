@@ -149,6 +149,10 @@ int ls_normalizer_push(LSNormalizer *n, const LSVideoFrame *f);
 /* End of stream: fill the last slot(s) up to @p end_time seconds (or one frame if <= 0). */
 int ls_normalizer_finish(LSNormalizer *n, double end_time);
 int64_t ls_normalizer_count(const LSNormalizer *n);
+/* Slots before @p first are counted but not handed to the sink (a run that starts part-way). */
+void ls_normalizer_skip(LSNormalizer *n, int64_t first);
+/* 1 once a frame was pushed; *first_pts its time on the output timeline (seconds after output time 0). */
+int ls_normalizer_started(const LSNormalizer *n, double *first_pts);
 void ls_normalizer_close(LSNormalizer **n);
 
 /* ---- ladder ---- */

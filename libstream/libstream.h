@@ -207,6 +207,14 @@ LSTREAM_API void lstream_settings_set_progress(LStreamSettings *s, void (*cb)(vo
                                                void *opaque);
 LSTREAM_API void lstream_settings_set_cancel(LStreamSettings *s, int (*cb)(void *opaque), void *opaque);
 
+/**
+ * The value of setting @p name as text that lstream_settings_set() takes back unchanged (rungs in their
+ * full form: "720:crf=23:max=1500:buf=3000,..."). Writes at most @p size bytes, NUL-terminated, into @p buf
+ * (borrowed; NULL with size 0 asks for the length). Returns the length the whole value needs (as snprintf:
+ * compare with @p size), or LSTREAM_ERR_SETTING_NAME.
+ */
+LSTREAM_API int lstream_settings_get(const LStreamSettings *s, const char *name, char *buf, size_t size);
+
 /** Name of setting @p i (0-based), or NULL past the last one: what lstream_settings_set() accepts. */
 LSTREAM_API const char *lstream_settings_name(int i);
 
@@ -302,6 +310,33 @@ typedef struct LStreamOutput {
  * opened, when the input cannot be used or @p out lacks a callback it needs).
  */
 LSTREAM_API int lstream_job_run_output(LStreamJob *job, const char *input, const LStreamOutput *out);
+
+/** lstream_job_run_chunk()'s @p chunk for the audio part. */
+#define LSTREAM_CHUNK_AUDIO 0
+
+/**
+ * One part of a chunked encode, for spreading one lecture over many machines (a cluster's job array).
+ * Every rung shares one segment plan and every segment is encoded by a fresh encoder from an IDR, so the
+ * video splits at segment boundaries: @p chunk K of @p n_chunks N (1 <= K <= N) encodes its share of the
+ * planned segments for every rung, decoding from the key frame before it; @p chunk LSTREAM_CHUNK_AUDIO
+ * encodes every audio rendition whole (so there is no encoder priming at joins). Each part is published
+ * atomically as its own folder in OUTDIR.parts/ (beside @p outdir, which is not touched), holding its final
+ * segments and part.txt (the input, the settings that shape the media, and its segments). Run the same
+ * settings for every part; parts can run in any order, at the same time, on different machines sharing the
+ * folder. Needs a seekable input whose video has a start time. Returns 0 or a negative code (see
+ * lstream_job_error()); a failed part leaves nothing in OUTDIR.parts.
+ */
+LSTREAM_API int lstream_job_run_chunk(LStreamJob *job, const char *input, const char *outdir, int chunk, int n_chunks);
+
+/**
+ * Join the parts in OUTDIR.parts into the ladder at @p outdir: the manifests, measured bandwidths and
+ * ladder.json over the parts' segments, the validator (if settings.validate), then published as
+ * lstream_job_run() publishes, and OUTDIR.parts removed. The ladder is byte for byte the one
+ * lstream_job_run() makes with the same settings. The parts' recorded settings replace the job's media
+ * settings; the input must still be where and as it was. A missing chunk, parts of another input or
+ * settings, or a part cut short fail with a message naming it, and nothing is published.
+ */
+LSTREAM_API int lstream_job_finalize(LStreamJob *job, const char *outdir);
 
 /**
  * Human-readable description of the last error of @p job (what, which file, why), or NULL if the last

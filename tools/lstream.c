@@ -28,6 +28,7 @@ static void usage(FILE *f)
 {
     fprintf(
         f, "usage: lstream transcode [INPUT] -o OUTDIR [options]\n"
+           "       lstream finalize OUTDIR [--no-validate] [--json] [-q] [-v]\n"
            "       lstream validate PATH [--json]\n"
            "       lstream sample OUTPUT.mp4 [--kind KIND] [--duration S] [--size WxH] [--fps N] [--rotate DEG]\n"
            "                      [--no-audio] [--seed N]   (KIND: slides-pip, screencast, talking-head)\n"
@@ -54,10 +55,16 @@ static void usage(FILE *f)
            "      --strict            refuse any damage in the input (default: conceal and count it, refuse\n"
            "                          only past 5 %% of packets damaged or frames missing)\n"
            "      --sample-duration S length of the built-in sample (default 60)\n"
+           "      --chunk K/N         encode only video chunk K of N (1 <= K <= N) into OUTDIR.parts/, for a\n"
+           "                          cluster; --chunk audio encodes the audio part. Same options for every\n"
+           "                          part; then 'lstream finalize OUTDIR' (INPUT required)\n"
            "      --json              machine-readable progress and result on stdout (JSON lines)\n"
            "  -q, --quiet             no progress bar\n"
            "  -v, --verbose           more messages\n"
            "  -h, --help              this text\n"
+           "\n"
+           "finalize: join the parts of a chunked encode in OUTDIR.parts/ into the ladder OUTDIR (manifests,\n"
+           "ladder.json, validation), byte for byte what one transcode with the parts' settings makes.\n"
            "\n"
            "validate: check an HLS/DASH output (directory, .m3u8 or .mpd) against the packaging rules (doc/RULES.md).\n"
            "\n"
@@ -116,12 +123,14 @@ static int cmd_transcode(int argc, char **argv)
                                           { "help", no_argument, NULL, 'h' },
                                           { "strict", no_argument, NULL, 9 },
                                           { "opus-kbps", required_argument, NULL, 10 },
+                                          { "chunk", required_argument, NULL, 11 },
                                           { 0 } };
     LStreamSettings s;
     lstream_default_settings(&s);
     CliOut out = { .tty = isatty(2) };
     const char *outdir = NULL;
     double sample_duration = 60.0;
+    int chunk = -1, n_chunks = 0; /* -1: the whole ladder */
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:r:s:p:t:qvh", opts, NULL)) != -1) {
@@ -150,6 +159,17 @@ static int cmd_transcode(int argc, char **argv)
         case 8: out.json = 1; break;
         case 9: bad = set(&s, "--strict", "strict", "1"); break;
         case 10: bad = set(&s, "--opus-kbps", "opus_kbps", optarg); break;
+        case 11: {
+            int off = 0;
+            if (!strcmp(optarg, "audio")) {
+                chunk = LSTREAM_CHUNK_AUDIO;
+            } else if (sscanf(optarg, "%d/%d%n", &chunk, &n_chunks, &off) != 2 || optarg[off] || n_chunks < 1 ||
+                       chunk < 1 || chunk > n_chunks) {
+                fprintf(stderr, "lstream: invalid --chunk '%s' (K/N with 1 <= K <= N, or audio)\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        }
         case 'q': out.quiet = 1; break;
         case 'v': out.verbose = 1; break;
         case 'h': usage(stdout); return EXIT_OK;
@@ -158,8 +178,11 @@ static int cmd_transcode(int argc, char **argv)
         if (bad)
             return EXIT_USAGE;
     }
-    if (!outdir || argc - optind > 1) {
-        fprintf(stderr, "lstream transcode: %s\n", !outdir ? "-o OUTDIR is required" : "only one INPUT may be given");
+    if (!outdir || argc - optind > 1 || (chunk >= 0 && optind >= argc)) {
+        fprintf(stderr, "lstream transcode: %s\n",
+                !outdir             ? "-o OUTDIR is required"
+                : argc - optind > 1 ? "only one INPUT may be given"
+                                    : "--chunk needs an INPUT (every part must read the same file)");
         usage(stderr);
         return EXIT_USAGE;
     }
@@ -223,7 +246,7 @@ static int cmd_transcode(int argc, char **argv)
             return EXIT_FAILED;
         }
     }
-    err = lstream_job_run(job, input, outdir);
+    err = chunk >= 0 ? lstream_job_run_chunk(job, input, outdir, chunk, n_chunks) : lstream_job_run(job, input, outdir);
     cli_progress_end(&out);
     const char *msg = lstream_job_error(job);
     if (out.json) {
@@ -245,6 +268,8 @@ static int cmd_transcode(int argc, char **argv)
         if (err == LSTREAM_ERR_VALIDATION)
             fprintf(stderr,
                     "lstream: (`lstream validate` lists every finding of a ladder; --no-validate publishes anyway)\n");
+    } else if (!out.quiet && chunk >= 0) {
+        fprintf(stderr, "done: part %s of %s (then: lstream finalize %s)\n", chunk ? "video" : "audio", outdir, outdir);
     } else if (!out.quiet) {
         fprintf(stderr, "done: %s/master.m3u8 and %s/manifest.mpd (details in %s/ladder.json)\n", outdir, outdir,
                 outdir);
@@ -254,6 +279,68 @@ static int cmd_transcode(int argc, char **argv)
         unlink(input);
         rmdir(tmpdir);
     }
+    return exit_code(err);
+}
+
+static int cmd_finalize(int argc, char **argv)
+{
+    LStreamSettings s;
+    lstream_default_settings(&s);
+    CliOut out = { .tty = isatty(2) };
+    const char *outdir = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--no-validate"))
+            s.validate = 0;
+        else if (!strcmp(argv[i], "--json"))
+            out.json = 1;
+        else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
+            out.quiet = 1;
+        else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
+            out.verbose = 1;
+        else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return EXIT_OK;
+        } else if (!outdir && argv[i][0] != '-')
+            outdir = argv[i];
+        else {
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (!outdir) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    s.log_cb = cli_log;
+    s.log_opaque = &out;
+    s.log_level = out.verbose ? LSTREAM_LOG_DEBUG : out.json ? LSTREAM_LOG_INFO : LSTREAM_LOG_WARNING;
+    s.progress_cb = cli_progress;
+    s.progress_opaque = &out;
+    s.cancel_cb = cli_cancel;
+    cli_install_signals();
+    LStreamJob *job = NULL;
+    int err = lstream_job_open(&job, &s);
+    if (!err)
+        err = lstream_job_finalize(job, outdir);
+    cli_progress_end(&out);
+    const char *msg = job ? lstream_job_error(job) : NULL;
+    if (out.json) {
+        if (err) {
+            printf("{\"event\": \"error\", \"code\": %d, \"exit\": %d, \"message\": ", err, exit_code(err));
+            cli_json_string(msg ? msg : lstream_strerror(err));
+            printf("}\n");
+        } else {
+            printf("{\"event\": \"done\", \"output\": ");
+            cli_json_string(outdir);
+            printf("}\n");
+        }
+    } else if (err) {
+        fprintf(stderr, "lstream: %s\n", msg ? msg : lstream_strerror(err));
+    } else if (!out.quiet) {
+        fprintf(stderr, "done: %s/master.m3u8 and %s/manifest.mpd (details in %s/ladder.json)\n", outdir, outdir,
+                outdir);
+    }
+    lstream_job_close(&job);
     return exit_code(err);
 }
 
@@ -382,6 +469,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "transcode"))
         return cmd_transcode(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "finalize"))
+        return cmd_finalize(argc - 1, argv + 1);
     if (!strcmp(argv[1], "validate"))
         return cmd_validate(argc - 1, argv + 1);
     if (!strcmp(argv[1], "sample"))

@@ -24,8 +24,10 @@ struct LSNormalizer {
     double t0; /* pts of the first frame: output time 0 */
     int started;
     int64_t next_slot; /* next constant-rate output index */
+    int64_t first_out; /* slots before it are counted, not delivered (a run that starts part-way) */
     double last_pts;
-    double last_dur; /* duration of the held frame in the source */
+    double first_pts; /* of the first frame pushed */
+    double last_dur;  /* duration of the held frame in the source */
     int warned_jump;
 };
 
@@ -88,7 +90,7 @@ static int emit_until(LSNormalizer *n, double t)
     while (n->have_held && (n->next_slot + 0.5) / n->fps < t - 1e-9) {
         if (ls_cancelled(n->job))
             return ls_fail(n->job, LSTREAM_ERR_CANCELLED, "cancelled");
-        int err = n->sink(n->opaque, &n->held, n->next_slot);
+        int err = n->next_slot >= n->first_out ? n->sink(n->opaque, &n->held, n->next_slot) : 0;
         if (err)
             return err;
         n->next_slot++;
@@ -154,6 +156,8 @@ int ls_normalizer_push(LSNormalizer *n, const LSVideoFrame *f)
                 memcpy(n->held.data[p] + y * n->held.stride[p], src.data[p] + y * src.stride[p], pw);
     }
     const int first = !n->have_held;
+    if (first)
+        n->first_pts = pts;
     n->have_held = 1;
     /* a stream whose first frame comes after time 0: that frame also fills the slots before it */
     return first ? emit_until(n, pts - n->t0) : 0;
@@ -172,6 +176,14 @@ int ls_normalizer_finish(LSNormalizer *n, double end_time)
 }
 
 int64_t ls_normalizer_count(const LSNormalizer *n) { return n->next_slot; }
+
+void ls_normalizer_skip(LSNormalizer *n, int64_t first) { n->first_out = first; }
+
+int ls_normalizer_started(const LSNormalizer *n, double *first_pts)
+{
+    *first_pts = n->started && n->have_held ? n->first_pts - n->t0 : NAN;
+    return n->have_held;
+}
 
 void ls_normalizer_close(LSNormalizer **pn)
 {

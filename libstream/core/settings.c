@@ -278,6 +278,66 @@ int lstream_settings_set(LStreamSettings *s, const char *name, const char *value
     return 0;
 }
 
+static int format_rungs(const LStreamSettings *s, char *buf, size_t size)
+{
+    if (!s->n_rungs)
+        return snprintf(buf, size, "default");
+    size_t n = 0;
+    for (int i = 0; i < s->n_rungs && i < LSTREAM_MAX_RUNGS; i++) {
+        const LStreamRung *r = &s->rungs[i];
+        char one[128];
+        if (r->crf > 0)
+            snprintf(one, sizeof(one), "%s%d:crf=%.9g", i ? "," : "", r->short_side, r->crf);
+        else
+            snprintf(one, sizeof(one), "%s%d:kbps=%d", i ? "," : "", r->short_side, r->target_kbps);
+        n += (size_t)snprintf(n < size ? buf + n : NULL, n < size ? size - n : 0, "%s:max=%d:buf=%d", one, r->max_kbps,
+                              r->buffer_kbits);
+    }
+    return (int)n;
+}
+
+int lstream_settings_get(const LStreamSettings *s, const char *name, char *buf, size_t size)
+{
+    if (!s || !name || !lstream_settings_help(name))
+        return LSTREAM_ERR_SETTING_NAME;
+    if (!buf && size)
+        return LSTREAM_ERR(EINVAL);
+    static const char *const levels[] = { "error", "warning", "info", "debug" };
+    int n;
+    if (!strcmp(name, "segment_duration"))
+        n = snprintf(buf, size, "%.17g", s->segment_duration);
+    else if (!strcmp(name, "threads"))
+        n = snprintf(buf, size, "%d", s->threads);
+    else if (!strcmp(name, "preset"))
+        n = snprintf(buf, size, "%.*s", (int)sizeof(s->preset), s->preset);
+    else if (!strcmp(name, "max_fps"))
+        n = snprintf(buf, size, "%d", s->max_fps);
+    else if (!strcmp(name, "audio_codec"))
+        n = snprintf(buf, size, "%s", s->audio_codec == LSTREAM_AUDIO_OPUS ? "opus" : "aac");
+    else if (!strcmp(name, "opus_kbps"))
+        n = snprintf(buf, size, "%d", s->opus_kbps);
+    else if (!strcmp(name, "audio_kbps"))
+        n = snprintf(buf, size, "%d", s->audio_kbps);
+    else if (!strcmp(name, "audio_channels"))
+        n = snprintf(buf, size, "%d", s->audio_channels);
+    else if (!strcmp(name, "audio_language"))
+        n = snprintf(buf, size, "%.*s", (int)sizeof(s->audio_language), s->audio_language);
+    else if (!strcmp(name, "validate"))
+        n = snprintf(buf, size, "%d", s->validate);
+    else if (!strcmp(name, "cpu_mask"))
+        n = snprintf(buf, size, "%#x", s->cpu_mask);
+    else if (!strcmp(name, "ffmpeg_log"))
+        n = snprintf(buf, size, "%d", s->ffmpeg_log);
+    else if (!strcmp(name, "strict"))
+        n = snprintf(buf, size, "%d", s->strict);
+    else if (!strcmp(name, "log_level"))
+        n = s->log_level >= 0 && s->log_level < 4 ? snprintf(buf, size, "%s", levels[s->log_level])
+                                                  : snprintf(buf, size, "%d", s->log_level);
+    else
+        n = format_rungs(s, buf, size);
+    return n;
+}
+
 #define FAIL(...)                                                                                                      \
     do {                                                                                                               \
         if (why && size)                                                                                               \

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "libstream/internal.h"
 #include "libstream/core/fqueue.h"
+#include "libstream/core/part.h"
 #include "libstream/encode/encoder.h"
 #include "libstream/input/input.h"
 #include "libstream/package/model.h"
@@ -20,7 +21,10 @@
 
 typedef struct Rung {
     LSRungPlan plan;
+    const LSEncoderOps *ops;
+    LSEncoderParams ep;
     LSEncoder enc;
+    int64_t encoded; /* pictures given to this encoder since it was opened */
     LSRendition rend;
     LSCmafWriter mux;
     LSPicture pic;
@@ -78,6 +82,13 @@ typedef struct Ctx {
     LSNormalizer *norm;
     double first_audio; /* input time of the first audio sample */
     LSFrameQueue *fq;   /* pipelined: the input thread's output; NULL: serial */
+    /* what this run makes (part.h): the whole ladder, or one part of a chunked encode */
+    LSPart part;
+    int64_t seg_first, seg_end;     /* video segments encoded: [first, end); end -1: to the end */
+    int64_t frame_first, frame_end; /* the same in frames */
+    int stop;                       /* the input reached frame_end: read no more */
+    int start_checked;              /* a part-way start was checked to decode frame_first as a whole run does */
+    const char *outdir;             /* the ladder's folder (parts sit beside it) */
 } Ctx;
 
 /* ---- audio segmentation: cut at the audio frame nearest each planned boundary ---- */
@@ -221,10 +232,38 @@ static void report_progress(Ctx *c, const char *stage, int force)
 /* One rung on one frame: scale it from the source (its own scalers and picture), then encode it (its own
  * encoder, writer and rendition). Touches nothing another rung's task touches, so the rungs of a frame run in
  * parallel on the pool, the largest first; errors and messages go through the job's lock. */
+/* Every segment is encoded by a fresh encoder: the one before is drained (its packets end the segment) and
+ * opened again. A segment then depends on nothing before it, so a chunk of segments encoded on another
+ * machine is byte for byte what this run makes (part.h); what it costs is measured in BENCHMARKS.md.
+ * The drains run in parallel (drain_task); closing and opening run on the driver thread while no encoder
+ * works: x264_encoder_open() is not safe beside another x264 encoding (seen: 1 run in 3 differed). */
+static void drain_task(void *opaque, int i)
+{
+    Ctx *c = opaque;
+    Rung *r = &c->rung[i];
+    r->err = r->enc.ops->drain(r->enc.priv, 0, on_video_packet, r);
+}
+
+static int reopen_encoder(Ctx *c, Rung *r)
+{
+    int err;
+    ls_encoder_close(&r->enc);
+    LSCodecConfig cfg;
+    if ((err = ls_encoder_open(&r->enc, r->ops, c->job, &r->ep, &cfg)))
+        return err;
+    /* the same stream configuration, or the init segment would not describe the new segments */
+    const int same =
+        cfg.config_size == r->rend.cfg.config_size && !memcmp(cfg.config, r->rend.cfg.config, cfg.config_size);
+    ls_codec_config_free(&cfg);
+    r->encoded = 0;
+    return same ? 0 : ls_fail(c->job, LSTREAM_ERR_BUG, "rung %s: the encoder changed its configuration", r->plan.name);
+}
+
 static void rung_task(void *opaque, int i)
 {
     Ctx *c = opaque;
     Rung *r = &c->rung[i];
+    r->encoded++;
     if (!r->same_size) {
         const LSPicture *src = c->cur;
         if (r->mid.buf) {
@@ -243,7 +282,19 @@ static void rung_task(void *opaque, int i)
 static int on_frame(void *opaque, const LSPicture *pic, int64_t index)
 {
     Ctx *c = opaque;
+    if (c->frame_end >= 0 && index >= c->frame_end) {
+        c->stop = 1; /* the next chunk's: this run is done */
+        return 0;
+    }
     const int force_idr = ls_segplan_start(&c->plan, ls_segplan_segment_of(&c->plan, index)) == index;
+    if (force_idr && c->n_rungs && c->rung[0].encoded) { /* a new segment: fresh encoders */
+        ls_pool_run(c->pool, drain_task, c, c->n_rungs);
+        for (int i = 0; i < c->n_rungs; i++) {
+            int err = c->rung[i].err;
+            if (err || (err = reopen_encoder(c, &c->rung[i])))
+                return err;
+        }
+    }
     c->cur = pic;
     c->cur_index = index;
     c->cur_idr = force_idr;
@@ -279,6 +330,10 @@ static int encode_audio(Ctx *c, const LSAudio *in, double offset)
 static int to_queue(void *opaque, const LSPicture *pic, int64_t index)
 {
     Ctx *c = opaque;
+    if (c->frame_end >= 0 && index >= c->frame_end) {
+        c->stop = 1;
+        return 0;
+    }
     return ls_fq_push_video(c->fq, pic, index);
 }
 
@@ -286,6 +341,23 @@ static int to_queue_packet(void *opaque, const LSPacket *pkt)
 {
     Audio *a = opaque;
     return ls_fq_push_packet(a->ctx->fq, pkt, (int)(a - a->ctx->audio));
+}
+
+/* A run that starts part-way (a chunk) must show frame_first as a whole run does: the frame before it must
+ * come from the decoder, not from the first picture decoded after the seek. */
+static int check_start(Ctx *c)
+{
+    c->start_checked = 1;
+    double first;
+    if (c->frame_first <= 0 || !ls_normalizer_started(c->norm, &first))
+        return 0;
+    const double need = (c->frame_first - 0.5) * c->ladder.fps_den / c->ladder.fps_num;
+    if (first <= need)
+        return 0;
+    return ls_fail(c->job, LSTREAM_ERR_INVALID_INPUT,
+                   "input %s: chunk %d of %d starts at %.3f s, but the first picture that decodes after the key "
+                   "frame before it is at %.3f s: this file cannot be cut there (encode it whole)",
+                   c->src.path, c->part.k, c->part.n, need, first);
 }
 
 /* Read the whole input; each normalised frame goes to the normaliser's sink (on_frame, or to_queue when
@@ -302,6 +374,10 @@ static int read_input(Ctx *c)
             }
             if ((err = ls_normalizer_push(c->norm, &item.video)))
                 return err;
+            if (!c->start_checked && (err = check_start(c)))
+                return err;
+            if (c->stop)
+                return 0;
         } else if (item.type == LS_ITEM_AUDIO && c->n_audio) {
             const double pts = item.audio.pts;
             if (isnan(c->first_audio))
@@ -423,21 +499,21 @@ static int open_rungs(Ctx *c)
         Rung *r = &c->rung[i];
         r->ctx = c;
         r->plan = c->ladder.r[i];
-        r->cur_seg = 0;
-        const LSEncoderOps *ops = ls_encoder_find(LS_TRACK_VIDEO, r->plan.rung.codec);
-        if (!ops)
+        if (!(r->ops = ls_encoder_find(LS_TRACK_VIDEO, r->plan.rung.codec)))
             return ls_fail(job, LSTREAM_ERR_SETTINGS, "rung %s: no encoder for video codec %d in this build",
                            r->plan.name, r->plan.rung.codec);
-        const LSEncoderParams ep = {
+        r->ep = (LSEncoderParams){
             .rung = &r->plan, .fps_num = c->ladder.fps_num, .fps_den = c->ladder.fps_den, .threads = ENCODER_THREADS
         };
-        int err = ls_encoder_open(&r->enc, ops, job, &ep, &r->rend.cfg);
+        int err = ls_encoder_open(&r->enc, r->ops, job, &r->ep, &r->rend.cfg);
         if (err)
             return err;
         snprintf(r->rend.id, sizeof(r->rend.id), "%s", r->plan.name);
         r->rend.rung = &r->plan;
         if ((err = ls_cmaf_open(&r->mux, &r->rend, &c->out)))
             return err;
+        ls_cmaf_start_at(&r->mux, c->seg_first);
+        r->cur_seg = c->seg_first;
         r->same_size = r->plan.width == c->src.width && r->plan.height == c->src.height;
         if (!r->same_size && (err = open_scalers(c, r)))
             return err;
@@ -557,88 +633,54 @@ static void drop_dearer_rungs(Ctx *c, LSPresentation *p)
     }
 }
 
-static int run(Ctx *c, const LSInputOps *input_ops, const char *input)
+/* End of the video: every rung's encoder drained, its last segment written. */
+static int drain_video(Ctx *c)
 {
-    LStreamJob *job = c->job;
-    int err = ls_input_open(&c->in, input_ops, job, input, &c->src);
-    if (err)
-        return err;
-    ls_log(job, LSTREAM_LOG_INFO, "input %s: %s, %.2f s, video %s %dx%d rot %d, audio %s %d Hz %d ch", input,
-           c->src.container, c->src.duration, c->src.has_video ? c->src.video_codec : "none", c->src.width,
-           c->src.height, c->src.rotation, c->src.has_audio ? c->src.audio_codec : "none", c->src.sample_rate,
-           c->src.channels);
-    report_progress(c, "probe", 1);
+    for (int i = 0; i < c->n_rungs; i++) {
+        Rung *r = &c->rung[i];
+        int err = r->enc.ops->drain(r->enc.priv, 0, on_video_packet, r);
+        if (err || (err = ls_cmaf_flush(&r->mux)))
+            return err;
+    }
+    return 0;
+}
 
-    /* pipelined when there are two threads to use and frames to hand over */
-    const int threads = job->s.threads ? job->s.threads : ls_cpu_count();
-    const int pipelined = threads >= 2 && c->src.has_video;
-    if (c->src.has_audio && (err = open_audio(c)))
-        goto end;
-    const double dur_est = c->src.video_duration > 0 ? c->src.video_duration : c->src.duration;
+/* Packets of audio rendition @p a in a presentation of @p video_frames (for an audio-only input, of the
+ * first rendition's length; 0 for the first itself: it sets the length) */
+static int64_t audio_limit(const Ctx *c, const Audio *a, int64_t video_frames)
+{
     if (c->src.has_video) {
-        if ((err = ls_ladder_plan(job, &c->src, &c->ladder)))
-            goto end;
-        const int fn = c->ladder.fps_num, fd = c->ladder.fps_den;
-        ls_segplan_init(&c->plan, job->s.segment_duration, fd, fn, (int64_t)llrint(dur_est * fn / fd));
-        if ((err = open_rungs(c)))
-            goto end;
-        if ((err = ls_normalizer_open(&c->norm, job, &c->src, fn, fd, c->src.video_start,
-                                      pipelined ? to_queue : on_frame, c)))
-            goto end;
-    } else {
-        ls_segplan_init(&c->plan, job->s.segment_duration, c->audio[0].afr, c->audio[0].arate,
-                        (int64_t)llrint(dur_est * c->audio[0].arate / c->audio[0].afr));
+        const int64_t num = video_frames * c->ladder.fps_den * a->arate, den = (int64_t)c->ladder.fps_num * a->afr;
+        return (2 * num + den) / (2 * den);
     }
-    for (int k = 0; k < c->n_audio; k++)
-        c->audio[k].next_boundary = audio_boundary(&c->audio[k], 1);
+    if (a == &c->audio[0])
+        return 0;
+    const int64_t num = c->audio[0].packets * c->audio[0].afr * a->arate, den = c->audio[0].arate * a->afr;
+    return (2 * num + den) / (2 * den);
+}
 
-    /* Output time 0 is the video's first frame (its stream start time, known before any frame is decoded,
-     * since audio may come out of the demuxer first); audio before it is dropped, a gap is filled with silence. */
-    if (c->src.has_video && !isnan(c->src.video_start)) {
-        c->t0 = c->src.video_start;
-        c->t0_known = 1;
-    }
-    c->first_audio = NAN;
-    if ((err = pipelined ? run_pipelined(c) : read_input(c)))
-        goto end;
-    report_progress(c, "package", 1);
-
-    /* drain: video first (its length sets the presentation), then audio to the same length */
-    int64_t video_frames = 0;
-    if (c->norm) {
-        video_frames = ls_normalizer_count(c->norm);
-        if (!video_frames) {
-            err = ls_fail(job, LSTREAM_ERR_INVALID_INPUT, "input %s: its video timestamps cover no time", input);
-            goto end;
-        }
-        for (int i = 0; i < c->n_rungs; i++) {
-            Rung *r = &c->rung[i];
-            if ((err = r->enc.ops->drain(r->enc.priv, 0, on_video_packet, r)))
-                goto end;
-            if ((err = ls_cmaf_flush(&r->mux)))
-                goto end;
-        }
-    }
+/* End of the audio: each rendition cut (or padded with silence) to the video's length, the nearest audio
+ * frame to @p video_frames, or for an audio-only input to the first rendition's length. */
+static int drain_audio_all(Ctx *c, int64_t video_frames)
+{
     for (int k = 0; k < c->n_audio; k++) {
         Audio *a = &c->audio[k];
-        int64_t packets = 0;
-        if (c->src.has_video) { /* the audio frame nearest the video's end */
-            const int64_t num = video_frames * c->ladder.fps_den * a->arate, den = (int64_t)c->ladder.fps_num * a->afr;
-            packets = (2 * num + den) / (2 * den);
+        const int64_t packets = audio_limit(c, a, video_frames);
+        if (c->src.has_video || k)
             a->limit = packets;
-        } else if (k) { /* an audio-only input: the others end with the first (the plan's) */
-            const int64_t num = c->audio[0].packets * c->audio[0].afr * a->arate, den = c->audio[0].arate * a->afr;
-            packets = (2 * num + den) / (2 * den);
-            a->limit = packets;
-        }
+        int err;
         if ((err = drain_audio(a, 1)) || (err = a->enc.ops->drain(a->enc.priv, packets, on_audio_packet, a)) ||
-            (err = drain_audio(a, 1)))
-            goto end;
-        if ((err = ls_cmaf_flush(&a->mux)))
-            goto end;
+            (err = drain_audio(a, 1)) || (err = ls_cmaf_flush(&a->mux)))
+            return err;
     }
+    return 0;
+}
 
-    /* the presentation: video renditions largest first, then audio; manifests over all of it, final */
+/* The presentation over what was encoded (or joined from parts): measured, the manifests, ladder.json,
+ * then the validator over all of it. */
+static int publish(Ctx *c, int64_t video_frames)
+{
+    LStreamJob *job = c->job;
     LSPresentation pres = { 0 };
     pres.target = job->s.segment_duration;
     pres.min_buffer = job->s.segment_duration;
@@ -653,19 +695,306 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input)
         pres.r[pres.n++] = &c->audio[k].rend;
     if (!c->src.has_video && c->n_audio)
         pres.duration = (double)c->audio[0].packets * c->audio[0].afr / c->audio[0].arate;
+    int err;
     for (int k = 0; k < pres.n; k++)
         if ((err = ls_rendition_measure(pres.r[k], pres.target, pres.min_buffer, 0, -1)))
-            goto end;
+            return err;
     drop_dearer_rungs(c, &pres);
     if ((err = ls_write_hls(&c->out, &pres, 0, -1, 1)) || (err = ls_write_dash(&c->out, &pres, 0, -1, 1)) ||
         (err = ls_write_report(&c->out, &pres, &c->src)))
-        goto end;
+        return err;
     if (job->s.validate) {
         report_progress(c, "validate", 1);
         if ((err = ls_validate_output(job, &c->out.cb)))
+            return err;
+    }
+    return 0;
+}
+
+/* ---- parts of a chunked encode (part.h) ---- */
+
+/* A part: its segments and what made them, as part.txt beside them. */
+static int write_part(Ctx *c, int64_t video_frames)
+{
+    LSPartRecord *rec = ls_calloc(1, sizeof(*rec));
+    if (!rec)
+        return LSTREAM_ERR(ENOMEM);
+    rec->part = c->part;
+    snprintf(rec->input, sizeof(rec->input), "%s", c->src.path);
+    int err = ls_part_stat_input(c->job, c->src.path, &rec->input_size, &rec->input_mtime);
+    if (!err && (err = ls_part_settings(&c->job->s, rec->settings, sizeof(rec->settings))))
+        ls_fail(c->job, err, "cannot record the settings");
+    rec->video_frames = video_frames;
+    rec->damage = c->src.damage;
+    LSRendition *r[LS_MAX_RENDITIONS];
+    int64_t first[LS_MAX_RENDITIONS];
+    int n = 0;
+    for (int i = 0; i < c->n_rungs; i++, n++) {
+        r[n] = &c->rung[i].rend;
+        first[n] = c->seg_first;
+    }
+    for (int k = 0; k < c->n_audio; k++, n++) {
+        r[n] = &c->audio[k].rend;
+        first[n] = 0;
+    }
+    if (!err)
+        err = ls_part_write(&c->out, rec, r, first, n);
+    free(rec);
+    return err;
+}
+
+/* Which frames video chunk k of n encodes, and where its input starts: at the key frame before its first
+ * frame (a second early, for timestamps that jitter), decoded from there, the frames before counted only. */
+static int start_chunk(Ctx *c)
+{
+    ls_part_segments(&c->part, &c->plan, &c->seg_first, &c->seg_end);
+    c->frame_first = ls_segplan_start(&c->plan, c->seg_first);
+    c->frame_end = c->seg_end < 0 ? -1 : ls_segplan_start(&c->plan, c->seg_end);
+    ls_log(c->job, LSTREAM_LOG_INFO, "chunk %d of %d: segments %lld to %lld, frames from %lld", c->part.k, c->part.n,
+           (long long)c->seg_first + 1, c->seg_end < 0 ? -1LL : (long long)c->seg_end, (long long)c->frame_first);
+    const double from =
+        c->frame_first > 0 ? c->t0 + (double)c->frame_first * c->ladder.fps_den / c->ladder.fps_num - 1.0 : NAN;
+    return ls_input_select(&c->in, c->job, LS_ITEM_VIDEO, from);
+}
+
+static int count_slot(void *opaque, const LSPicture *pic, int64_t index)
+{
+    (void)opaque, (void)pic, (void)index;
+    return 0;
+}
+
+/* The audio part ends its renditions at the video's length, as a whole run does, so it needs the video's
+ * length in frames: decoded (not encoded) from the key frame before the planned last segment to the end. */
+static int count_video(Ctx *c, const LSInputOps *ops, int64_t *frames)
+{
+    LSInput in;
+    LSSourceInfo info;
+    LSNormalizer *norm = NULL;
+    const int64_t tail = ls_segplan_start(&c->plan, c->plan.n_planned > 0 ? c->plan.n_planned - 1 : 0);
+    int err = ls_input_open(&in, ops, c->job, c->src.path, &info);
+    if (err)
+        return err;
+    if (!(err = ls_input_select(&in, c->job, LS_ITEM_VIDEO,
+                                tail > 0 ? c->t0 + (double)tail * c->ladder.fps_den / c->ladder.fps_num - 1.0 : NAN)) &&
+        !(err = ls_normalizer_open(&norm, c->job, &c->src, c->ladder.fps_num, c->ladder.fps_den, c->t0, count_slot,
+                                   NULL))) {
+        ls_normalizer_skip(norm, INT64_MAX);
+        LSInputItem item;
+        while ((err = ls_input_read(&in, &item)) == 0)
+            if (item.type == LS_ITEM_VIDEO && (err = ls_normalizer_push(norm, &item.video)))
+                break;
+        if (err == LS_EOF)
+            err = ls_normalizer_finish(norm, 0);
+        *frames = ls_normalizer_count(norm);
+        if (!err && !*frames)
+            err =
+                ls_fail(c->job, LSTREAM_ERR_INVALID_INPUT, "input %s: its video timestamps cover no time", c->src.path);
+    }
+    ls_normalizer_close(&norm);
+    ls_input_close(&in);
+    if (!err)
+        ls_log(c->job, LSTREAM_LOG_INFO, "audio part: the video is %lld frames long", (long long)*frames);
+    return err;
+}
+
+/* Finalize: each rendition's segments from the parts, in order, copied into the output; the video's length
+ * from the part that read it to its end; the damage the parts saw, summed. */
+static int join_parts(Ctx *c, const LSPartRecord *recs, int n_recs, int64_t *video_frames)
+{
+    LStreamJob *job = c->job;
+    char dir[LS_PATH_MAX];
+    LStreamOutput files;
+    ls_file_reader(&files);
+    *video_frames = -1;
+    memset(&c->src.damage, 0, sizeof(c->src.damage));
+    int have_video = 0, have_audio = 0;
+    for (int p = 0; p < n_recs; p++) {
+        const LSPartRecord *rec = &recs[p];
+        have_video |= rec->part.kind == LS_PART_VIDEO;
+        have_audio |= rec->part.kind == LS_PART_AUDIO;
+        if (rec->video_frames >= 0 && *video_frames < 0)
+            *video_frames = rec->video_frames;
+        else if (rec->video_frames >= 0 && rec->video_frames != *video_frames)
+            return ls_fail(job, LSTREAM_ERR_INVALID_INPUT,
+                           "parts disagree on the video's length (%lld and %lld frames)", (long long)*video_frames,
+                           (long long)rec->video_frames);
+        struct LSDamage *d = &c->src.damage;
+        const struct LSDamage *e = &rec->damage;
+        d->packets += e->packets;
+        d->corrupt += e->corrupt;
+        d->rejected += e->rejected;
+        d->concealed += e->concealed;
+        d->missing += e->missing;
+        d->missing_s += e->missing_s;
+        d->read_error |= e->read_error;
+    }
+    if (c->src.has_video && !have_video)
+        return ls_fail(job, LSTREAM_ERR_INVALID_INPUT,
+                       "no video parts: run 'lstream transcode %s -o OUT --chunk K/N' "
+                       "for K = 1..N",
+                       c->src.path);
+    if (c->src.has_audio && !have_audio)
+        return ls_fail(job, LSTREAM_ERR_INVALID_INPUT,
+                       "the audio part is missing: run 'lstream transcode %s -o OUT "
+                       "--chunk audio'",
+                       c->src.path);
+    if (c->src.has_video && *video_frames < 0)
+        return ls_fail(job, LSTREAM_ERR_INVALID_INPUT, "no part read the video to its end");
+    LSRendition *rends[LS_MAX_RENDITIONS];
+    int n = 0;
+    for (int i = 0; i < c->n_rungs; i++)
+        rends[n++] = &c->rung[i].rend;
+    for (int k = 0; k < c->n_audio; k++)
+        rends[n++] = &c->audio[k].rend;
+    for (int i = 0; i < n; i++) {
+        LSRendition *r = rends[i];
+        const int want = r->cfg.kind == LS_TRACK_VIDEO ? LS_PART_VIDEO : LS_PART_AUDIO;
+        for (int p = 0; p < n_recs; p++) {
+            const LSPartRecord *rec = &recs[p];
+            if (rec->part.kind != want)
+                continue;
+            const LSPartTrack *t = NULL;
+            for (int k = 0; k < rec->n_tracks && !t; k++)
+                if (!strcmp(rec->track[k].id, r->id))
+                    t = &rec->track[k];
+            if (!t)
+                return ls_fail(job, LSTREAM_ERR_INVALID_INPUT, "part %s has no rendition %s",
+                               want == LS_PART_VIDEO ? "video" : "audio", r->id);
+            if (t->n && t->first != r->n_seg)
+                return ls_fail(job, LSTREAM_ERR_INVALID_INPUT,
+                               "rendition %s: segments %lld to %lld are in no part (a part starts at %lld)", r->id,
+                               (long long)r->n_seg + 1, (long long)t->first, (long long)t->first + 1);
+            const LSPart *pp = &rec->part;
+            if (ls_part_dir(dir, sizeof(dir), c->outdir, pp))
+                return ls_fail(job, LSTREAM_ERR_OUTPUT, "output %s: path too long", c->outdir);
+            for (int64_t k = 0; k < t->n; k++) {
+                const LSSegment *sg = &t->seg[k];
+                if (r->n_seg && sg->start != r->seg[r->n_seg - 1].start + r->seg[r->n_seg - 1].duration)
+                    return ls_fail(job, LSTREAM_ERR_INVALID_INPUT,
+                                   "rendition %s: segment %lld does not start where segment %lld ends", r->id,
+                                   (long long)r->n_seg + 1, (long long)r->n_seg);
+                char name[64], path[LS_PATH_MAX + 64];
+                ls_name_segment(name, sizeof(name), r->id, r->n_seg + 1);
+                snprintf(path, sizeof(path), "%s/%s", dir, name);
+                size_t size = 0;
+                uint8_t *data = ls_output_slurp(&files, path, 0, -1, &size);
+                if (!data || (int64_t)size != sg->bytes) {
+                    free(data);
+                    return ls_fail(job, LSTREAM_ERR_INVALID_INPUT, "%s: %s", path,
+                                   data ? "not the size its part says" : strerror(errno));
+                }
+                int err = ls_output_put(&c->out, name, data, size, NULL, 0);
+                free(data);
+                if (err)
+                    return err;
+                if (ls_rendition_append(r, sg))
+                    return LSTREAM_ERR(ENOMEM);
+            }
+        }
+    }
+    if (!c->src.has_video && c->n_audio)
+        for (int64_t k = 0; k < c->audio[0].rend.n_seg; k++)
+            c->audio[0].packets += c->audio[0].rend.seg[k].samples;
+    return 0;
+}
+
+static int run(Ctx *c, const LSInputOps *input_ops, const char *input, const LSPartRecord *recs, int n_recs)
+{
+    LStreamJob *job = c->job;
+    int err = ls_input_open(&c->in, input_ops, job, input, &c->src);
+    if (err)
+        return err;
+    ls_log(job, LSTREAM_LOG_INFO, "input %s: %s, %.2f s, video %s %dx%d rot %d, audio %s %d Hz %d ch", input,
+           c->src.container, c->src.duration, c->src.has_video ? c->src.video_codec : "none", c->src.width,
+           c->src.height, c->src.rotation, c->src.has_audio ? c->src.audio_codec : "none", c->src.sample_rate,
+           c->src.channels);
+    report_progress(c, "probe", 1);
+
+    const int kind = c->part.kind;
+    if (kind == LS_PART_VIDEO && !c->src.has_video) {
+        err = ls_fail(job, LSTREAM_ERR_INVALID_INPUT,
+                      "input %s has no video: encode it whole, or with --chunk audio only", input);
+        goto end;
+    }
+    if (kind != LS_PART_WHOLE && c->src.has_video && isnan(c->src.video_start)) {
+        err = ls_fail(job, LSTREAM_ERR_UNSUPPORTED,
+                      "input %s: its video stream has no start time, which a chunked encode needs to cut it the way "
+                      "a whole run does (encode it whole)",
+                      input);
+        goto end;
+    }
+    const int video = c->src.has_video && kind != LS_PART_AUDIO; /* rungs: encoded, or joined */
+    const int audio = c->src.has_audio && kind != LS_PART_VIDEO;
+    /* pipelined when there are two threads to use and frames to hand over */
+    const int threads = job->s.threads ? job->s.threads : ls_cpu_count();
+    const int pipelined = threads >= 2 && video && kind != LS_PART_FINALIZE;
+    if (audio && (err = open_audio(c)))
+        goto end;
+    const double dur_est = c->src.video_duration > 0 ? c->src.video_duration : c->src.duration;
+    /* Output time 0 is the video's first frame (its stream start time, known before any frame is decoded,
+     * since audio may come out of the demuxer first); audio before it is dropped, a gap is filled with silence. */
+    if (c->src.has_video && !isnan(c->src.video_start)) {
+        c->t0 = c->src.video_start;
+        c->t0_known = 1;
+    }
+    c->frame_end = -1;
+    if (c->src.has_video) {
+        if ((err = ls_ladder_plan(job, &c->src, &c->ladder)))
+            goto end;
+        const int fn = c->ladder.fps_num, fd = c->ladder.fps_den;
+        ls_segplan_init(&c->plan, job->s.segment_duration, fd, fn, (int64_t)llrint(dur_est * fn / fd));
+        if (kind == LS_PART_VIDEO && (err = start_chunk(c)))
+            goto end;
+        if (video && (err = open_rungs(c)))
+            goto end;
+        if (video && kind != LS_PART_FINALIZE) {
+            if ((err = ls_normalizer_open(&c->norm, job, &c->src, fn, fd, c->src.video_start,
+                                          pipelined ? to_queue : on_frame, c)))
+                goto end;
+            ls_normalizer_skip(c->norm, c->frame_first);
+        }
+    } else {
+        ls_segplan_init(&c->plan, job->s.segment_duration, c->audio[0].afr, c->audio[0].arate,
+                        (int64_t)llrint(dur_est * c->audio[0].arate / c->audio[0].afr));
+    }
+    for (int k = 0; k < c->n_audio; k++)
+        c->audio[k].next_boundary = audio_boundary(&c->audio[k], 1);
+    c->first_audio = NAN;
+
+    int64_t video_frames = -1;
+    if (kind == LS_PART_FINALIZE) {
+        if ((err = join_parts(c, recs, n_recs, &video_frames)))
+            goto end;
+    } else if (kind == LS_PART_AUDIO) {
+        if (c->src.has_video) { /* the video's length first: the audio is cut to it as it comes */
+            if ((err = count_video(c, input_ops, &video_frames)))
+                goto end;
+            c->frames = video_frames;
+            for (int k = 0; k < c->n_audio; k++)
+                c->audio[k].limit = audio_limit(c, &c->audio[k], video_frames);
+        }
+        if ((err = ls_input_select(&c->in, job, LS_ITEM_AUDIO, NAN)) || (err = read_input(c)))
+            goto end;
+        report_progress(c, "package", 1);
+        if ((err = drain_audio_all(c, video_frames)))
+            goto end;
+    } else {
+        if ((err = pipelined ? run_pipelined(c) : read_input(c)))
+            goto end;
+        report_progress(c, "package", 1);
+        /* drain: video first (its length sets the presentation), then audio to the same length */
+        if (c->norm && !c->stop) {
+            video_frames = ls_normalizer_count(c->norm);
+            if (!video_frames) {
+                err = ls_fail(job, LSTREAM_ERR_INVALID_INPUT, "input %s: its video timestamps cover no time", input);
+                goto end;
+            }
+        }
+        if ((err = drain_video(c)) || (err = drain_audio_all(c, video_frames)))
             goto end;
     }
-    if (ls_cancelled(job))
+    err = kind == LS_PART_VIDEO || kind == LS_PART_AUDIO ? write_part(c, video_frames) : publish(c, video_frames);
+    if (!err && ls_cancelled(job))
         err = ls_fail(job, LSTREAM_ERR_CANCELLED, "cancelled");
 end:
     ls_normalizer_close(&c->norm);
@@ -674,15 +1003,18 @@ end:
 }
 
 /* The whole job over an output: run, then commit, or abort on any failure. */
-static int run_job(LStreamJob *job, const LSInputOps *input_ops, const char *input, const LStreamOutput *out)
+static int run_job(LStreamJob *job, const LSInputOps *input_ops, const char *input, const LStreamOutput *out,
+                   const LSPart *part, const char *outdir, const LSPartRecord *recs, int n_recs)
 {
     Ctx *c = ls_calloc(1, sizeof(*c));
     if (!c)
         return LSTREAM_ERR(ENOMEM);
     c->job = job;
+    c->part = *part;
+    c->outdir = outdir;
     int err = ls_output_init(&c->out, job, out);
     if (!err) {
-        err = run(c, input_ops, input);
+        err = run(c, input_ops, input, recs, n_recs);
         close_ctx(c);
         if (!err) {
             report_progress(c, "publish", 1);
@@ -714,6 +1046,8 @@ static int job_end(LStreamJob *job, const char *input, int err)
     return err;
 }
 
+static const LSPart whole = { LS_PART_WHOLE, 0, 0 };
+
 int lstream_job_run(LStreamJob *job, const char *input, const char *outdir)
 {
     if (!job)
@@ -727,7 +1061,7 @@ int lstream_job_run(LStreamJob *job, const char *input, const char *outdir)
     LSDirOutput *dir = NULL;
     LStreamOutput out;
     if (!(err = ls_input_check(job, input)) && !(err = ls_dir_output_open(&dir, job, outdir, &out)))
-        err = run_job(job, &ls_input_lavf, input, &out);
+        err = run_job(job, &ls_input_lavf, input, &out, &whole, outdir, NULL, 0);
     ls_dir_output_close(&dir);
     return job_end(job, input, err);
 }
@@ -738,6 +1072,70 @@ int lstream_job_run_output(LStreamJob *job, const char *input, const LStreamOutp
         return LSTREAM_ERR(EINVAL);
     int err = job_start(job, input);
     if (!err && !(err = ls_input_check(job, input)))
-        err = run_job(job, &ls_input_lavf, input, out);
+        err = run_job(job, &ls_input_lavf, input, out, &whole, NULL, NULL, 0);
     return job_end(job, input, err);
+}
+
+int lstream_job_run_chunk(LStreamJob *job, const char *input, const char *outdir, int chunk, int n_chunks)
+{
+    if (!job)
+        return LSTREAM_ERR(EINVAL);
+    int err = job_start(job, input);
+    if (err)
+        return err;
+    if (!outdir || !outdir[0])
+        return ls_fail(job, LSTREAM_ERR(EINVAL), "an output directory is required");
+    const LSPart part = { chunk == LSTREAM_CHUNK_AUDIO ? LS_PART_AUDIO : LS_PART_VIDEO, chunk, n_chunks };
+    if (part.kind == LS_PART_VIDEO && (n_chunks < 1 || n_chunks > 100000 || chunk < 1 || chunk > n_chunks))
+        return ls_fail(job, LSTREAM_ERR(EINVAL), "chunk %d of %d: K must be 1..N and N 1..100000", chunk, n_chunks);
+    char dir_path[LS_PATH_MAX];
+    LSDirOutput *dir = NULL;
+    LStreamOutput out;
+    /* the ladder's own folder must be one a finalize may replace, and the parts go beside it */
+    if (!(err = ls_input_check(job, input)) && !(err = ls_output_check(job, outdir))) {
+        if (ls_part_dir(dir_path, sizeof(dir_path), outdir, NULL))
+            err = ls_fail(job, LSTREAM_ERR_OUTPUT, "output %s: path too long", outdir);
+        else if (ls_mkdir(dir_path))
+            err = ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot create %s: %s", dir_path, strerror(errno));
+        else if (!ls_part_dir(dir_path, sizeof(dir_path), outdir, &part) &&
+                 !(err = ls_dir_output_open(&dir, job, dir_path, &out)))
+            err = run_job(job, &ls_input_lavf, input, &out, &part, outdir, NULL, 0);
+    }
+    ls_dir_output_close(&dir);
+    return job_end(job, input, err);
+}
+
+int lstream_job_finalize(LStreamJob *job, const char *outdir)
+{
+    if (!job)
+        return LSTREAM_ERR(EINVAL);
+    free(job->errmsg);
+    job->errmsg = NULL;
+    job->t_start = ls_now();
+    if (!outdir || !outdir[0])
+        return ls_fail(job, LSTREAM_ERR(EINVAL), "an output directory is required");
+    LSPartRecord *recs = NULL;
+    int n_recs = 0;
+    int err = ls_parts_read(job, outdir, &recs, &n_recs);
+    /* the parts' settings are the ladder's (those that shape the media; logging and validation are ours) */
+    if (!err)
+        err = ls_part_apply_settings(job, &job->s, recs[0].settings, "parts");
+    int64_t size, mtime;
+    if (!err && !(err = ls_part_stat_input(job, recs[0].input, &size, &mtime)) &&
+        (size != recs[0].input_size || mtime != recs[0].input_mtime))
+        err = ls_fail(job, LSTREAM_ERR_INVALID_INPUT, "input %s changed after its parts were encoded", recs[0].input);
+    LSDirOutput *dir = NULL;
+    LStreamOutput out;
+    const LSPart part = { LS_PART_FINALIZE, 0, 0 };
+    if (!err && !(err = ls_dir_output_open(&dir, job, outdir, &out))) {
+        err = run_job(job, &ls_input_lavf, recs[0].input, &out, &part, outdir, recs, n_recs);
+        if (!err) { /* published: the parts are spent */
+            char parts[LS_PATH_MAX];
+            if (!ls_part_dir(parts, sizeof(parts), outdir, NULL))
+                ls_rm_tree(parts);
+        }
+    }
+    ls_dir_output_close(&dir);
+    ls_part_records_free(&recs, n_recs);
+    return job_end(job, outdir, err);
 }

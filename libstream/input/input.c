@@ -26,3 +26,11 @@ void ls_input_close(LSInput *in)
     free(in->priv);
     memset(in, 0, sizeof(*in));
 }
+
+int ls_input_select(LSInput *in, LStreamJob *job, int tracks, double from)
+{
+    if (!in->ops->select)
+        return ls_fail(job, LSTREAM_ERR_UNSUPPORTED, "input %s cannot start part-way or read one track only",
+                       in->ops->name);
+    return in->ops->select(in->priv, tracks, from);
+}

@@ -23,6 +23,11 @@ typedef struct LSInputOps {
     int (*open)(void *priv, LStreamJob *job, const char *url, LSSourceInfo *info);
     /* 0 = item filled, LS_EOF at the end, negative after ls_fail() on error. */
     int (*read)(void *priv, LSInputItem *item);
+    /* Optional; only before the first read. Deliver only the tracks in @p tracks (LS_ITEM_VIDEO |
+     * LS_ITEM_AUDIO; the others are not decoded), starting at a point from which the video decodes
+     * correctly at or before @p from seconds of input time (NAN: from the start). The checks that need the
+     * whole input (damage thresholds, truncation) are then skipped. 0, or negative after ls_fail(). */
+    int (*select)(void *priv, int tracks, double from);
     void (*close)(void *priv);
 } LSInputOps;
 
@@ -34,6 +39,8 @@ typedef struct LSInput {
 int ls_input_open(LSInput *in, const LSInputOps *ops, LStreamJob *job, const char *url, LSSourceInfo *info);
 static inline int ls_input_read(LSInput *in, LSInputItem *item) { return in->ops->read(in->priv, item); }
 void ls_input_close(LSInput *in);
+/* ops->select, or LSTREAM_ERR_UNSUPPORTED naming the input when it has none */
+int ls_input_select(LSInput *in, LStreamJob *job, int tracks, double from);
 
 extern const LSInputOps ls_input_lavf;
 

@@ -43,6 +43,7 @@ typedef struct LSLavf {
     double first_video; /* time of the first decoded picture (NAN until one) */
     int64_t vframes, aframes;
     int64_t vpackets; /* video packets demuxed */
+    int partial;      /* select() started part-way or dropped a track: no whole-file checks */
     LSSourceInfo *info;
     double last_frame_wall; /* wall clock when a frame was last decoded, or the caller last asked for one: the
                              * watchdog measures the input's own time, not a slow consumer's */
@@ -388,9 +389,11 @@ static int finish_checks(LSLavf *in)
 {
     LSSourceInfo *info = in->info;
     const struct LSDamage *d = &info->damage;
-    if ((info->has_video && in->vframes == 0) || (!info->has_video && in->aframes == 0))
+    if ((in->vidx >= 0 && in->vframes == 0) || (in->vidx < 0 && in->aframes == 0))
         return ls_fail(in->job, LSTREAM_ERR_INVALID_INPUT, "input %s: no %s frame could be decoded", info->path,
-                       info->has_video ? "video" : "audio");
+                       in->vidx >= 0 ? "video" : "audio");
+    if (in->partial)
+        return LS_EOF; /* a part of the file: the whole-file checks belong to the run that reads it all */
     count_missing(in);
     if (in->job->s.strict) {
         /* a file cut short keeps its header's duration */
@@ -525,6 +528,38 @@ static int lavf_read(void *priv, LSInputItem *item)
     }
 }
 
+static int lavf_select(void *priv, int tracks, double from)
+{
+    LSLavf *in = priv;
+    if (in->vpackets || in->vframes || in->aframes || in->eof)
+        return ls_fail(in->job, LSTREAM_ERR_BUG, "input %s: select() after reading", in->info->path);
+    if (!(tracks & LS_ITEM_VIDEO) && in->vidx >= 0) {
+        in->fmt->streams[in->vidx]->discard = AVDISCARD_ALL;
+        in->vidx = -1;
+        in->partial = 1;
+    }
+    if (!(tracks & LS_ITEM_AUDIO) && in->aidx >= 0) {
+        in->fmt->streams[in->aidx]->discard = AVDISCARD_ALL;
+        in->aidx = -1;
+        in->partial = 1;
+    }
+    if (isnan(from) || in->vidx < 0)
+        return 0;
+    /* the key frame at or before @p from: decoding starts there (seek in the video stream's own units) */
+    AVStream *st = in->fmt->streams[in->vidx];
+    const int64_t ts = (int64_t)floor(from / av_q2d(st->time_base));
+    in->deadline = ls_now() + STALL_LIMIT_S;
+    int r = avformat_seek_file(in->fmt, in->vidx, INT64_MIN, ts, ts, 0);
+    in->deadline = 0;
+    if (r < 0) {
+        char eb[128];
+        return ls_fail(in->job, LSTREAM_ERR_INVALID_INPUT, "input %s: cannot seek to %.3f s: %s", in->info->path, from,
+                       ls_av_err(r, eb, sizeof(eb)));
+    }
+    in->partial = 1;
+    return 0;
+}
+
 static void lavf_close(void *priv)
 {
     LSLavf *in = priv;
@@ -544,5 +579,6 @@ const LSInputOps ls_input_lavf = {
     .priv_size = sizeof(LSLavf),
     .open = lavf_open,
     .read = lavf_read,
+    .select = lavf_select,
     .close = lavf_close,
 };

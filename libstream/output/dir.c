@@ -27,7 +27,7 @@ int ls_mkdir(const char *path)
     return errno == EEXIST ? 0 : -1;
 }
 
-static void rm_tree(const char *path)
+void ls_rm_tree(const char *path)
 {
     DIR *d = opendir(path);
     if (d) {
@@ -39,7 +39,7 @@ static void rm_tree(const char *path)
             snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
             struct stat st;
             if (!lstat(sub, &st) && S_ISDIR(st.st_mode))
-                rm_tree(sub);
+                ls_rm_tree(sub);
             else
                 unlink(sub);
         }
@@ -70,11 +70,14 @@ static void split_path(const char *outdir, char *parent, size_t psz, char *base,
     }
 }
 
-/* 1 if @p dir may be replaced: empty, or a libstream ladder. */
+/* 1 if @p dir may be replaced: empty, or a libstream ladder, or a part of one (a chunked encode's). */
 static int replaceable(const char *dir)
 {
     char marker[LS_PATH_MAX];
-    snprintf(marker, sizeof(marker), "%s/ladder.json", dir);
+    snprintf(marker, sizeof(marker), "%s/" LS_NAME_REPORT, dir);
+    if (!access(marker, F_OK))
+        return 1;
+    snprintf(marker, sizeof(marker), "%s/" LS_NAME_PART, dir);
     if (!access(marker, F_OK))
         return 1;
     DIR *d = opendir(dir);
@@ -156,7 +159,7 @@ static void sweep_stale(LStreamJob *job, const char *parent)
         if (snprintf(path, sizeof(path), "%s/%s", parent, e->d_name) >= (int)sizeof(path))
             continue;
         ls_log(job, LSTREAM_LOG_INFO, "removing %s, left by process %ld, which no longer runs", path, pid);
-        rm_tree(path);
+        ls_rm_tree(path);
     }
     closedir(d);
 }
@@ -196,7 +199,7 @@ int ls_stage_publish(LStreamJob *job, const char *staging, const char *outdir)
 #if HAVE_RENAMEAT2
     /* one atomic step: readers see either the old ladder or the new one */
     if (renameat2(AT_FDCWD, staging, AT_FDCWD, outdir, RENAME_EXCHANGE) == 0) {
-        rm_tree(staging); /* now holds the old ladder */
+        ls_rm_tree(staging); /* now holds the old ladder */
         return 0;
     }
 #endif
@@ -209,14 +212,14 @@ int ls_stage_publish(LStreamJob *job, const char *staging, const char *outdir)
         rename(old, outdir); /* put the good ladder back */
         return ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot replace '%s': %s", outdir, strerror(e));
     }
-    rm_tree(old);
+    ls_rm_tree(old);
     return 0;
 }
 
 void ls_stage_discard(const char *staging)
 {
     if (staging && staging[0])
-        rm_tree(staging);
+        ls_rm_tree(staging);
 }
 
 /* ---- the callbacks (LStreamOutput) over the staging directory ---- */

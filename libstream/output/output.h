@@ -17,6 +17,8 @@ struct LSBuf;
 #define LS_NAME_MASTER       "master.m3u8"          /* HLS multivariant playlist */
 #define LS_NAME_MPD          "manifest.mpd"         /* DASH MPD */
 #define LS_NAME_REPORT       "ladder.json"          /* machine-readable description, and libstream's ownership mark */
+#define LS_NAME_PART         "part.txt"             /* a part of a chunked encode: its segments, and its mark */
+#define LS_NAME_PARTS        "%s.parts"             /* the folder of a ladder's parts, beside it */
 #define LS_NAME_INIT         "init.mp4"             /* per rendition: CMAF header */
 #define LS_NAME_PLAYLIST     "index.m3u8"           /* per rendition: HLS media playlist */
 #define LS_NAME_IFRAMES      "iframes.m3u8"         /* per video rendition: HLS I-frame playlist */
@@ -54,6 +56,8 @@ typedef struct LSDirOutput LSDirOutput;
 int ls_dir_output_open(LSDirOutput **d, LStreamJob *job, const char *outdir, LStreamOutput *cb);
 /* Free; a staging directory that was neither committed nor aborted is removed. */
 void ls_dir_output_close(LSDirOutput **d);
+/* Remove a directory tree (no error: what cannot be removed stays). */
+void ls_rm_tree(const char *path);
 /* Callbacks reading real files by path, for validating a directory (lstream_validate). */
 void ls_file_reader(LStreamOutput *cb);
 

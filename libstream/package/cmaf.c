@@ -292,6 +292,12 @@ int ls_cmaf_open(LSCmafWriter *w, LSRendition *r, LSOutput *out)
     return put_object(w, &b, name, NULL, 0);
 }
 
+void ls_cmaf_start_at(LSCmafWriter *w, int64_t first)
+{
+    w->first = first;
+    w->seq = (uint32_t)first;
+}
+
 int ls_cmaf_add(LSCmafWriter *w, const LSPacket *pkt)
 {
     if (!w->open_segment) {
@@ -442,7 +448,7 @@ int ls_cmaf_write_pending(LSCmafWriter *w)
     for (; k < w->n_pend && !err; k++) {
         LSPendingSegment *ps = &w->pend[k];
         char name[64];
-        ls_name_segment(name, sizeof(name), w->r->id, w->r->n_seg + 1);
+        ls_name_segment(name, sizeof(name), w->r->id, w->first + w->r->n_seg + 1);
         err = ls_output_put(w->out, name, ps->head, ps->head_len, ps->mdat, ps->mdat_len);
         if (!err && ls_rendition_append(w->r, &ps->seg))
             err = ls_fail(w->out->job, LSTREAM_ERR(ENOMEM), "%s: out of memory", name);

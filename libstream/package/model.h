@@ -91,6 +91,7 @@ typedef struct LSCmafWriter {
     int n_samp, cap_samp;
     int64_t seg_start_dts, next_dts;
     uint32_t seq;
+    int64_t first; /* number of segments before this writer's first (a run that starts part-way) */
     int open_segment;
     int64_t n_closed;       /* segments closed so far */
     LSPendingSegment *pend; /* closed, not yet written */
@@ -101,6 +102,9 @@ typedef struct LSCmafWriter {
 
 /* Write @p r's init segment (from r->cfg) and get ready for samples. */
 int ls_cmaf_open(LSCmafWriter *w, LSRendition *r, LSOutput *out);
+/* The first segment this writer closes is segment @p first (0-based) of the rendition: its name, its
+ * sequence number. Before any sample. */
+void ls_cmaf_start_at(LSCmafWriter *w, int64_t first);
 /* Append a sample to the current segment (opening one if needed). */
 int ls_cmaf_add(LSCmafWriter *w, const LSPacket *pkt);
 /* Close the current segment into memory (no-op if empty): safe on a worker thread, as it touches only @p w.
