@@ -236,7 +236,8 @@ static void report_progress(Ctx *c, const char *stage, int force)
  * opened again. A segment then depends on nothing before it, so a chunk of segments encoded on another
  * machine is byte for byte what this run makes (part.h); what it costs is measured in BENCHMARKS.md.
  * The drains run in parallel (drain_task); closing and opening run on the driver thread while no encoder
- * works: x264_encoder_open() is not safe beside another x264 encoding (seen: 1 run in 3 differed). */
+ * works, so no encoder is ever opened beside another one encoding. The new encoder is opened before the old one
+ * is closed: its memory is then never the old one's. */
 static void drain_task(void *opaque, int i)
 {
     Ctx *c = opaque;
@@ -247,9 +248,11 @@ static void drain_task(void *opaque, int i)
 static int reopen_encoder(Ctx *c, Rung *r)
 {
     int err;
-    ls_encoder_close(&r->enc);
+    LSEncoder old = r->enc;
     LSCodecConfig cfg;
-    if ((err = ls_encoder_open(&r->enc, r->ops, c->job, &r->ep, &cfg)))
+    err = ls_encoder_open(&r->enc, r->ops, c->job, &r->ep, &cfg);
+    ls_encoder_close(&old);
+    if (err)
         return err;
     /* the same stream configuration, or the init segment would not describe the new segments */
     const int same =
@@ -914,6 +917,11 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input, const LSP
     if (kind == LS_PART_VIDEO && !c->src.has_video) {
         err = ls_fail(job, LSTREAM_ERR_INVALID_INPUT,
                       "input %s has no video: encode it whole, or with --chunk audio only", input);
+        goto end;
+    }
+    if (kind == LS_PART_AUDIO && !c->src.has_audio) {
+        err = ls_fail(job, LSTREAM_ERR_INVALID_INPUT,
+                      "input %s has no audio: its video chunks are all the ladder needs", input);
         goto end;
     }
     if (kind != LS_PART_WHOLE && c->src.has_video && isnan(c->src.video_start)) {

@@ -158,13 +158,6 @@ static int x264_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSC
 
 static int deliver(LSX264 *e, x264_nal_t *nal, int n, const x264_picture_t *out, LSPacketSink sink, void *opaque)
 {
-    /* x264's own SEI (user data unregistered: its version and options, ~600 bytes) goes with the first
-     * frame of every encoder, and the driver opens one per segment: it is left out (decoders ignore it) */
-    int k = 0;
-    for (int i = 0; i < n; i++)
-        if (!(nal[i].i_type == NAL_SEI && nal[i].i_payload > 5 && nal[i].p_payload[5] == 5))
-            nal[k++] = nal[i];
-    n = k;
     size_t size = 0;
     for (int i = 0; i < n; i++)
         size += nal[i].i_payload;

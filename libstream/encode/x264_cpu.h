@@ -19,8 +19,12 @@ static inline uint32_t ls_x264_cpu_limit(uint32_t detected, unsigned allowed)
 {
     uint32_t cpu = detected;
 #if defined(__x86_64__) || defined(__i386__)
-    if (!(allowed & LSTREAM_CPU_AVX512))
-        cpu &= ~X264_CPU_AVX512;
+    /* Never x264's AVX-512 code (x264 0.164, Debian 12): with it, an encoder opened after another one in the
+     * same process gives output that changes from run to run and with the thread count of the decoder
+     * beside it (seen on the 2nd to last segments of a 240p rung, each segment being a fresh encoder); with
+     * AVX2 and below, and in C, the output is the same every time. A segment must not depend on what ran
+     * before it in the process (chunked encodes are byte-identical to a whole run), so x264 stops at AVX2. */
+    cpu &= ~X264_CPU_AVX512;
     if (!(allowed & LSTREAM_CPU_AVX2))
         cpu &= ~(X264_CPU_AVX2 | X264_CPU_AVX | X264_CPU_FMA3 | X264_CPU_FMA4 | X264_CPU_XOP | X264_CPU_BMI1 |
                  X264_CPU_BMI2 | X264_CPU_LZCNT);
