@@ -4,8 +4,8 @@
 # chunks and the audio part, a dependent finalize job; the ladder must be byte-identical to one
 # `lstream transcode` with the same settings. Prints the per-part times and the overhead per chunk.
 set -euo pipefail
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-LSTREAM=${LSTREAM:-$PWD/lstream}
+top_srcdir=$(cd "${top_srcdir:-$(dirname "$0")/..}" && pwd)
+LSTREAM=${LSTREAM:-$(cd "${top_builddir:-.}" && pwd)/lstream}
 CHUNKS=${CHUNKS:-4}
 DURATION=${DURATION:-36}
 
