@@ -174,7 +174,12 @@ typedef struct LStreamSettings {
     int n_rungs;
     LStreamRung rungs[LSTREAM_MAX_RUNGS];
 
-    uint8_t reserved[64]; /**< must be zero (lstream_default_settings() does it) */
+    /** Segments each video encoder makes before a fresh one takes over (with an IDR, from nothing of the
+     *  encoder before): the grid a chunked encode cuts on (lstream_job_run_chunk()), and what lets it be
+     *  byte-identical to a whole run. 0: one encoder for the whole lecture (no chunked encodes). Default 10
+     *  (a minute at 6 s segments); each restart costs a little quality (BENCHMARKS.md). */
+    int chunk_span;
+    uint8_t reserved[60]; /**< must be zero (lstream_default_settings() does it) */
 } LStreamSettings;
 
 /** Fill @p s with defaults. Never fails. */
@@ -187,7 +192,7 @@ LSTREAM_API size_t lstream_settings_size(void);
  * Set one setting by name from text, as a command line or a configuration file gives it (the model is
  * x264_param_parse()). Names are the field names: "segment_duration", "threads", "preset", "max_fps",
  * "audio_codec" ("aac", "opus"), "audio_kbps", "opus_kbps", "audio_channels", "audio_language", "validate", "cpu_mask" (a level:
- * c, sse2, ssse3, sse41, avx2, avx512, neon, all; or a number), "ffmpeg_log", "strict", "log_level" (error, warning,
+ * c, sse2, ssse3, sse41, avx2, avx512, neon, all; or a number), "ffmpeg_log", "strict", "chunk_span", "log_level" (error, warning,
  * info, debug or 0..3) and "rungs": a comma-separated list of short sides, largest first, each optionally
  * followed by ":crf=N", ":max=KBPS", ":buf=KBIT" or ":kbps=N" (average bit rate instead of CRF), e.g.
  * "720,480:crf=24,240"; "default" selects the default lecture ladder. Booleans take 1/0, yes/no, true/false.

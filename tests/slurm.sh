@@ -88,12 +88,12 @@ echo "slurm: node $host up ($(sinfo -h -o '%c CPUs, %m MB'))"
 # ---- the lecture, whole and chunked ----
 "$LSTREAM" sample "$W/lecture.mp4" --duration "$DURATION" >/dev/null 2>&1
 t0=$(date +%s%N)
-"$LSTREAM" transcode "$W/lecture.mp4" -o "$W/whole" -q
+"$LSTREAM" transcode "$W/lecture.mp4" -o "$W/whole" -q --chunk-span 1
 whole_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "whole run: $whole_ms ms"
 
 t0=$(date +%s%N)
-fin=$(cd "$W/jobs" && LSTREAM="$LSTREAM" "$top_srcdir/examples/slurm/submit.sh" "$W/lecture.mp4" "$W/chunked" "$CHUNKS")
+fin=$(cd "$W/jobs" && LSTREAM="$LSTREAM" "$top_srcdir/examples/slurm/submit.sh" "$W/lecture.mp4" "$W/chunked" "$CHUNKS" --chunk-span 1)
 echo "submitted: finalize job $fin after $CHUNKS chunks and the audio part"
 state=""
 for i in $(seq 1200); do

@@ -58,6 +58,8 @@ static void usage(FILE *f)
            "      --chunk K/N         encode only video chunk K of N (1 <= K <= N) into OUTDIR.parts/, for a\n"
            "                          cluster; --chunk audio encodes the audio part. Same options for every\n"
            "                          part; then 'lstream finalize OUTDIR' (INPUT required)\n"
+           "      --chunk-span N      segments per video encoder: chunks cut on this grid (default 10; 0: one\n"
+           "                          encoder for the whole lecture, no chunked encodes)\n"
            "      --json              machine-readable progress and result on stdout (JSON lines)\n"
            "  -q, --quiet             no progress bar\n"
            "  -v, --verbose           more messages\n"
@@ -124,6 +126,7 @@ static int cmd_transcode(int argc, char **argv)
                                           { "strict", no_argument, NULL, 9 },
                                           { "opus-kbps", required_argument, NULL, 10 },
                                           { "chunk", required_argument, NULL, 11 },
+                                          { "chunk-span", required_argument, NULL, 12 },
                                           { 0 } };
     LStreamSettings s;
     lstream_default_settings(&s);
@@ -159,6 +162,7 @@ static int cmd_transcode(int argc, char **argv)
         case 8: out.json = 1; break;
         case 9: bad = set(&s, "--strict", "strict", "1"); break;
         case 10: bad = set(&s, "--opus-kbps", "opus_kbps", optarg); break;
+        case 12: bad = set(&s, "--chunk-span", "chunk_span", optarg); break;
         case 11: {
             int off = 0;
             if (!strcmp(optarg, "audio")) {

@@ -63,6 +63,8 @@ _lib.lstream_settings_set_progress.argtypes = [ctypes.c_void_p, _PROGRESS, ctype
 _lib.lstream_settings_set_cancel.argtypes = [ctypes.c_void_p, _CANCEL, ctypes.c_void_p]
 _lib.lstream_job_open.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p]
 _lib.lstream_job_run.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p]
+_lib.lstream_job_run_chunk.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int]
+_lib.lstream_job_finalize.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
 _lib.lstream_job_error.argtypes = [ctypes.c_void_p]
 _lib.lstream_job_error.restype = ctypes.c_char_p
 _lib.lstream_job_close.argtypes = [ctypes.POINTER(ctypes.c_void_p)]
@@ -162,8 +164,21 @@ class Job:
 
     def run(self, input_path, outdir):
         """Transcode input_path into a ladder published at outdir (atomically; nothing on failure)."""
+        self._call(_lib.lstream_job_run, os.fsencode(input_path), os.fsencode(outdir))
+
+    def run_chunk(self, input_path, outdir, chunk, chunks=0):
+        """One part of a chunked encode into outdir.parts/: video chunk `chunk` of `chunks` (1-based), or
+        the audio part with chunk="audio". Then finalize(outdir)."""
+        k = 0 if chunk == "audio" else int(chunk)
+        self._call(_lib.lstream_job_run_chunk, os.fsencode(input_path), os.fsencode(outdir), k, int(chunks))
+
+    def finalize(self, outdir):
+        """Join the parts in outdir.parts/ into the ladder at outdir (byte for byte a whole run's)."""
+        self._call(_lib.lstream_job_finalize, os.fsencode(outdir))
+
+    def _call(self, fn, *args):
         self._exc = None
-        err = _lib.lstream_job_run(self._job, os.fsencode(input_path), os.fsencode(outdir))
+        err = fn(self._job, *args)
         if self._exc:
             raise self._exc
         if err:

@@ -25,7 +25,7 @@ with tempfile.TemporaryDirectory(prefix="lstream-python-", dir=os.environ.get("T
     sample = os.path.join(tmp, "lecture.mp4")
     subprocess.run([lstream, "sample", sample, "--duration", "6", "--size", "640x360"], check=True)
     stages, logs = [], []
-    with libstream.Job(preset="ultrafast", rungs="360,240", audio_language="km", threads=2,
+    with libstream.Job(preset="ultrafast", rungs="360,240", audio_language="km", threads=2, chunk_span=1,
                        on_progress=lambda p: stages.append((p.stage, p.media_done_s)),
                        on_log=lambda level, msg: logs.append((level, msg)), log_level="info") as job:
         out = os.path.join(tmp, "ladder")
@@ -33,6 +33,18 @@ with tempfile.TemporaryDirectory(prefix="lstream-python-", dir=os.environ.get("T
     expect(os.path.exists(os.path.join(out, "master.m3u8")), "ladder published")
     expect(any(s == "publish" for s, _ in stages) and any(d > 5 for _, d in stages), "progress seen: %s" % stages[-3:])
     expect(any(level == libstream.LOG_INFO and "rung v360" in m for level, m in logs), "log callback")
+
+    # the same ladder in 3 chunks and the audio part, then finalize: byte for byte the whole run's
+    with libstream.Job(preset="ultrafast", rungs="360,240", audio_language="km", threads=2, chunk_span=1) as job:
+        chunked = os.path.join(tmp, "chunked")
+        for k in (3, 1, 2):
+            job.run_chunk(sample, chunked, k, 3)
+        job.run_chunk(sample, chunked, "audio")
+        job.finalize(chunked)
+    same = sorted(os.listdir(out)) == sorted(os.listdir(chunked)) and all(
+        open(os.path.join(d, f), "rb").read() == open(os.path.join(chunked, os.path.relpath(d, out), f), "rb").read()
+        for d, _, files in os.walk(out) for f in files)
+    expect(same, "chunked through the binding: identical to the whole run")
 
     report = libstream.validate(out)
     expect(report.ok and report.checks > 50, "validates: %d checks, %d MUST" % (report.checks, report.must))

@@ -28,11 +28,15 @@ int ls_part_dir(char *out, size_t size, const char *outdir, const LSPart *p)
     return n < 0 || (size_t)n >= size ? LSTREAM_ERR(ENAMETOOLONG) : 0;
 }
 
-void ls_part_segments(const LSPart *p, const LSSegPlan *plan, int64_t *first, int64_t *end)
+void ls_part_segments(const LSPart *p, const LSSegPlan *plan, int span, int64_t *first, int64_t *end)
 {
-    const int64_t planned = plan->n_planned;
-    *first = planned * (p->k - 1) / p->n;
-    *end = p->k == p->n ? -1 : planned * p->k / p->n;
+    const int64_t units = (plan->n_planned + span - 1) / span; /* spans of the plan, the last maybe short */
+    *first = units * (p->k - 1) / p->n * span;
+    *end = p->k == p->n ? -1 : units * p->k / p->n * span;
+    if (*end > plan->n_planned)
+        *end = plan->n_planned;
+    if (*first > plan->n_planned)
+        *first = plan->n_planned;
 }
 
 /* the settings that shape the media (threads, logging, validation and SIMD levels do not: every SIMD

@@ -1,6 +1,6 @@
 /*
  * Parts of a chunked encode (README, "One lecture across a cluster"). Every rung shares one segment plan and
- * every segment starts with an IDR from a fresh encoder, so the video can be cut at segment boundaries and
+ * every chunk_span-th segment starts with an IDR from a fresh encoder, so the video can be cut there and
  * each chunk encoded on its own machine into its final segments; the audio is one more part; finalize joins
  * the parts' segment tables into the ladder. A part is a folder beside the ladder, OUTDIR.parts/<part>/,
  * published atomically like a ladder, holding its segments and part.txt: what it is, which input and
@@ -28,8 +28,9 @@ typedef struct LSPart {
 int ls_part_dir(char *out, size_t size, const char *outdir, const LSPart *p);
 
 /* Video chunk @p p's segments of @p plan: [*first, *end), *end = -1 for the last chunk (to the end of the
- * video, however long it turns out). Chunks split the planned segments as evenly as they divide. */
-void ls_part_segments(const LSPart *p, const LSSegPlan *plan, int64_t *first, int64_t *end);
+ * video, however long it turns out). Chunks cut on the encoders' grid (every @p span segments, span > 0)
+ * and split its spans as evenly as they divide; a chunk may be empty when there are fewer spans than chunks. */
+void ls_part_segments(const LSPart *p, const LSSegPlan *plan, int span, int64_t *first, int64_t *end);
 
 /* One rendition's segments in a part. */
 typedef struct LSPartTrack {

@@ -25,6 +25,7 @@ void lstream_default_settings(LStreamSettings *s)
     s->audio_kbps = 64;
     s->audio_channels = 1;
     s->opus_kbps = 24;
+    s->chunk_span = 10;
     snprintf(s->audio_language, sizeof(s->audio_language), "und");
     s->validate = 1;
     s->cpu_mask = ~0u;
@@ -70,6 +71,8 @@ static const struct Setting {
     { "ffmpeg_log", "boolean: route FFmpeg's messages to the log callback (default 1)" },
     { "strict", "boolean: refuse any damage in the input instead of concealing it (default 0)" },
     { "log_level", "error, warning, info, debug or 0..3 (default info)" },
+    { "chunk_span", "integer 0..100000: segments per video encoder, the grid chunked encodes cut on; 0: one encoder "
+                    "for the whole lecture (default 10)" },
     { "rungs", "list of short sides, largest first, each with optional :crf=N (0..51), :max=KBPS, :buf=KBIT or "
                ":kbps=N, e.g. 720,480:crf=24,240; at most 8 rungs of 16..4320; \"default\": the lecture ladder" },
 };
@@ -257,6 +260,8 @@ int lstream_settings_set(LStreamSettings *s, const char *name, const char *value
         bad = parse_bool(value, &t.ffmpeg_log);
     else if (!strcmp(name, "strict"))
         bad = parse_bool(value, &t.strict);
+    else if (!strcmp(name, "chunk_span"))
+        bad = parse_long(value, 0, 100000, &l) || (t.chunk_span = (int)l, 0);
     else if (!strcmp(name, "log_level")) {
         static const char *const levels[] = { "error", "warning", "info", "debug" };
         bad = 1;
@@ -330,6 +335,8 @@ int lstream_settings_get(const LStreamSettings *s, const char *name, char *buf, 
         n = snprintf(buf, size, "%d", s->ffmpeg_log);
     else if (!strcmp(name, "strict"))
         n = snprintf(buf, size, "%d", s->strict);
+    else if (!strcmp(name, "chunk_span"))
+        n = snprintf(buf, size, "%d", s->chunk_span);
     else if (!strcmp(name, "log_level"))
         n = s->log_level >= 0 && s->log_level < 4 ? snprintf(buf, size, "%s", levels[s->log_level])
                                                   : snprintf(buf, size, "%d", s->log_level);
@@ -373,6 +380,8 @@ int lstream_settings_check(const LStreamSettings *s, char *why, size_t size)
         FAIL("ffmpeg_log = %d: must be 0 or 1", s->ffmpeg_log);
     if (s->strict != 0 && s->strict != 1)
         FAIL("strict = %d: must be 0 or 1", s->strict);
+    if (s->chunk_span < 0 || s->chunk_span > 100000)
+        FAIL("chunk_span = %d: out of range 0..100000", s->chunk_span);
     if (s->log_level < LSTREAM_LOG_ERROR || s->log_level > LSTREAM_LOG_DEBUG)
         FAIL("log_level = %d: out of range 0..3", s->log_level);
     if (s->n_rungs < 0 || s->n_rungs > LSTREAM_MAX_RUNGS)

@@ -232,9 +232,10 @@ static void report_progress(Ctx *c, const char *stage, int force)
 /* One rung on one frame: scale it from the source (its own scalers and picture), then encode it (its own
  * encoder, writer and rendition). Touches nothing another rung's task touches, so the rungs of a frame run in
  * parallel on the pool, the largest first; errors and messages go through the job's lock. */
-/* Every segment is encoded by a fresh encoder: the one before is drained (its packets end the segment) and
- * opened again. A segment then depends on nothing before it, so a chunk of segments encoded on another
- * machine is byte for byte what this run makes (part.h); what it costs is measured in BENCHMARKS.md.
+/* Every settings.chunk_span segments a fresh encoder takes over: the one before is drained (its packets end
+ * the segment) and opened again. What follows then depends on nothing before it, so a chunk cut on that grid
+ * and encoded on another machine is byte for byte what this run makes (part.h); what it costs is measured
+ * in BENCHMARKS.md.
  * The drains run in parallel (drain_task); closing and opening run on the driver thread while no encoder
  * works, so no encoder is ever opened beside another one encoding. The new encoder is opened before the old one
  * is closed: its memory is then never the old one's. */
@@ -290,7 +291,9 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index)
         return 0;
     }
     const int force_idr = ls_segplan_start(&c->plan, ls_segplan_segment_of(&c->plan, index)) == index;
-    if (force_idr && c->n_rungs && c->rung[0].encoded) { /* a new segment: fresh encoders */
+    const int span = c->job->s.chunk_span;
+    if (force_idr && span && c->n_rungs && c->rung[0].encoded &&
+        ls_segplan_segment_of(&c->plan, index) % span == 0) { /* a new span: fresh encoders */
         ls_pool_run(c->pool, drain_task, c, c->n_rungs);
         for (int i = 0; i < c->n_rungs; i++) {
             int err = c->rung[i].err;
@@ -750,7 +753,10 @@ static int write_part(Ctx *c, int64_t video_frames)
  * frame (a second early, for timestamps that jitter), decoded from there, the frames before counted only. */
 static int start_chunk(Ctx *c)
 {
-    ls_part_segments(&c->part, &c->plan, &c->seg_first, &c->seg_end);
+    if (!c->job->s.chunk_span)
+        return ls_fail(c->job, LSTREAM_ERR_SETTINGS,
+                       "chunk_span = 0 (one encoder for the whole lecture): a chunked encode needs a grid to cut on");
+    ls_part_segments(&c->part, &c->plan, c->job->s.chunk_span, &c->seg_first, &c->seg_end);
     c->frame_first = ls_segplan_start(&c->plan, c->seg_first);
     c->frame_end = c->seg_end < 0 ? -1 : ls_segplan_start(&c->plan, c->seg_end);
     ls_log(c->job, LSTREAM_LOG_INFO, "chunk %d of %d: segments %lld to %lld, frames from %lld", c->part.k, c->part.n,

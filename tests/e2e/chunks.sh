@@ -28,27 +28,27 @@ chunked() {
 
 # 1. the lecture sample, non-default settings (2 s segments, three rungs, Opus at 16 kbit/s), 3 and 4 chunks
 "$LSTREAM" sample "$T/lec.mp4" --duration 14 --size 1280x720 2>/dev/null || bad "sample"
-set -- -s 2 -r 480,360:crf=25,240 --opus-kbps 16
+set -- -s 2 -r 480,360:crf=25,240 --opus-kbps 16 --chunk-span 2
 "$LSTREAM" transcode "$T/lec.mp4" -o "$T/whole" -q "$@" || bad "whole run"
 chunked "lecture, 3 chunks" "$T/lec.mp4" "$T/c3" 3 "$@"
 same_ladder "lecture, 3 chunks" "$T/whole" "$T/c3"
 chunked "lecture, 4 chunks" "$T/lec.mp4" "$T/c4" 4 "$@"
 same_ladder "lecture, 4 chunks" "$T/whole" "$T/c4"
-# more chunks than segments (7): the extra chunks are empty, the ladder the same
+# more chunks than spans (4 of 2 segments): the extra chunks are empty, the ladder the same
 chunked "lecture, 9 chunks" "$T/lec.mp4" "$T/c9" 9 "$@"
 same_ladder "lecture, 9 chunks" "$T/whole" "$T/c9"
 
 # 2. a phone-like recording: portrait (rotation 90), 25 fps, B-frames and AAC from FFmpeg's own encoders
 ff -f lavfi -i "testsrc2=size=640x360:rate=25:duration=9" -f lavfi -i "$SPEECH" -t 9 \
     -c:v libx264 -preset fast -bf 3 -g 50 -c:a aac -b:a 96k -metadata:s:v rotate=90 "$T/phone.mp4"
-"$LSTREAM" transcode "$T/phone.mp4" -o "$T/phone-whole" -q -s 2 || bad "phone: whole run"
-chunked "phone" "$T/phone.mp4" "$T/phone-c" 3 -s 2
+"$LSTREAM" transcode "$T/phone.mp4" -o "$T/phone-whole" -q -s 2 --chunk-span 1 || bad "phone: whole run"
+chunked "phone" "$T/phone.mp4" "$T/phone-c" 3 -s 2 --chunk-span 1
 same_ladder "phone" "$T/phone-whole" "$T/phone-c"
 
 # 3. video without audio: no audio part is needed
 "$LSTREAM" sample "$T/mute.mp4" --duration 8 --size 640x360 --no-audio 2>/dev/null
-"$LSTREAM" transcode "$T/mute.mp4" -o "$T/mute-whole" -q -s 2 || bad "mute: whole run"
-chunked "no audio" "$T/mute.mp4" "$T/mute-c" 2 -s 2
+"$LSTREAM" transcode "$T/mute.mp4" -o "$T/mute-whole" -q -s 2 --chunk-span 1 || bad "mute: whole run"
+chunked "no audio" "$T/mute.mp4" "$T/mute-c" 2 -s 2 --chunk-span 1
 same_ladder "no audio" "$T/mute-whole" "$T/mute-c"
 
 # 4. audio only: only the audio part; a video chunk is refused
@@ -64,7 +64,7 @@ expect "audio only: --chunk 1/2 refused (exit 2, got $rc)" [ "$rc" = 2 ]
 expect "audio only: the message says why" grep -q "has no video" "$T/err.txt"
 
 # 5. parts that do not belong together, and finalize's failures: exit 2, a message, nothing published
-set -- -s 2 -r 360,240 --opus-kbps 0
+set -- -s 2 -r 360,240 --opus-kbps 0 --chunk-span 1
 "$LSTREAM" transcode "$T/lec.mp4" -o "$T/bad" --chunk 1/3 -q "$@"
 "$LSTREAM" transcode "$T/lec.mp4" -o "$T/bad" --chunk 3/3 -q "$@"
 "$LSTREAM" transcode "$T/lec.mp4" -o "$T/bad" --chunk audio -q "$@"
@@ -77,7 +77,7 @@ refused() { # refused NAME PATTERN ARGS...
 refused "a missing chunk" "chunk 2 of 3 is missing" finalize "$T/bad"
 expect "a missing chunk: nothing published" [ ! -e "$T/bad" ]
 expect "a missing chunk: the parts are kept" [ -d "$T/bad.parts/video-1-of-3" ]
-"$LSTREAM" transcode "$T/lec.mp4" -o "$T/bad" --chunk 2/3 -q -s 2 -r 360,240 --opus-kbps 0 -p faster
+"$LSTREAM" transcode "$T/lec.mp4" -o "$T/bad" --chunk 2/3 -q "$@" -p faster
 refused "a part with other settings" "different settings" finalize "$T/bad"
 "$LSTREAM" transcode "$T/lec.mp4" -o "$T/bad" --chunk 2/4 -q "$@"
 refused "parts of two chunkings" "two different chunkings" finalize "$T/bad"
@@ -97,4 +97,10 @@ set +e
 "$LSTREAM" transcode "$T/lec.mp4" -o "$T/x" --chunk 0/3 -q 2>/dev/null; rc=$?
 set -e
 expect "--chunk 0/3 is a usage error (exit 1, got $rc)" [ "$rc" = 1 ]
+set +e
+"$LSTREAM" transcode "$T/lec.mp4" -o "$T/y" --chunk 1/2 -q --chunk-span 0 2>"$T/err.txt"; rc=$?
+set -e
+expect "--chunk-span 0 with --chunk: refused as a settings error (exit 1, got $rc)" [ "$rc" = 1 ]
+expect "--chunk-span 0: the message says why" grep -q "needs a grid" "$T/err.txt"
+expect "--chunk-span 0: no part left" [ ! -e "$T/y.parts/video-1-of-2" ]
 finish
