@@ -7,7 +7,7 @@
 # longer, plus finalize), as a speed-up over the whole run. Each figure is the median of --runs runs.
 #   bench/chunks.sh [--lstream PATH] [--duration S] [--kind KIND] [--chunks "2 4 8"] [--span SEGMENTS] [--runs R]
 set -euo pipefail
-L=build/lstream; DUR=120; KIND=slides-pip; CHUNKS="2 4 8"; RUNS=3; SPAN=10
+L=build/lstream; DUR=120; KIND=slides-pip; CHUNKS="2 4 8"; RUNS=3; SPAN=10 # segments per encoder (the whole run gets the same)
 while [ $# -gt 0 ]; do
     case $1 in
     --lstream) L=$2; shift 2 ;; --duration) DUR=$2; shift 2 ;; --kind) KIND=$2; shift 2 ;;

@@ -4,6 +4,8 @@
 #
 #   examples/slurm/submit.sh INPUT OUTDIR N [lstream transcode options...]
 #
+# The options must include --chunk-span S (segments per encoder: the grid chunks are cut on; 10 is a minute
+# at 6 s segments); the ladder is byte-identical to `lstream transcode INPUT -o OUTDIR` with the same options.
 # Prints the finalize job's id (wait for it, e.g. with `squeue -j ID` or `sbatch --wait`). LSTREAM names the
 # lstream binary (default: lstream on PATH). The same options go to every part; finalize reads them back
 # from the parts.

@@ -25,7 +25,6 @@ void lstream_default_settings(LStreamSettings *s)
     s->audio_kbps = 64;
     s->audio_channels = 1;
     s->opus_kbps = 24;
-    s->chunk_span = 10;
     snprintf(s->audio_language, sizeof(s->audio_language), "und");
     s->validate = 1;
     s->cpu_mask = ~0u;
@@ -72,7 +71,7 @@ static const struct Setting {
     { "strict", "boolean: refuse any damage in the input instead of concealing it (default 0)" },
     { "log_level", "error, warning, info, debug or 0..3 (default info)" },
     { "chunk_span", "integer 0..100000: segments per video encoder, the grid chunked encodes cut on; 0: one encoder "
-                    "for the whole lecture (default 10)" },
+                    "for the whole lecture, no chunked encodes (default 0)" },
     { "rungs", "list of short sides, largest first, each with optional :crf=N (0..51), :max=KBPS, :buf=KBIT or "
                ":kbps=N, e.g. 720,480:crf=24,240; at most 8 rungs of 16..4320; \"default\": the lecture ladder" },
 };

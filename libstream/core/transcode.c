@@ -755,7 +755,9 @@ static int start_chunk(Ctx *c)
 {
     if (!c->job->s.chunk_span)
         return ls_fail(c->job, LSTREAM_ERR_SETTINGS,
-                       "chunk_span = 0 (one encoder for the whole lecture): a chunked encode needs a grid to cut on");
+                       "chunk_span = 0 (one encoder for the whole lecture): a chunked encode needs a grid to cut on: "
+                       "give every part --chunk-span N (segments per encoder, e.g. 10: a minute at 6 s segments), "
+                       "and the same to any whole run it should equal");
     ls_part_segments(&c->part, &c->plan, c->job->s.chunk_span, &c->seg_first, &c->seg_end);
     c->frame_first = ls_segplan_start(&c->plan, c->seg_first);
     c->frame_end = c->seg_end < 0 ? -1 : ls_segplan_start(&c->plan, c->seg_end);
