@@ -56,6 +56,7 @@ typedef struct Job {
     char stage[16];
     char error[512];
     time_t created;
+    uint64_t seq; /* order of arrival: the oldest queued job runs first */
 } Job;
 
 static struct {
@@ -73,6 +74,7 @@ static struct {
     Job jobs[MAX_JOBS];
     int n_jobs;
     int uploading, running;
+    uint64_t seq;
     volatile sig_atomic_t stop;
 } S = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER };
 
@@ -304,8 +306,8 @@ static void *pool_thread(void *opaque)
     pthread_mutex_lock(&S.lock);
     while (!S.stop) {
         Job *j = NULL;
-        for (int i = 0; i < S.n_jobs && !j; i++)
-            if (S.jobs[i].state == QUEUED)
+        for (int i = 0; i < S.n_jobs; i++)
+            if (S.jobs[i].state == QUEUED && (!j || S.jobs[i].seq < j->seq))
                 j = &S.jobs[i];
         if (!j) {
             pthread_cond_wait(&S.wake, &S.lock);
@@ -584,7 +586,12 @@ static enum MHD_Result handle_upload(struct MHD_Connection *c, Upload *u, const 
     int queued = 0;
     for (int i = 0; i < S.n_jobs; i++)
         queued += S.jobs[i].state == QUEUED;
-    if (queued >= S.queue_max || S.n_jobs >= MAX_JOBS) {
+    /* a slot: a new one, or that of the oldest ended job (its ladder stays on disk and is still served) */
+    Job *j = S.n_jobs < MAX_JOBS ? &S.jobs[S.n_jobs] : NULL;
+    for (int i = 0; S.n_jobs == MAX_JOBS && i < S.n_jobs; i++)
+        if (S.jobs[i].state >= DONE && (!j || S.jobs[i].seq < j->seq))
+            j = &S.jobs[i];
+    if (queued >= S.queue_max || !j) {
         pthread_mutex_unlock(&S.lock);
         unlink(u->path);
         return send_error(c, 503, "the transcode queue is full; try again later");
@@ -594,8 +601,10 @@ static enum MHD_Result handle_upload(struct MHD_Connection *c, Upload *u, const 
         unlink(u->path);
         return send_error(c, 500, "cannot store the recording");
     }
-    Job *j = &S.jobs[S.n_jobs++];
+    if (j == &S.jobs[S.n_jobs])
+        S.n_jobs++;
     memset(j, 0, sizeof(*j));
+    j->seq = ++S.seq;
     snprintf(j->id, sizeof(j->id), "%s", u->id);
     j->state = QUEUED;
     j->created = time(NULL);

@@ -514,7 +514,10 @@ static int open_rungs(Ctx *c)
         int err = ls_encoder_open(&r->enc, r->ops, job, &r->ep, &r->rend.cfg);
         if (err)
             return err;
-        snprintf(r->rend.id, sizeof(r->rend.id), "%s", r->plan.name);
+        /* (not snprintf: GCC -O1 with ASan warns the two arrays of one struct may overlap) */
+        _Static_assert(sizeof(r->rend.id) == sizeof(r->plan.name), "rendition id and rung name have one size");
+        memcpy(r->rend.id, r->plan.name, sizeof(r->rend.id));
+        r->rend.id[sizeof(r->rend.id) - 1] = 0;
         r->rend.rung = &r->plan;
         if ((err = ls_cmaf_open(&r->mux, &r->rend, &c->out)))
             return err;
