@@ -752,6 +752,48 @@ static int write_part(Ctx *c, int64_t video_frames)
     return err;
 }
 
+/* Where chunk decoding starts: a second before its first frame, or earlier where the input's seek lands late
+ * (MPEG-TS seeks by bytes and timestamps, and the decoder then waits for a key frame). Tried on a second
+ * instance of the input until its first picture comes before the chunk's first frame, the margin growing
+ * fourfold each time; at worst the start of the file (correct, only slower). */
+static int safe_start(Ctx *c, double *from)
+{
+    const double fps = (double)c->ladder.fps_num / c->ladder.fps_den;
+    const double need = (c->frame_first - 0.5) / fps; /* the latest first picture that shows as a whole run does */
+    for (double margin = 1.0;; margin *= 4) {
+        const double t = c->t0 + c->frame_first / fps - margin;
+        if (t <= c->t0) {
+            *from = NAN;
+            return 0;
+        }
+        LSInput in;
+        LSSourceInfo info;
+        int err = ls_input_open(&in, c->in.ops, c->job, c->src.path, &info);
+        if (err)
+            return err;
+        double first = NAN;
+        if (!(err = ls_input_select(&in, c->job, LS_ITEM_VIDEO, t))) {
+            LSInputItem item;
+            while ((err = ls_input_read(&in, &item)) == 0)
+                if (item.type == LS_ITEM_VIDEO) {
+                    first = item.video.pts;
+                    break;
+                }
+        }
+        ls_input_close(&in);
+        if (err < 0)
+            return err;
+        if (!isnan(first) && first - c->t0 <= need) {
+            *from = t;
+            return 0;
+        }
+        ls_log(c->job, LSTREAM_LOG_INFO,
+               "chunk %d of %d: a seek to %.3f s gives a first picture at %.3f s, after the chunk's start (%.3f s): "
+               "starting earlier",
+               c->part.k, c->part.n, t - c->t0, first - c->t0, need);
+    }
+}
+
 /* Which frames video chunk k of n encodes, and where its input starts: at the key frame before its first
  * frame (a second early, for timestamps that jitter), decoded from there, the frames before counted only. */
 static int start_chunk(Ctx *c)
@@ -766,9 +808,9 @@ static int start_chunk(Ctx *c)
     c->frame_end = c->seg_end < 0 ? -1 : ls_segplan_start(&c->plan, c->seg_end);
     ls_log(c->job, LSTREAM_LOG_INFO, "chunk %d of %d: segments %lld to %lld, frames from %lld", c->part.k, c->part.n,
            (long long)c->seg_first + 1, c->seg_end < 0 ? -1LL : (long long)c->seg_end, (long long)c->frame_first);
-    const double from =
-        c->frame_first > 0 ? c->t0 + (double)c->frame_first * c->ladder.fps_den / c->ladder.fps_num - 1.0 : NAN;
-    return ls_input_select(&c->in, c->job, LS_ITEM_VIDEO, from);
+    double from = NAN;
+    int err = c->frame_first > 0 ? safe_start(c, &from) : 0;
+    return err ? err : ls_input_select(&c->in, c->job, LS_ITEM_VIDEO, from);
 }
 
 static int count_slot(void *opaque, const LSPicture *pic, int64_t index)

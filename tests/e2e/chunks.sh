@@ -1,7 +1,8 @@
 #!/bin/sh
 # Chunked encodes (lstream transcode --chunk K/N, --chunk audio, lstream finalize) on one machine: the ladder is
 # byte-identical to one whole run with the same options, whatever the chunk count, the order the parts ran in
-# or whether they ran at the same time; parts that do not belong together are refused with a message naming
+# or whether they ran at the same time, on MP4, MPEG-TS (MPEG-2 interlaced, H.264 open GOP) and portrait phone
+# recordings; parts that do not belong together are refused with a message naming
 # the problem, and a failed finalize publishes nothing and leaves a good ladder where it was.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 
@@ -44,6 +45,18 @@ ff -f lavfi -i "testsrc2=size=640x360:rate=25:duration=9" -f lavfi -i "$SPEECH" 
 "$LSTREAM" transcode "$T/phone.mp4" -o "$T/phone-whole" -q -s 2 --chunk-span 1 || bad "phone: whole run"
 chunked "phone" "$T/phone.mp4" "$T/phone-c" 3 -s 2 --chunk-span 1
 same_ladder "phone" "$T/phone-whole" "$T/phone-c"
+
+# 2b. broadcast captures in MPEG-TS: interlaced MPEG-2 (a TS seek lands late: the chunk's start moves earlier
+# until its first picture comes in time) and H.264 with open GOPs
+ff -f lavfi -i "testsrc2=size=720x576:rate=25:duration=12" -f lavfi -i "$SPEECH" -t 12 -vf interlace -c:v mpeg2video \
+    -flags +ildct+ilme -g 12 -c:a mp2 -f mpegts "$T/mpeg2.ts"
+ff -f lavfi -i "testsrc2=size=640x360:rate=25:duration=12" -f lavfi -i "$SPEECH" -t 12 -c:v libx264 -bf 3 -g 48 \
+    -x264-params open-gop=1 -c:a aac -f mpegts "$T/opengop.ts"
+for f in mpeg2 opengop; do
+    "$LSTREAM" transcode "$T/$f.ts" -o "$T/$f-whole" -q -s 2 -r 360,240 --chunk-span 1 || bad "$f: whole run"
+    chunked "$f.ts" "$T/$f.ts" "$T/$f-c" 3 -s 2 -r 360,240 --chunk-span 1
+    same_ladder "$f.ts" "$T/$f-whole" "$T/$f-c"
+done
 
 # 3. video without audio: no audio part is needed
 "$LSTREAM" sample "$T/mute.mp4" --duration 8 --size 640x360 --no-audio 2>/dev/null
