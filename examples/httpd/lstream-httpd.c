@@ -21,6 +21,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -126,8 +127,114 @@ static void worker_log(void *opaque, int level, const char *msg)
         fprintf(stderr, "worker %d: %s\n", (int)getpid(), msg);
 }
 
-/* lstream-httpd --worker INPUT OUTDIR [name=value...]: one transcode through the library; the last line on
- * stdout is the result. Exit 0 on success. */
+/* The worker's store of a ladder, through libstream's output interface (LStreamOutput) rather than its
+ * built-in directory: objects arrive in MEDIA/.ID.incoming (invisible to the server, which serves no
+ * dot-first name), commit() renames that to MEDIA/ID whole, abort() removes it. A platform would put its own
+ * object store here. */
+typedef struct Store {
+    char dir[PATH_MAX];   /* MEDIA/.ID.incoming */
+    char final[PATH_MAX]; /* MEDIA/ID */
+} Store;
+
+static int store_path(Store *st, const char *name, char *out, size_t size)
+{
+    if (!name[0] || name[0] == '/' || strstr(name, "..") || snprintf(out, size, "%s/%s", st->dir, name) >= (int)size)
+        return -EINVAL;
+    return 0;
+}
+
+static int store_open(void *opaque, const char *name, void **handle)
+{
+    char path[PATH_MAX * 2];
+    int err = store_path(opaque, name, path, sizeof(path));
+    if (err)
+        return err;
+    for (char *p = strchr(path + strlen(((Store *)opaque)->dir) + 1, '/'); p; p = strchr(p + 1, '/')) {
+        *p = 0; /* the rendition's folder */
+        if (mkdir(path, 0755) && errno != EEXIST)
+            return -errno;
+        *p = '/';
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -errno;
+    *handle = f;
+    return 0;
+}
+
+static int store_write(void *opaque, void *handle, const void *data, size_t size)
+{
+    (void)opaque;
+    return fwrite(data, 1, size, handle) == size ? 0 : -EIO;
+}
+
+static int store_close(void *opaque, void *handle)
+{
+    (void)opaque;
+    return fclose(handle) ? -EIO : 0;
+}
+
+static int store_read(void *opaque, const char *name, int64_t offset, size_t size, void *buf)
+{
+    char path[PATH_MAX * 2];
+    int err = store_path(opaque, name, path, sizeof(path));
+    if (err)
+        return err;
+    const int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    const ssize_t n = pread(fd, buf, size, (off_t)offset);
+    close(fd);
+    return n == (ssize_t)size ? 0 : -EIO;
+}
+
+static int64_t store_size(void *opaque, const char *name)
+{
+    char path[PATH_MAX * 2];
+    struct stat st;
+    if (store_path(opaque, name, path, sizeof(path)) || stat(path, &st))
+        return -ENOENT;
+    return (int64_t)st.st_size;
+}
+
+static int store_remove(void *opaque, const char *name)
+{
+    char path[PATH_MAX * 2];
+    int err = store_path(opaque, name, path, sizeof(path));
+    return err ? err : unlink(path) ? -errno : 0;
+}
+
+static void remove_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char path[PATH_MAX + 300];
+        struct stat st;
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        if (!lstat(path, &st) && S_ISDIR(st.st_mode))
+            remove_tree(path);
+        else
+            unlink(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static int store_commit(void *opaque)
+{
+    Store *st = opaque;
+    return rename(st->dir, st->final) ? -errno : 0;
+}
+
+static void store_abort(void *opaque) { remove_tree(((Store *)opaque)->dir); }
+
+/* lstream-httpd --worker INPUT OUTDIR [name=value...]: one transcode through the library, into OUTDIR through
+ * the Store above; the last line on stdout is the result. Exit 0 on success. */
 static int worker_main(int argc, char **argv)
 {
     if (argc < 4)
@@ -150,10 +257,29 @@ static int worker_main(int argc, char **argv)
     lstream_settings_set_cancel(&s, worker_cancelled, NULL);
     lstream_settings_set_log(&s, worker_log, NULL);
     s.log_level = LSTREAM_LOG_WARNING;
+    Store st;
+    const char *slash = strrchr(argv[3], '/');
+    if (!slash || snprintf(st.final, sizeof(st.final), "%s", argv[3]) >= (int)sizeof(st.final) ||
+        snprintf(st.dir, sizeof(st.dir), "%.*s/.%s.incoming", (int)(slash - argv[3]), argv[3], slash + 1) >=
+            (int)sizeof(st.dir))
+        return 2;
+    remove_tree(st.dir); /* a worker killed before it could abort left it */
     LStreamJob *job = NULL;
     int err = lstream_job_open(&job, &s);
-    if (!err)
-        err = lstream_job_run(job, argv[2], argv[3]);
+    if (!err && mkdir(st.dir, 0755))
+        err = -errno;
+    if (!err) {
+        const LStreamOutput out = { .opaque = &st,
+                                    .open = store_open,
+                                    .write = store_write,
+                                    .close = store_close,
+                                    .read = store_read,
+                                    .size = store_size,
+                                    .commit = store_commit,
+                                    .abort = store_abort,
+                                    .remove = store_remove };
+        err = lstream_job_run_output(job, argv[2], &out);
+    }
     const char *msg = job ? lstream_job_error(job) : NULL;
     printf("{\"result\": %d, \"error\": ", err);
     json_string(stdout, err ? (msg ? msg : lstream_strerror(err)) : "");
@@ -294,8 +420,14 @@ static void run_worker(Job *j)
         else if (!j->error[0])
             snprintf(j->error, sizeof(j->error), "the worker failed (exit %d)", WEXITSTATUS(status));
     }
+    const int done = j->state == DONE;
     pthread_mutex_unlock(&S.lock);
     unlink(in);
+    if (!done) { /* what a worker that was killed or crashed could not remove itself */
+        char incoming[PATH_MAX + 64];
+        snprintf(incoming, sizeof(incoming), "%s/.%s.incoming", S.media, j->id);
+        remove_tree(incoming);
+    }
     say("job %s: %s%s%s", j->id, state_name[j->state], j->error[0] ? ": " : "", j->error);
 }
 
