@@ -106,6 +106,19 @@ static int set(LStreamSettings *s, const char *opt, const char *name, const char
     return 0;
 }
 
+/* The job's log, progress and cancel go to the terminal (or JSON lines); Ctrl-C cancels. */
+static void attach(LStreamSettings *s, CliOut *out)
+{
+    s->log_cb = cli_log;
+    s->log_opaque = out;
+    /* terminal: warnings (errors are printed once at the end); --json: info too; --verbose: everything */
+    s->log_level = out->verbose ? LSTREAM_LOG_DEBUG : out->json ? LSTREAM_LOG_INFO : LSTREAM_LOG_WARNING;
+    s->progress_cb = cli_progress;
+    s->progress_opaque = out;
+    s->cancel_cb = cli_cancel;
+    cli_install_signals();
+}
+
 static int cmd_transcode(int argc, char **argv)
 {
     static const struct option opts[] = { { "output", required_argument, NULL, 'o' },
@@ -191,14 +204,7 @@ static int cmd_transcode(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
-    s.log_cb = cli_log;
-    s.log_opaque = &out;
-    /* terminal: warnings (errors are printed once at the end); --json: info too; --verbose: everything */
-    s.log_level = out.verbose ? LSTREAM_LOG_DEBUG : out.json ? LSTREAM_LOG_INFO : LSTREAM_LOG_WARNING;
-    s.progress_cb = cli_progress;
-    s.progress_opaque = &out;
-    s.cancel_cb = cli_cancel;
-    cli_install_signals();
+    attach(&s, &out);
 
     char why[512];
     LStreamJob *job = NULL;
@@ -316,13 +322,7 @@ static int cmd_finalize(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
-    s.log_cb = cli_log;
-    s.log_opaque = &out;
-    s.log_level = out.verbose ? LSTREAM_LOG_DEBUG : out.json ? LSTREAM_LOG_INFO : LSTREAM_LOG_WARNING;
-    s.progress_cb = cli_progress;
-    s.progress_opaque = &out;
-    s.cancel_cb = cli_cancel;
-    cli_install_signals();
+    attach(&s, &out);
     LStreamJob *job = NULL;
     int err = lstream_job_open(&job, &s);
     if (!err)

@@ -1109,15 +1109,22 @@ static int job_end(LStreamJob *job, const char *input, int err)
 
 static const LSPart whole = { LS_PART_WHOLE, 0, 0 };
 
+/* job_start(), and an output directory given */
+static int job_start_dir(LStreamJob *job, const char *input, const char *outdir)
+{
+    int err = job_start(job, input);
+    if (!err && (!outdir || !outdir[0]))
+        err = ls_fail(job, LSTREAM_ERR(EINVAL), "an output directory is required");
+    return err;
+}
+
 int lstream_job_run(LStreamJob *job, const char *input, const char *outdir)
 {
     if (!job)
         return LSTREAM_ERR(EINVAL);
-    int err = job_start(job, input);
+    int err = job_start_dir(job, input, outdir);
     if (err)
         return err;
-    if (!outdir || !outdir[0])
-        return ls_fail(job, LSTREAM_ERR(EINVAL), "an output directory is required");
     /* the cheap checks of both ends first, so the real problem is reported before any work */
     LSDirOutput *dir = NULL;
     LStreamOutput out;
@@ -1141,11 +1148,9 @@ int lstream_job_run_chunk(LStreamJob *job, const char *input, const char *outdir
 {
     if (!job)
         return LSTREAM_ERR(EINVAL);
-    int err = job_start(job, input);
+    int err = job_start_dir(job, input, outdir);
     if (err)
         return err;
-    if (!outdir || !outdir[0])
-        return ls_fail(job, LSTREAM_ERR(EINVAL), "an output directory is required");
     const LSPart part = { chunk == LSTREAM_CHUNK_AUDIO ? LS_PART_AUDIO : LS_PART_VIDEO, chunk, n_chunks };
     if (part.kind == LS_PART_VIDEO && (n_chunks < 1 || n_chunks > 100000 || chunk < 1 || chunk > n_chunks))
         return ls_fail(job, LSTREAM_ERR(EINVAL), "chunk %d of %d: K must be 1..N and N 1..100000", chunk, n_chunks);

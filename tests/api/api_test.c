@@ -145,6 +145,28 @@ int main(void)
         EXPECT(lstream_settings_help(n) && lstream_settings_set(&s, n, "\x01") != LSTREAM_ERR_SETTING_NAME,
                "setting %s listed but unknown", n);
     EXPECT(names >= 13, "only %d settings listed", names);
+    /* every setting's value as text goes back in unchanged (lstream_settings_get: what parts of a chunked encode
+     * record), and a short buffer is told the length it needs */
+    const LStreamSettings saved = s;
+    EXPECT(lstream_settings_set(&s, "chunk_span", "10") == 0 && s.chunk_span == 10, "chunk_span by name");
+    EXPECT(lstream_settings_set(&s, "rungs", "720:kbps=900:max=1200,480,240:crf=27.5:buf=90") == 0, "rungs");
+    for (int i = 0; lstream_settings_name(i); i++) {
+        const char *n = lstream_settings_name(i);
+        char v[1024], v2[1024];
+        LStreamSettings t;
+        lstream_default_settings(&t);
+        const int len = lstream_settings_get(&s, n, v, sizeof(v));
+        EXPECT(len > 0 && (size_t)len < sizeof(v), "get %s: %d", n, len);
+        EXPECT(lstream_settings_set(&t, n, v) == 0, "set %s = '%s' (from get) refused", n, v);
+        EXPECT(lstream_settings_get(&t, n, v2, sizeof(v2)) == len && !strcmp(v, v2), "%s: '%s' came back as '%s'", n, v,
+               v2);
+    }
+    {
+        char small[4];
+        EXPECT(lstream_settings_get(&s, "rungs", small, sizeof(small)) > 4 && strlen(small) == 3, "short buffer");
+        EXPECT(lstream_settings_get(&s, "nope", small, sizeof(small)) == LSTREAM_ERR_SETTING_NAME, "unknown name");
+    }
+    s = saved;
     EXPECT(lstream_settings_size() == sizeof(LStreamSettings), "settings size %zu, header %zu", lstream_settings_size(),
            sizeof(LStreamSettings));
     lstream_job_close(NULL);
