@@ -181,7 +181,11 @@ typedef struct LStreamSettings {
      *  IDR has no history): 10 (a minute at 6 s segments) costs ~0.15 dB PSNR on the generated 120 s lecture,
      *  1 costs 1-2 dB (BENCHMARKS.md). */
     int chunk_span;
-    uint8_t reserved[60]; /**< must be zero (lstream_default_settings() does it) */
+    /** 1 (default): the ladder also gets download.mp4, one self-contained file of the lowest video rung and
+     *  the data-saver audio (Opus when there is an Opus rendition, else AAC) for watching offline, listed in
+     *  ladder.json and the HLS multivariant playlist (EXT-X-SESSION-DATA "org.libstream.download"). 0: none. */
+    int download;
+    uint8_t reserved[56]; /**< must be zero (lstream_default_settings() does it) */
 } LStreamSettings;
 
 /** Fill @p s with defaults. Never fails. */
@@ -194,7 +198,7 @@ LSTREAM_API size_t lstream_settings_size(void);
  * Set one setting by name from text, as a command line or a configuration file gives it (the model is
  * x264_param_parse()). Names are the field names: "segment_duration", "threads", "preset", "max_fps",
  * "audio_codec" ("aac", "opus"), "audio_kbps", "opus_kbps", "audio_channels", "audio_language", "validate", "cpu_mask" (a level:
- * c, sse2, ssse3, sse41, avx2, avx512, neon, all; or a number), "ffmpeg_log", "strict", "chunk_span", "log_level" (error, warning,
+ * c, sse2, ssse3, sse41, avx2, avx512, neon, all; or a number), "ffmpeg_log", "strict", "chunk_span", "download", "log_level" (error, warning,
  * info, debug or 0..3) and "rungs": a comma-separated list of short sides, largest first, each optionally
  * followed by ":crf=N", ":max=KBPS", ":buf=KBIT" or ":kbps=N" (average bit rate instead of CRF), e.g.
  * "720,480:crf=24,240"; "default" selects the default lecture ladder. Booleans take 1/0, yes/no, true/false.

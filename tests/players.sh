@@ -22,4 +22,11 @@ wait "$pg" || status=$?
 left=$(pgrep -g "$pg" 2>/dev/null | wc -l)
 pg=""
 if [ "$left" -ne 0 ]; then echo "FAIL: $left browser process(es) left behind"; exit 1; fi
+# the offline file (download.mp4) in Chromium's own <video>, no streaming library
+setsid timeout -k 10 120 node "$src/tests/players/download.mjs" "$T/ladder" &
+pg=$!
+wait "$pg" || status=1
+left=$(pgrep -g "$pg" 2>/dev/null | wc -l)
+pg=""
+if [ "$left" -ne 0 ]; then echo "FAIL: $left browser process(es) left behind"; exit 1; fi
 exit $status

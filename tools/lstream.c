@@ -52,6 +52,8 @@ static void usage(FILE *f)
            "      --cpu LEVEL         SIMD level (kernels and x264): c, sse2, ssse3, sse41, avx2, avx512, neon, or a "
            "mask\n"
            "      --no-validate       publish without running the validator\n"
+           "      --no-download       no download.mp4 (by default the lowest rung and the data-saver audio in one\n"
+           "                          file for offline viewing, listed in ladder.json and master.m3u8)\n"
            "      --strict            refuse any damage in the input (default: conceal and count it, refuse\n"
            "                          only past 5 %% of packets damaged or frames missing)\n"
            "      --sample-duration S length of the built-in sample (default 60)\n"
@@ -141,6 +143,7 @@ static int cmd_transcode(int argc, char **argv)
                                           { "opus-kbps", required_argument, NULL, 10 },
                                           { "chunk", required_argument, NULL, 11 },
                                           { "chunk-span", required_argument, NULL, 12 },
+                                          { "no-download", no_argument, NULL, 13 },
                                           { 0 } };
     LStreamSettings s;
     lstream_default_settings(&s);
@@ -177,6 +180,7 @@ static int cmd_transcode(int argc, char **argv)
         case 9: bad = set(&s, "--strict", "strict", "1"); break;
         case 10: bad = set(&s, "--opus-kbps", "opus_kbps", optarg); break;
         case 12: bad = set(&s, "--chunk-span", "chunk_span", optarg); break;
+        case 13: bad = set(&s, "--no-download", "download", "0"); break;
         case 11: {
             int off = 0;
             if (!strcmp(optarg, "audio")) {

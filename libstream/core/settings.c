@@ -25,6 +25,7 @@ void lstream_default_settings(LStreamSettings *s)
     s->audio_kbps = 64;
     s->audio_channels = 1;
     s->opus_kbps = 24;
+    s->download = 1;
     snprintf(s->audio_language, sizeof(s->audio_language), "und");
     s->validate = 1;
     s->cpu_mask = ~0u;
@@ -70,6 +71,8 @@ static const struct Setting {
     { "ffmpeg_log", "boolean: route FFmpeg's messages to the log callback (default 1)" },
     { "strict", "boolean: refuse any damage in the input instead of concealing it (default 0)" },
     { "log_level", "error, warning, info, debug or 0..3 (default info)" },
+    { "download", "boolean: also write download.mp4, the lowest rung and the data-saver audio in one file for "
+                  "offline viewing (default 1)" },
     { "chunk_span", "integer 0..100000: segments per video encoder, the grid chunked encodes cut on; 0: one encoder "
                     "for the whole lecture, no chunked encodes (default 0)" },
     { "rungs", "list of short sides, largest first, each with optional :crf=N (0..51), :max=KBPS, :buf=KBIT or "
@@ -259,6 +262,8 @@ int lstream_settings_set(LStreamSettings *s, const char *name, const char *value
         bad = parse_bool(value, &t.ffmpeg_log);
     else if (!strcmp(name, "strict"))
         bad = parse_bool(value, &t.strict);
+    else if (!strcmp(name, "download"))
+        bad = parse_bool(value, &t.download);
     else if (!strcmp(name, "chunk_span"))
         bad = parse_long(value, 0, 100000, &l) || (t.chunk_span = (int)l, 0);
     else if (!strcmp(name, "log_level")) {
@@ -334,6 +339,8 @@ int lstream_settings_get(const LStreamSettings *s, const char *name, char *buf, 
         n = snprintf(buf, size, "%d", s->ffmpeg_log);
     else if (!strcmp(name, "strict"))
         n = snprintf(buf, size, "%d", s->strict);
+    else if (!strcmp(name, "download"))
+        n = snprintf(buf, size, "%d", s->download);
     else if (!strcmp(name, "chunk_span"))
         n = snprintf(buf, size, "%d", s->chunk_span);
     else if (!strcmp(name, "log_level"))
@@ -379,6 +386,8 @@ int lstream_settings_check(const LStreamSettings *s, char *why, size_t size)
         FAIL("ffmpeg_log = %d: must be 0 or 1", s->ffmpeg_log);
     if (s->strict != 0 && s->strict != 1)
         FAIL("strict = %d: must be 0 or 1", s->strict);
+    if (s->download != 0 && s->download != 1)
+        FAIL("download = %d: must be 0 or 1", s->download);
     if (s->chunk_span < 0 || s->chunk_span > 100000)
         FAIL("chunk_span = %d: out of range 0..100000", s->chunk_span);
     if (s->log_level < LSTREAM_LOG_ERROR || s->log_level > LSTREAM_LOG_DEBUG)

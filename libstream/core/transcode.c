@@ -709,6 +709,16 @@ static int publish(Ctx *c, int64_t video_frames)
         if ((err = ls_rendition_measure(pres.r[k], pres.target, pres.min_buffer, 0, -1)))
             return err;
     drop_dearer_rungs(c, &pres);
+    if (job->s.download) { /* the lowest rung left, and Opus if there is one (the data-saver audio) */
+        const LSRendition *v = NULL, *a = NULL;
+        for (int k = 0; k < pres.n; k++)
+            if (pres.r[k]->cfg.kind == LS_TRACK_VIDEO)
+                v = pres.r[k];
+            else if (pres.r[k]->cfg.kind == LS_TRACK_AUDIO && (!a || !strcmp(pres.r[k]->cfg.codec, "opus")))
+                a = pres.r[k];
+        if ((err = ls_write_download(&c->out, &pres, v, a)))
+            return err;
+    }
     if ((err = ls_write_hls(&c->out, &pres, 0, -1, 1)) || (err = ls_write_dash(&c->out, &pres, 0, -1, 1)) ||
         (err = ls_write_report(&c->out, &pres, &c->src)))
         return err;

@@ -171,122 +171,148 @@ static int put_object(LSCmafWriter *w, Box *b, const char *name, const void *tai
     return err;
 }
 
+/* One track of an init segment (ISO/IEC 14496-12 8.3): tkhd, mdia with an empty sample table (fragmented) */
+static void write_trak(Box *b, const LSCodecConfig *c, uint32_t track_id)
+{
+    const int video = c->kind == LS_TRACK_VIDEO, audio = c->kind == LS_TRACK_AUDIO;
+    open_box(b, "trak");
+    open_full(b, "tkhd", 0, 3); /* enabled, in movie */
+    u32(b, 0);
+    u32(b, 0);
+    u32(b, track_id);
+    u32(b, 0);
+    u32(b, 0); /* duration */
+    zeros(b, 8);
+    u16(b, 0); /* layer */
+    u16(b, audio ? 1 : 0);
+    u16(b, audio ? 0x0100 : 0);
+    u16(b, 0);
+    for (int i = 0; i < 9; i++)
+        u32(b, unity_matrix[i]);
+    u32(b, video ? (uint32_t)c->width << 16 : 0);
+    u32(b, video ? (uint32_t)c->height << 16 : 0);
+    close_box(b);
+    open_box(b, "mdia");
+    open_full(b, "mdhd", 0, 0);
+    u32(b, 0);
+    u32(b, 0);
+    u32(b, c->timescale);
+    u32(b, 0);
+    u16(b, ('u' - 0x60) << 10 | ('n' - 0x60) << 5 | ('d' - 0x60));
+    u16(b, 0);
+    close_box(b);
+    open_full(b, "hdlr", 0, 0);
+    u32(b, 0);
+    fourcc(b, handler(c->kind));
+    zeros(b, 12);
+    const char *hname = video ? "libstream video" : audio ? "libstream audio" : "libstream";
+    put(b, hname, strlen(hname) + 1);
+    close_box(b);
+    open_box(b, "minf");
+    if (video) {
+        open_full(b, "vmhd", 0, 1);
+        zeros(b, 8);
+    } else if (audio) {
+        open_full(b, "smhd", 0, 0);
+        zeros(b, 4);
+    } else {
+        open_full(b, "nmhd", 0, 0);
+    }
+    close_box(b);
+    open_box(b, "dinf");
+    open_full(b, "dref", 0, 0);
+    u32(b, 1);
+    open_full(b, "url ", 0, 1);
+    close_box(b);
+    close_box(b);
+    close_box(b);
+    open_box(b, "stbl");
+    open_full(b, "stsd", 0, 0);
+    u32(b, 1);
+    write_sample_entry(b, c);
+    close_box(b);
+    open_full(b, "stts", 0, 0);
+    u32(b, 0);
+    close_box(b);
+    open_full(b, "stsc", 0, 0);
+    u32(b, 0);
+    close_box(b);
+    open_full(b, "stsz", 0, 0);
+    u32(b, 0);
+    u32(b, 0);
+    close_box(b);
+    open_full(b, "stco", 0, 0);
+    u32(b, 0);
+    close_box(b);
+    close_box(b); /* stbl */
+    close_box(b); /* minf */
+    close_box(b); /* mdia */
+    close_box(b); /* trak */
+}
+
+/* ftyp + moov of tracks @p c[0..n) (track_ID i + 1), each fragmented (mvex/trex), into @p b */
+static void write_init(Box *b, const LSCodecConfig *const *c, int n)
+{
+    open_box(b, "ftyp");
+    fourcc(b, "iso6");
+    u32(b, 0);
+    fourcc(b, "iso6");
+    fourcc(b, "cmfc");
+    fourcc(b, "mp41");
+    fourcc(b, "dash");
+    close_box(b);
+
+    open_box(b, "moov");
+    open_full(b, "mvhd", 0, 0);
+    u32(b, 0);
+    u32(b, 0); /* creation/modification: fixed, so output is reproducible */
+    u32(b, 1000);
+    u32(b, 0); /* duration: fragmented */
+    u32(b, 0x00010000);
+    u16(b, 0x0100);
+    zeros(b, 10);
+    for (int i = 0; i < 9; i++)
+        u32(b, unity_matrix[i]);
+    zeros(b, 24);
+    u32(b, (uint32_t)n + 1); /* next_track_ID */
+    close_box(b);
+    for (int t = 0; t < n; t++)
+        write_trak(b, c[t], (uint32_t)t + 1);
+    open_box(b, "mvex");
+    for (int t = 0; t < n; t++) {
+        open_full(b, "trex", 0, 0);
+        u32(b, (uint32_t)t + 1);
+        u32(b, 1); /* default_sample_description_index */
+        u32(b, 0);
+        u32(b, 0);
+        u32(b, c[t]->kind == LS_TRACK_VIDEO ? ISOBMFF_SAMPLE_FLAGS_NON_SYNC : ISOBMFF_SAMPLE_FLAGS_SYNC);
+        close_box(b);
+    }
+    close_box(b);
+    close_box(b); /* moov */
+}
+
+int ls_cmaf_init_bytes(const LSCodecConfig *const *c, int n, uint8_t **out, size_t *len)
+{
+    Box b = { 0 };
+    write_init(&b, c, n);
+    if (b.oom) {
+        free(b.p);
+        return LSTREAM_ERR(ENOMEM);
+    }
+    *out = b.p;
+    *len = b.len;
+    return 0;
+}
+
 int ls_cmaf_open(LSCmafWriter *w, LSRendition *r, LSOutput *out)
 {
     memset(w, 0, sizeof(*w));
     w->r = r;
     w->out = out;
     const LSCodecConfig *c = &r->cfg;
-    const int video = c->kind == LS_TRACK_VIDEO, audio = c->kind == LS_TRACK_AUDIO;
     Box b = { 0 };
-    open_box(&b, "ftyp");
-    fourcc(&b, "iso6");
-    u32(&b, 0);
-    fourcc(&b, "iso6");
-    fourcc(&b, "cmfc");
-    fourcc(&b, "mp41");
-    fourcc(&b, "dash");
-    close_box(&b);
-
-    open_box(&b, "moov");
-    open_full(&b, "mvhd", 0, 0);
-    u32(&b, 0);
-    u32(&b, 0); /* creation/modification: fixed, so output is reproducible */
-    u32(&b, 1000);
-    u32(&b, 0); /* duration: fragmented */
-    u32(&b, 0x00010000);
-    u16(&b, 0x0100);
-    zeros(&b, 10);
-    for (int i = 0; i < 9; i++)
-        u32(&b, unity_matrix[i]);
-    zeros(&b, 24);
-    u32(&b, 2); /* next_track_ID */
-    close_box(&b);
-
-    open_box(&b, "trak");
-    open_full(&b, "tkhd", 0, 3); /* enabled, in movie */
-    u32(&b, 0);
-    u32(&b, 0);
-    u32(&b, 1); /* track_ID */
-    u32(&b, 0);
-    u32(&b, 0); /* duration */
-    zeros(&b, 8);
-    u16(&b, 0); /* layer */
-    u16(&b, audio ? 1 : 0);
-    u16(&b, audio ? 0x0100 : 0);
-    u16(&b, 0);
-    for (int i = 0; i < 9; i++)
-        u32(&b, unity_matrix[i]);
-    u32(&b, video ? (uint32_t)c->width << 16 : 0);
-    u32(&b, video ? (uint32_t)c->height << 16 : 0);
-    close_box(&b);
-    open_box(&b, "mdia");
-    open_full(&b, "mdhd", 0, 0);
-    u32(&b, 0);
-    u32(&b, 0);
-    u32(&b, c->timescale);
-    u32(&b, 0);
-    u16(&b, ('u' - 0x60) << 10 | ('n' - 0x60) << 5 | ('d' - 0x60));
-    u16(&b, 0);
-    close_box(&b);
-    open_full(&b, "hdlr", 0, 0);
-    u32(&b, 0);
-    fourcc(&b, handler(c->kind));
-    zeros(&b, 12);
-    const char *hname = video ? "libstream video" : audio ? "libstream audio" : "libstream";
-    put(&b, hname, strlen(hname) + 1);
-    close_box(&b);
-    open_box(&b, "minf");
-    if (video) {
-        open_full(&b, "vmhd", 0, 1);
-        zeros(&b, 8);
-    } else if (audio) {
-        open_full(&b, "smhd", 0, 0);
-        zeros(&b, 4);
-    } else {
-        open_full(&b, "nmhd", 0, 0);
-    }
-    close_box(&b);
-    open_box(&b, "dinf");
-    open_full(&b, "dref", 0, 0);
-    u32(&b, 1);
-    open_full(&b, "url ", 0, 1);
-    close_box(&b);
-    close_box(&b);
-    close_box(&b);
-    open_box(&b, "stbl");
-    open_full(&b, "stsd", 0, 0);
-    u32(&b, 1);
-    write_sample_entry(&b, c);
-    close_box(&b);
-    open_full(&b, "stts", 0, 0);
-    u32(&b, 0);
-    close_box(&b);
-    open_full(&b, "stsc", 0, 0);
-    u32(&b, 0);
-    close_box(&b);
-    open_full(&b, "stsz", 0, 0);
-    u32(&b, 0);
-    u32(&b, 0);
-    close_box(&b);
-    open_full(&b, "stco", 0, 0);
-    u32(&b, 0);
-    close_box(&b);
-    close_box(&b); /* stbl */
-    close_box(&b); /* minf */
-    close_box(&b); /* mdia */
-    close_box(&b); /* trak */
-    open_box(&b, "mvex");
-    open_full(&b, "trex", 0, 0);
-    u32(&b, 1);
-    u32(&b, 1); /* default_sample_description_index */
-    u32(&b, 0);
-    u32(&b, 0);
-    u32(&b, video ? ISOBMFF_SAMPLE_FLAGS_NON_SYNC : ISOBMFF_SAMPLE_FLAGS_SYNC);
-    close_box(&b);
-    close_box(&b);
-    close_box(&b); /* moov */
-
+    write_init(&b, &c, 1);
     char name[64];
     ls_name_in(name, sizeof(name), r->id, LS_NAME_INIT);
     return put_object(w, &b, name, NULL, 0);

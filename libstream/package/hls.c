@@ -125,6 +125,9 @@ int ls_write_hls(LSOutput *o, const LSPresentation *p, int64_t first, int64_t co
 
     LSBuf b = { 0 };
     ls_buf_printf(&b, "#EXTM3U\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+    /* the offline file, where a client may look for it (RFC 8216 4.3.4.4: a quoted-string VALUE) */
+    if (final && p->download.file[0])
+        ls_buf_printf(&b, "#EXT-X-SESSION-DATA:DATA-ID=\"org.libstream.download\",VALUE=\"%s\"\n", p->download.file);
     /* one audio group per audio rendition (per codec: AAC, Opus), named after it (C2: a variant names exactly
      * the codecs it needs); each video rendition is a variant in every group */
     Variant var[LS_MAX_RENDITIONS * 2];

@@ -53,6 +53,10 @@ typedef struct LSPresentation {
         char why[160];
     } dropped[LSTREAM_MAX_RUNGS]; /* rungs encoded but left out of the manifests, and why */
     int n_dropped;
+    struct {
+        char file[32], video[16], audio[16]; /* empty file: none */
+        int64_t bytes;
+    } download; /* the offline file (ls_write_download) */
 } LSPresentation;
 
 /* A window of a rendition's segments: [first, first + count), clamped to what it has (count < 0: to the end) */
@@ -71,6 +75,9 @@ LSWindow ls_window(const LSRendition *r, int64_t first, int64_t count);
 int ls_write_hls(LSOutput *o, const LSPresentation *p, int64_t first, int64_t count, int final);
 int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t count, int final);
 int ls_write_report(LSOutput *o, const LSPresentation *p, const LSSourceInfo *src);
+/* The offline file from the segments already written of @p video and @p audio (either may be NULL); fills
+ * p->download. 0 or negative after ls_fail(). */
+int ls_write_download(LSOutput *o, LSPresentation *p, const LSRendition *video, const LSRendition *audio);
 
 /* ---- the CMAF writer: init segment, then one media segment object per closed segment ---- */
 typedef struct LSPendingSegment {
@@ -100,6 +107,8 @@ typedef struct LSCmafWriter {
     size_t spare_cap;
 } LSCmafWriter;
 
+/* An init segment of @p n tracks (track_ID 1..n, in order): *out (free()) of *len bytes. 0 or ENOMEM. */
+int ls_cmaf_init_bytes(const LSCodecConfig *const *c, int n, uint8_t **out, size_t *len);
 /* Write @p r's init segment (from r->cfg) and get ready for samples. */
 int ls_cmaf_open(LSCmafWriter *w, LSRendition *r, LSOutput *out);
 /* The first segment this writer closes is segment @p first (0-based) of the rendition: its name, its

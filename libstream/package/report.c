@@ -92,6 +92,16 @@ int ls_write_report(LSOutput *o, const LSPresentation *p, const LSSourceInfo *sr
     ls_buf_printf(&b, "  \"preset\": ");
     json_str(&b, job->s.preset);
     ls_buf_printf(&b, ",\n  \"manifests\": {\"hls\": \"%s\", \"dash\": \"%s\"},\n", LS_NAME_MASTER, LS_NAME_MPD);
+    if (p->download.file[0]) {
+        ls_buf_printf(&b, "  \"download\": {\"file\": ");
+        json_str(&b, p->download.file);
+        ls_buf_printf(&b, ", \"video\": ");
+        json_str(&b, p->download.video);
+        ls_buf_printf(&b, ", \"audio\": ");
+        json_str(&b, p->download.audio);
+        ls_buf_printf(&b, ", \"bytes\": %lld, \"average_bps\": %.0f},\n", (long long)p->download.bytes,
+                      p->duration > 0 ? p->download.bytes * 8 / p->duration : 0);
+    }
     if (p->n_dropped) {
         ls_buf_printf(&b, "  \"dropped_rungs\": [");
         for (int k = 0; k < p->n_dropped; k++) {
