@@ -224,6 +224,15 @@ int ls_stage_publish(LStreamJob *job, const char *staging, const char *outdir);
 void ls_stage_discard(const char *staging);
 int ls_mkdir(const char *path);
 
+/* ---- loudness (BS.1770 / EBU R128) of what the audio encoders get: @p channels is the rendition's ---- */
+typedef struct LSLoudness LSLoudness;
+int ls_loudness_open(LSLoudness **l, int rate, int channels);
+/* Measure @p a (any format, the input's channels; mixed to the rendition's). 0, ENOMEM or UNSUPPORTED. */
+int ls_loudness_add(LSLoudness *l, const LSAudio *a);
+double ls_loudness_integrated(const LSLoudness *l); /* LUFS; -INFINITY for silence */
+double ls_loudness_peak_db(const LSLoudness *l);    /* sample peak, dBFS */
+void ls_loudness_close(LSLoudness **l);
+
 /* ---- growable string ---- */
 typedef struct LSBuf {
     char *s;

@@ -185,7 +185,12 @@ typedef struct LStreamSettings {
      *  the data-saver audio (Opus when there is an Opus rendition, else AAC) for watching offline, listed in
      *  ladder.json and the HLS multivariant playlist (EXT-X-SESSION-DATA "org.libstream.download"). 0: none. */
     int download;
-    uint8_t reserved[56]; /**< must be zero (lstream_default_settings() does it) */
+    /** Target integrated loudness in LUFS (EBU R128 / ITU-R BS.1770), -40..-5, or 0 for none; default -16, for
+     *  phone speakers and earbuds (lectures are often recorded far too quietly). The audio is measured first (a
+     *  decode of the audio alone) and one gain applied to the whole lecture, never more than lifts its sample
+     *  peak to -2 dBFS, at most +-20 dB; the figures go to ladder.json ("loudness"). */
+    double loudness;
+    uint8_t reserved[48]; /**< must be zero (lstream_default_settings() does it) */
 } LStreamSettings;
 
 /** Fill @p s with defaults. Never fails. */
@@ -198,7 +203,7 @@ LSTREAM_API size_t lstream_settings_size(void);
  * Set one setting by name from text, as a command line or a configuration file gives it (the model is
  * x264_param_parse()). Names are the field names: "segment_duration", "threads", "preset", "max_fps",
  * "audio_codec" ("aac", "opus"), "audio_kbps", "opus_kbps", "audio_channels", "audio_language", "validate", "cpu_mask" (a level:
- * c, sse2, ssse3, sse41, avx2, avx512, neon, all; or a number), "ffmpeg_log", "strict", "chunk_span", "download", "log_level" (error, warning,
+ * c, sse2, ssse3, sse41, avx2, avx512, neon, all; or a number), "ffmpeg_log", "strict", "chunk_span", "download", "loudness", "log_level" (error, warning,
  * info, debug or 0..3) and "rungs": a comma-separated list of short sides, largest first, each optionally
  * followed by ":crf=N", ":max=KBPS", ":buf=KBIT" or ":kbps=N" (average bit rate instead of CRF), e.g.
  * "720,480:crf=24,240"; "default" selects the default lecture ladder. Booleans take 1/0, yes/no, true/false.

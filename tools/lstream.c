@@ -47,6 +47,7 @@ static void usage(FILE *f)
            "      --audio-kbps N      AAC-LC bit rate (default 64)\n"
            "      --opus-kbps N       Opus speech rendition beside AAC at N kbit/s (default 24; 0: none)\n"
            "      --stereo            keep stereo audio (default mono: lecture speech)\n"
+           "      --loudness LUFS     audio loudness target, EBU R128 (-40..-5; default -16; 0: as recorded)\n"
            "      --lang CODE         audio language, BCP 47 (default und)\n"
            "      --max-fps N         frame-rate cap; faster sources are halved (default 30)\n"
            "      --cpu LEVEL         SIMD level (kernels and x264): c, sse2, ssse3, sse41, avx2, avx512, neon, or a "
@@ -144,6 +145,7 @@ static int cmd_transcode(int argc, char **argv)
                                           { "chunk", required_argument, NULL, 11 },
                                           { "chunk-span", required_argument, NULL, 12 },
                                           { "no-download", no_argument, NULL, 13 },
+                                          { "loudness", required_argument, NULL, 14 },
                                           { 0 } };
     LStreamSettings s;
     lstream_default_settings(&s);
@@ -181,6 +183,7 @@ static int cmd_transcode(int argc, char **argv)
         case 10: bad = set(&s, "--opus-kbps", "opus_kbps", optarg); break;
         case 12: bad = set(&s, "--chunk-span", "chunk_span", optarg); break;
         case 13: bad = set(&s, "--no-download", "download", "0"); break;
+        case 14: bad = set(&s, "--loudness", "loudness", optarg); break;
         case 11: {
             int off = 0;
             if (!strcmp(optarg, "audio")) {

@@ -41,9 +41,10 @@ void ls_part_segments(const LSPart *p, const LSSegPlan *plan, int span, int64_t 
 
 /* the settings that shape the media (threads, logging, validation and SIMD levels do not: every SIMD
  * kernel is checked bit-exact against C, and x264's assembly is bit-exact with its C) */
-static const char *const media_settings[] = { "segment_duration", "preset",     "max_fps",        "audio_codec",
-                                              "opus_kbps",        "audio_kbps", "audio_channels", "audio_language",
-                                              "strict",           "chunk_span", "download",       "rungs" };
+static const char *const media_settings[] = {
+    "segment_duration", "preset", "max_fps",    "audio_codec", "opus_kbps", "audio_kbps", "audio_channels",
+    "audio_language",   "strict", "chunk_span", "download",    "loudness",  "rungs"
+};
 
 int ls_part_settings(const LStreamSettings *s, char *buf, size_t size)
 {

@@ -26,6 +26,7 @@ void lstream_default_settings(LStreamSettings *s)
     s->audio_channels = 1;
     s->opus_kbps = 24;
     s->download = 1;
+    s->loudness = -16.0;
     snprintf(s->audio_language, sizeof(s->audio_language), "und");
     s->validate = 1;
     s->cpu_mask = ~0u;
@@ -71,6 +72,8 @@ static const struct Setting {
     { "ffmpeg_log", "boolean: route FFmpeg's messages to the log callback (default 1)" },
     { "strict", "boolean: refuse any damage in the input instead of concealing it (default 0)" },
     { "log_level", "error, warning, info, debug or 0..3 (default info)" },
+    { "loudness", "number -40..-5: target loudness in LUFS (EBU R128), one gain for the lecture, peaks under -2 "
+                  "dBFS; 0: off (default -16)" },
     { "download", "boolean: also write download.mp4, the lowest rung and the data-saver audio in one file for "
                   "offline viewing (default 1)" },
     { "chunk_span", "integer 0..100000: segments per video encoder, the grid chunked encodes cut on; 0: one encoder "
@@ -264,6 +267,8 @@ int lstream_settings_set(LStreamSettings *s, const char *name, const char *value
         bad = parse_bool(value, &t.strict);
     else if (!strcmp(name, "download"))
         bad = parse_bool(value, &t.download);
+    else if (!strcmp(name, "loudness"))
+        bad = parse_double(value, -40.0, 0.0, &t.loudness) || (t.loudness > -5.0 && t.loudness != 0.0);
     else if (!strcmp(name, "chunk_span"))
         bad = parse_long(value, 0, 100000, &l) || (t.chunk_span = (int)l, 0);
     else if (!strcmp(name, "log_level")) {
@@ -341,6 +346,8 @@ int lstream_settings_get(const LStreamSettings *s, const char *name, char *buf, 
         n = snprintf(buf, size, "%d", s->strict);
     else if (!strcmp(name, "download"))
         n = snprintf(buf, size, "%d", s->download);
+    else if (!strcmp(name, "loudness"))
+        n = snprintf(buf, size, "%.17g", s->loudness);
     else if (!strcmp(name, "chunk_span"))
         n = snprintf(buf, size, "%d", s->chunk_span);
     else if (!strcmp(name, "log_level"))
@@ -386,6 +393,8 @@ int lstream_settings_check(const LStreamSettings *s, char *why, size_t size)
         FAIL("ffmpeg_log = %d: must be 0 or 1", s->ffmpeg_log);
     if (s->strict != 0 && s->strict != 1)
         FAIL("strict = %d: must be 0 or 1", s->strict);
+    if (!(s->loudness == 0.0 || (s->loudness >= -40.0 && s->loudness <= -5.0)))
+        FAIL("loudness = %g: -40..-5 LUFS, or 0 (off)", s->loudness);
     if (s->download != 0 && s->download != 1)
         FAIL("download = %d: must be 0 or 1", s->download);
     if (s->chunk_span < 0 || s->chunk_span > 100000)

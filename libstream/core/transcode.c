@@ -89,6 +89,11 @@ typedef struct Ctx {
     int stop;                       /* the input reached frame_end: read no more */
     int start_checked;              /* a part-way start was checked to decode frame_first as a whole run does */
     const char *outdir;             /* the ladder's folder (parts sit beside it) */
+    struct Loud {
+        int measured;
+        double input_lufs, peak_db, gain_db;
+        const char *limit;
+    } loud; /* loudness normalisation: measured before the audio encoders open */
 } Ctx;
 
 /* ---- audio segmentation: cut at the audio frame nearest each planned boundary ---- */
@@ -543,6 +548,72 @@ static int open_rungs(Ctx *c)
     return 0;
 }
 
+/* Loudness normalisation (settings.loudness): the audio alone decoded once and measured as the encoders will get
+ * it (BS.1770, loudness.c), then one gain for the whole lecture: to the target, but never lifting the sample
+ * peak above -2 dBFS (lossy codecs overshoot peaks: at -1 dBFS Opus reached +0.2), and within +-20 dB (a
+ * near-silent file is not blown up into noise). */
+static int measure_loudness(Ctx *c, const LSInputOps *ops)
+{
+    LStreamJob *job = c->job;
+    const double target = job->s.loudness;
+    if (target == 0 || !c->src.has_audio)
+        return 0;
+    LSInput in;
+    LSSourceInfo info;
+    LSLoudness *m = NULL;
+    int err = ls_input_open(&in, ops, job, c->src.path, &info), rate = 0;
+    if (!err && !(err = ls_input_select(&in, job, LS_ITEM_AUDIO, NAN))) {
+        LSInputItem item;
+        while ((err = ls_input_read(&in, &item)) == 0) {
+            if (item.type != LS_ITEM_AUDIO)
+                continue;
+            if (!m && (err = ls_loudness_open(&m, rate = item.audio.sample_rate, job->s.audio_channels)))
+                break;
+            if (item.audio.sample_rate != rate || (err = ls_loudness_add(m, &item.audio))) {
+                if (err == LSTREAM_ERR(ENOMEM))
+                    break;
+                ls_log(job, LSTREAM_LOG_WARNING, "input %s: the audio changes format midway: loudness left as it is",
+                       c->src.path);
+                ls_loudness_close(&m);
+                err = LS_EOF;
+                break;
+            }
+        }
+    }
+    ls_input_close(&in);
+    if (err == LSTREAM_ERR(ENOMEM) || err == LSTREAM_ERR_CANCELLED) {
+        ls_loudness_close(&m);
+        return err;
+    }
+    if (err < 0) { /* a damaged file: the run itself says what is wrong with it; the audio is left as it is */
+        ls_log(job, LSTREAM_LOG_INFO, "loudness not measured: %s", job->errmsg ? job->errmsg : lstream_strerror(err));
+        free(job->errmsg);
+        job->errmsg = NULL;
+        ls_loudness_close(&m);
+        return 0;
+    }
+    struct Loud *l = &c->loud;
+    l->input_lufs = m ? ls_loudness_integrated(m) : -INFINITY;
+    l->peak_db = m ? ls_loudness_peak_db(m) : -INFINITY;
+    ls_loudness_close(&m);
+    l->measured = 1;
+    l->limit = "target";
+    l->gain_db = isfinite(l->input_lufs) ? target - l->input_lufs : 0;
+    if (!isfinite(l->input_lufs))
+        l->limit = "silence";
+    else if (l->gain_db > 0 && l->gain_db > -2.0 - l->peak_db) {
+        l->gain_db = fmax(0, -2.0 - l->peak_db);
+        l->limit = "peak";
+    }
+    if (fabs(l->gain_db) > 20) {
+        l->gain_db = copysign(20, l->gain_db);
+        l->limit = "range";
+    }
+    ls_log(job, LSTREAM_LOG_INFO, "loudness: %.1f LUFS, sample peak %.1f dBFS: gain %+.2f dB (%s), for %.1f LUFS",
+           l->input_lufs, l->peak_db, l->gain_db, l->limit, target);
+    return 0;
+}
+
 /* One audio rendition per audio codec the settings ask for: AAC always, Opus when opus_kbps is set. */
 static int open_audio(Ctx *c)
 {
@@ -561,7 +632,9 @@ static int open_audio(Ctx *c)
         const LSEncoderOps *ops = ls_encoder_find(LS_TRACK_AUDIO, want[k].codec);
         if (!ops)
             return ls_fail(job, LSTREAM_ERR_SETTINGS, "audio codec %d: no encoder in this build", want[k].codec);
-        const LSEncoderParams ep = { .channels = job->s.audio_channels, .kbps = want[k].kbps };
+        const LSEncoderParams ep = { .channels = job->s.audio_channels,
+                                     .kbps = want[k].kbps,
+                                     .gain_db = c->loud.gain_db };
         int err = ls_encoder_open(&a->enc, ops, job, &ep, &a->rend.cfg);
         if (err)
             return err;
@@ -691,6 +764,14 @@ static int publish(Ctx *c, int64_t video_frames)
 {
     LStreamJob *job = c->job;
     LSPresentation pres = { 0 };
+    if (c->loud.measured) {
+        pres.loudness.measured = 1;
+        pres.loudness.target = job->s.loudness;
+        pres.loudness.input_lufs = c->loud.input_lufs;
+        pres.loudness.input_peak_db = c->loud.peak_db;
+        pres.loudness.gain_db = c->loud.gain_db;
+        pres.loudness.limit = c->loud.limit;
+    }
     pres.target = job->s.segment_duration;
     pres.min_buffer = job->s.segment_duration;
     pres.fps_num = c->ladder.fps_num;
@@ -999,7 +1080,7 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input, const LSP
     /* pipelined when there are two threads to use and frames to hand over */
     const int threads = job->s.threads ? job->s.threads : ls_cpu_count();
     const int pipelined = threads >= 2 && video && kind != LS_PART_FINALIZE;
-    if (audio && (err = open_audio(c)))
+    if (audio && ((err = measure_loudness(c, input_ops)) || (err = open_audio(c))))
         goto end;
     const double dur_est = c->src.video_duration > 0 ? c->src.video_duration : c->src.duration;
     /* Output time 0 is the video's first frame (its stream start time, known before any frame is decoded,

@@ -46,6 +46,7 @@ typedef struct LSAac {
     AVPacket *pkt;
     int64_t skip;       /* samples still to drop (priming compensation, early audio) */
     int64_t samples_in; /* samples placed on the output timeline (after skip) */
+    float gain;         /* linear, from LSEncoderParams.gain_db */
     int64_t packets_out;
     int started;
     int channels;
@@ -154,6 +155,7 @@ static int open_spec(LSAac *a, const Spec *spec, LStreamJob *job, const LSEncode
     ls_ffmpeg_log_attach(job);
     a->job = job;
     a->channels = channels;
+    a->gain = (float)pow(10.0, ep->gain_db / 20.0);
     a->enc = avcodec_alloc_context3(codec);
     a->fifo = av_audio_fifo_alloc(spec->fmt, channels, 4096);
     a->frame = av_frame_alloc();
@@ -349,6 +351,12 @@ static int aac_push(void *priv, const LSAudio *f, double offset, LSPacketSink si
     }
     if (!err && n - start > 0) {
         const int planar = a->spec->fmt == AV_SAMPLE_FMT_FLTP;
+        if (a->gain != 1.0f) /* float samples, as every spec's encoder takes them */
+            for (int p = 0; p < (planar ? a->channels : 1); p++) {
+                float *s = (float *)(void *)tmp[p];
+                for (int i = 0, e = n * (planar ? 1 : a->channels); i < e; i++)
+                    s[i] *= a->gain;
+            }
         void *planes[2] = { tmp[0] + start * sizeof(float) * (planar ? 1 : a->channels),
                             planar && a->channels > 1 ? tmp[1] + start * sizeof(float) : NULL };
         if (av_audio_fifo_write(a->fifo, planes, n - start) < n - start)

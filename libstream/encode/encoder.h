@@ -36,6 +36,7 @@ typedef struct LSEncoderParams {
     const LSRungPlan *rung; /* video: size and rate control; NULL for audio */
     int fps_num, fps_den;   /* video frame rate */
     int channels, kbps;     /* audio */
+    double gain_db;         /* audio: applied to every sample before encoding (loudness normalisation) */
     int threads;            /* this encoder's share of the job's thread budget (>= 1) */
 } LSEncoderParams;
 

@@ -57,6 +57,11 @@ typedef struct LSPresentation {
         char file[32], video[16], audio[16]; /* empty file: none */
         int64_t bytes;
     } download; /* the offline file (ls_write_download) */
+    struct {
+        int measured;
+        double target, input_lufs, input_peak_db, gain_db; /* LUFS, dBFS, dB */
+        const char *limit; /* what set the gain: "target", "peak" (-1 dBFS), "range" (+-20 dB), "silence" */
+    } loudness;
 } LSPresentation;
 
 /* A window of a rendition's segments: [first, first + count), clamped to what it has (count < 0: to the end) */

@@ -92,6 +92,15 @@ int ls_write_report(LSOutput *o, const LSPresentation *p, const LSSourceInfo *sr
     ls_buf_printf(&b, "  \"preset\": ");
     json_str(&b, job->s.preset);
     ls_buf_printf(&b, ",\n  \"manifests\": {\"hls\": \"%s\", \"dash\": \"%s\"},\n", LS_NAME_MASTER, LS_NAME_MPD);
+    if (p->loudness.measured) {
+        const int silent = !isfinite(p->loudness.input_lufs);
+        ls_buf_printf(&b,
+                      "  \"loudness\": {\"target_lufs\": %.1f, \"input_lufs\": %.2f, \"input_peak_dbfs\": %.2f, "
+                      "\"gain_db\": %.2f, \"output_lufs\": %.2f, \"limited_by\": \"%s\"},\n",
+                      p->loudness.target, silent ? -99.0 : p->loudness.input_lufs,
+                      isfinite(p->loudness.input_peak_db) ? p->loudness.input_peak_db : -99.0, p->loudness.gain_db,
+                      silent ? -99.0 : p->loudness.input_lufs + p->loudness.gain_db, p->loudness.limit);
+    }
     if (p->download.file[0]) {
         ls_buf_printf(&b, "  \"download\": {\"file\": ");
         json_str(&b, p->download.file);
