@@ -224,6 +224,9 @@ int ls_stage_publish(LStreamJob *job, const char *staging, const char *outdir);
 void ls_stage_discard(const char *staging);
 int ls_mkdir(const char *path);
 
+/* 1 if setting @p i (lstream_settings_name() order) shapes the media (chunked parts must agree on it) */
+int ls_settings_is_media(int i);
+
 /* ---- loudness (BS.1770 / EBU R128) of what the audio encoders get: @p channels is the rendition's ---- */
 typedef struct LSLoudness LSLoudness;
 int ls_loudness_open(LSLoudness **l, int rate, int channels);

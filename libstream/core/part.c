@@ -39,22 +39,20 @@ void ls_part_segments(const LSPart *p, const LSSegPlan *plan, int span, int64_t 
         *first = plan->n_planned;
 }
 
-/* the settings that shape the media (threads, logging, validation and SIMD levels do not: every SIMD
- * kernel is checked bit-exact against C, and x264's assembly is bit-exact with its C) */
-static const char *const media_settings[] = {
-    "segment_duration", "preset", "max_fps",    "audio_codec", "opus_kbps", "audio_kbps", "audio_channels",
-    "audio_language",   "strict", "chunk_span", "download",    "loudness",  "rungs"
-};
-
+/* the settings that shape the media (settings.c marks them; not threads, logging, validation or SIMD levels:
+ * every SIMD kernel is checked bit-exact against C, and x264's assembly, AVX-512 left out, against its C) */
 int ls_part_settings(const LStreamSettings *s, char *buf, size_t size)
 {
     size_t n = 0;
-    for (size_t i = 0; i < LS_ARRAY_SIZE(media_settings); i++) {
+    for (int i = 0; lstream_settings_name(i); i++) {
+        if (!ls_settings_is_media(i))
+            continue;
+        const char *name = lstream_settings_name(i);
         char v[1024];
-        const int len = lstream_settings_get(s, media_settings[i], v, sizeof(v));
+        const int len = lstream_settings_get(s, name, v, sizeof(v));
         if (len < 0 || (size_t)len >= sizeof(v))
             return LSTREAM_ERR_BUG;
-        const int w = snprintf(buf + n, size - n, "%s=%s\n", media_settings[i], v);
+        const int w = snprintf(buf + n, size - n, "%s=%s\n", name, v);
         if (w < 0 || (size_t)w >= size - n)
             return LSTREAM_ERR(ENAMETOOLONG);
         n += (size_t)w;

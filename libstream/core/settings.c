@@ -54,38 +54,52 @@ void lstream_settings_set_cancel(LStreamSettings *s, int (*cb)(void *), void *op
 
 size_t lstream_settings_size(void) { return sizeof(LStreamSettings); }
 
+/* media: the setting shapes the ladder's bytes (the parts of a chunked encode must agree on it, part.c) */
 static const struct Setting {
     const char *name, *help;
+    int media;
 } settings[] = {
-    { "segment_duration", "number 1..60: target segment duration in seconds (default 6)" },
-    { "threads", "integer 0..256: threads; 0 = one per CPU (default 0)" },
-    { "preset", "encoder preset, x264's names: ultrafast, superfast, veryfast, faster, fast, medium, slow, "
-                "slower, veryslow, placebo (default veryfast)" },
-    { "max_fps", "integer 1..120: frame-rate cap; faster sources are halved until under it (default 30)" },
-    { "audio_codec", "aac or opus: the main audio rendition's codec (default aac)" },
-    { "opus_kbps", "integer 0 or 6..256: an Opus speech rendition beside AAC at this rate; 0: none (default 24)" },
-    { "audio_kbps", "integer 16..320: audio bit rate in kbit/s (default 64)" },
-    { "audio_channels", "1 or 2: mono or stereo audio (default 1)" },
-    { "audio_language", "BCP 47 tag, letters, digits and '-', at most 35 characters (default und)" },
-    { "validate", "boolean: validate the ladder before publishing (default 1)" },
-    { "cpu_mask", "c, sse2, ssse3, sse41, avx2, avx512, neon, all, or a number: SIMD levels allowed (default all)" },
-    { "ffmpeg_log", "boolean: route FFmpeg's messages to the log callback (default 1)" },
-    { "strict", "boolean: refuse any damage in the input instead of concealing it (default 0)" },
-    { "log_level", "error, warning, info, debug or 0..3 (default info)" },
-    { "loudness", "number -40..-5: target loudness in LUFS (EBU R128), one gain for the lecture, peaks under -2 "
-                  "dBFS; 0: off (default -16)" },
-    { "download", "boolean: also write download.mp4, the lowest rung and the data-saver audio in one file for "
-                  "offline viewing (default 1)" },
-    { "chunk_span", "integer 0..100000: segments per video encoder, the grid chunked encodes cut on; 0: one encoder "
-                    "for the whole lecture, no chunked encodes (default 0)" },
-    { "rungs", "list of short sides, largest first, each with optional :crf=N (0..51), :max=KBPS, :buf=KBIT or "
-               ":kbps=N, e.g. 720,480:crf=24,240; at most 8 rungs of 16..4320; \"default\": the lecture ladder" },
+    { "segment_duration", "number 1..60: target segment duration in seconds (default 6)", 1 },
+    { "threads", "integer 0..256: threads; 0 = one per CPU (default 0)", 0 },
+    { "preset",
+      "encoder preset, x264's names: ultrafast, superfast, veryfast, faster, fast, medium, slow, "
+      "slower, veryslow, placebo (default veryfast)",
+      1 },
+    { "max_fps", "integer 1..120: frame-rate cap; faster sources are halved until under it (default 30)", 1 },
+    { "audio_codec", "aac or opus: the main audio rendition's codec (default aac)", 1 },
+    { "opus_kbps", "integer 0 or 6..256: an Opus speech rendition beside AAC at this rate; 0: none (default 24)", 1 },
+    { "audio_kbps", "integer 16..320: audio bit rate in kbit/s (default 64)", 1 },
+    { "audio_channels", "1 or 2: mono or stereo audio (default 1)", 1 },
+    { "audio_language", "BCP 47 tag, letters, digits and '-', at most 35 characters (default und)", 1 },
+    { "validate", "boolean: validate the ladder before publishing (default 1)", 0 },
+    { "cpu_mask", "c, sse2, ssse3, sse41, avx2, avx512, neon, all, or a number: SIMD levels allowed (default all)", 0 },
+    { "ffmpeg_log", "boolean: route FFmpeg's messages to the log callback (default 1)", 0 },
+    { "strict", "boolean: refuse any damage in the input instead of concealing it (default 0)", 1 },
+    { "log_level", "error, warning, info, debug or 0..3 (default info)", 0 },
+    { "loudness",
+      "number -40..-5: target loudness in LUFS (EBU R128), one gain for the lecture, peaks under -2 "
+      "dBFS; 0: off (default -16)",
+      1 },
+    { "download",
+      "boolean: also write download.mp4, the lowest rung and the data-saver audio in one file for "
+      "offline viewing (default 1)",
+      1 },
+    { "chunk_span",
+      "integer 0..100000: segments per video encoder, the grid chunked encodes cut on; 0: one encoder "
+      "for the whole lecture, no chunked encodes (default 0)",
+      1 },
+    { "rungs",
+      "list of short sides, largest first, each with optional :crf=N (0..51), :max=KBPS, :buf=KBIT or "
+      ":kbps=N, e.g. 720,480:crf=24,240; at most 8 rungs of 16..4320; \"default\": the lecture ladder",
+      1 },
 };
 
 const char *lstream_settings_name(int i)
 {
     return i >= 0 && i < (int)LS_ARRAY_SIZE(settings) ? settings[i].name : NULL;
 }
+
+int ls_settings_is_media(int i) { return i >= 0 && i < (int)LS_ARRAY_SIZE(settings) && settings[i].media; }
 
 const char *lstream_settings_help(const char *name)
 {
