@@ -182,7 +182,7 @@ typedef struct LStreamSettings {
      *  1 costs 1-2 dB (BENCHMARKS.md). */
     int chunk_span;
     /** 1 (default): the ladder also gets download.mp4, one self-contained file of the lowest video rung and
-     *  the data-saver audio (Opus when there is an Opus rendition, else AAC) for watching offline, listed in
+     *  the data-saver audio (the audio rendition of the lowest bit rate: Opus by default, else AAC) for watching offline, listed in
      *  ladder.json and the HLS multivariant playlist (EXT-X-SESSION-DATA "org.libstream.download"). 0: none. */
     int download;
     /** Target integrated loudness in LUFS (EBU R128 / ITU-R BS.1770), -40..-5, or 0 for none; default -16, for

@@ -24,7 +24,6 @@ typedef struct Rung {
     const LSEncoderOps *ops;
     LSEncoderParams ep;
     LSEncoder enc;
-    int64_t encoded; /* pictures given to this encoder since it was opened */
     LSRendition rend;
     LSCmafWriter mux;
     LSPicture pic;
@@ -264,7 +263,6 @@ static int reopen_encoder(Ctx *c, Rung *r)
     const int same =
         cfg.config_size == r->rend.cfg.config_size && !memcmp(cfg.config, r->rend.cfg.config, cfg.config_size);
     ls_codec_config_free(&cfg);
-    r->encoded = 0;
     return same ? 0 : ls_fail(c->job, LSTREAM_ERR_BUG, "rung %s: the encoder changed its configuration", r->plan.name);
 }
 
@@ -272,7 +270,6 @@ static void rung_task(void *opaque, int i)
 {
     Ctx *c = opaque;
     Rung *r = &c->rung[i];
-    r->encoded++;
     if (!r->same_size) {
         const LSPicture *src = c->cur;
         if (r->mid.buf) {
@@ -295,10 +292,11 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index)
         c->stop = 1; /* the next chunk's: this run is done */
         return 0;
     }
-    const int force_idr = ls_segplan_start(&c->plan, ls_segplan_segment_of(&c->plan, index)) == index;
+    const int64_t seg = ls_segplan_segment_of(&c->plan, index);
+    const int force_idr = ls_segplan_start(&c->plan, seg) == index;
     const int span = c->job->s.chunk_span;
-    if (force_idr && span && c->n_rungs && c->rung[0].encoded &&
-        ls_segplan_segment_of(&c->plan, index) % span == 0) { /* a new span: fresh encoders */
+    /* a new span (not the run's first frame, whose encoders are fresh): fresh encoders */
+    if (force_idr && span && index > c->frame_first && seg % span == 0) {
         ls_pool_run(c->pool, drain_task, c, c->n_rungs);
         for (int i = 0; i < c->n_rungs; i++) {
             int err = c->rung[i].err;
@@ -790,12 +788,12 @@ static int publish(Ctx *c, int64_t video_frames)
         if ((err = ls_rendition_measure(pres.r[k], pres.target, pres.min_buffer, 0, -1)))
             return err;
     drop_dearer_rungs(c, &pres);
-    if (job->s.download) { /* the lowest rung left, and Opus if there is one (the data-saver audio) */
+    if (job->s.download) { /* the lowest rung left, and the cheapest audio rendition (the data-saver one) */
         const LSRendition *v = NULL, *a = NULL;
         for (int k = 0; k < pres.n; k++)
             if (pres.r[k]->cfg.kind == LS_TRACK_VIDEO)
                 v = pres.r[k];
-            else if (pres.r[k]->cfg.kind == LS_TRACK_AUDIO && (!a || !strcmp(pres.r[k]->cfg.codec, "opus")))
+            else if (pres.r[k]->cfg.kind == LS_TRACK_AUDIO && (!a || pres.r[k]->avg < a->avg))
                 a = pres.r[k];
         if ((err = ls_write_download(&c->out, &pres, v, a)))
             return err;
