@@ -21,6 +21,7 @@
 #include "filters/filters.h"
 
 #define LS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define LS_MAX_VP9_RUNGS 3 /* settings.vp9_rungs */
 #define LS_PATH_MAX      4096
 
 /* ---- job, logging, errors ---- */
@@ -199,6 +200,8 @@ typedef struct LSPacket {
 /* ---- codec strings (RFC 6381) from real configuration records (doc/RULES.md M3), never from settings;
  * used by the encoders and, on what it reads, by the validator (encode/codecs.c) ---- */
 int ls_codec_string_avcc(const uint8_t *avcc, int size, char *out, size_t out_size);
+/* "vp09.PP.LL.DD.CC.cp.tc.mc.FF" from a vpcC payload (version/flags included) */
+int ls_codec_string_vpcc(const uint8_t *vpcc, int size, char *out, size_t out_size);
 int ls_codec_string_asc(const uint8_t *asc, int size, char *out, size_t out_size);
 
 /* ---- bit rates ---- */

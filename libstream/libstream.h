@@ -71,6 +71,7 @@ enum LStreamLogLevel {
 /** Video codecs a rung can be encoded with. */
 enum LStreamCodec {
     LSTREAM_CODEC_H264 = 0, /**< H.264 through libx264 */
+    LSTREAM_CODEC_VP9 = 1,  /**< VP9 through libvpx (builds with libvpx: lstream_has_codec()) */
 };
 
 /** Audio codecs. */
@@ -190,7 +191,13 @@ typedef struct LStreamSettings {
      *  decode of the audio alone) and one gain applied to the whole lecture, never more than lifts its sample
      *  peak to -2 dBFS, at most +-20 dB; the figures go to ladder.json ("loudness"). */
     double loudness;
-    uint8_t reserved[48]; /**< must be zero (lstream_default_settings() does it) */
+    /** The lowest N rungs (0..3) of the ladder are also encoded in VP9 through libvpx, beside their H.264 twins:
+     *  the same size and grid, about a third fewer bytes at equal SSIM on lecture content (BENCHMARKS.md), for
+     *  the players that take VP9 in MP4 (Chrome, Firefox, Android); Safari and old devices keep H.264. HLS
+     *  lists them as further variants (never the first), DASH as a second video AdaptationSet. Applies to the
+     *  default ladder and to explicit rungs alike (rungs may also name VP9 themselves, ":vp9"). Default 0. */
+    int vp9_rungs;
+    uint8_t reserved[44]; /**< must be zero (lstream_default_settings() does it) */
 } LStreamSettings;
 
 /** Fill @p s with defaults. Never fails. */

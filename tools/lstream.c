@@ -46,6 +46,7 @@ static void usage(FILE *f)
            "  -t, --threads N         threads (default: all CPUs)\n"
            "      --audio-kbps N      AAC-LC bit rate (default 64)\n"
            "      --opus-kbps N       Opus speech rendition beside AAC at N kbit/s (default 24; 0: none)\n"
+           "      --vp9 N             the lowest N rungs (0..3) also in VP9 through libvpx, beside H.264 (default 0)\n"
            "      --stereo            keep stereo audio (default mono: lecture speech)\n"
            "      --loudness LUFS     audio loudness target, EBU R128 (-40..-5; default -16; 0: as recorded)\n"
            "      --lang CODE         audio language, BCP 47 (default und)\n"
@@ -146,6 +147,7 @@ static int cmd_transcode(int argc, char **argv)
                                           { "chunk-span", required_argument, NULL, 12 },
                                           { "no-download", no_argument, NULL, 13 },
                                           { "loudness", required_argument, NULL, 14 },
+                                          { "vp9", required_argument, NULL, 15 },
                                           { 0 } };
     LStreamSettings s;
     lstream_default_settings(&s);
@@ -184,6 +186,7 @@ static int cmd_transcode(int argc, char **argv)
         case 12: bad = set(&s, "--chunk-span", "chunk_span", optarg); break;
         case 13: bad = set(&s, "--no-download", "download", "0"); break;
         case 14: bad = set(&s, "--loudness", "loudness", optarg); break;
+        case 15: bad = set(&s, "--vp9", "vp9_rungs", optarg); break;
         case 11: {
             int off = 0;
             if (!strcmp(optarg, "audio")) {

@@ -71,6 +71,24 @@ static void fit_buffer(LStreamRung *r, int fps_num, int fps_den)
     r->buffer_kbits = (int)ceil(max / fps);
 }
 
+/* the listing order: H.264 rungs first (what every client plays), then VP9; largest first within a codec */
+static int before(const LSRungPlan *a, const LSRungPlan *b)
+{
+    if (a->rung.codec != b->rung.codec)
+        return a->rung.codec < b->rung.codec;
+    return a->short_side > b->short_side;
+}
+
+static void sort_rungs(LSLadder *l)
+{
+    for (int i = 1; i < l->n; i++)
+        for (int j = i; j > 0 && before(&l->r[j], &l->r[j - 1]); j--) {
+            LSRungPlan t = l->r[j];
+            l->r[j] = l->r[j - 1];
+            l->r[j - 1] = t;
+        }
+}
+
 int ls_ladder_plan(LStreamJob *job, const LSSourceInfo *src, LSLadder *l)
 {
     memset(l, 0, sizeof(*l));
@@ -100,12 +118,6 @@ int ls_ladder_plan(LStreamJob *job, const LSSourceInfo *src, LSLadder *l)
         if (!l->n)
             return ls_fail(job, LSTREAM_ERR_SETTINGS, "input %s: every requested rung is above the source size %dp",
                            src->path, S);
-        for (int i = 1; i < l->n; i++) /* largest first, as the manifests list them */
-            for (int j = i; j > 0 && l->r[j].short_side > l->r[j - 1].short_side; j--) {
-                LSRungPlan t = l->r[j];
-                l->r[j] = l->r[j - 1];
-                l->r[j - 1] = t;
-            }
     } else {
         int floor_idx = -1;
         for (size_t i = 0; i < LS_ARRAY_SIZE(defaults); i++)
@@ -133,13 +145,28 @@ int ls_ladder_plan(LStreamJob *job, const LSSourceInfo *src, LSLadder *l)
             p->rung.buffer_kbits = defaults[i].buffer_kbits;
         }
     }
+    /* VP9 twins of the lowest H.264 rungs (settings.vp9_rungs), after every H.264 rung */
+    sort_rungs(l);
+    int n_h264 = 0;
+    for (int i = 0; i < l->n; i++)
+        n_h264 += l->r[i].rung.codec == LSTREAM_CODEC_H264;
+    const int twins = job->s.vp9_rungs < n_h264 ? job->s.vp9_rungs : n_h264;
+    for (int t = 0, seen = 0; t < l->n && seen < n_h264; t++) {
+        if (l->r[t].rung.codec != LSTREAM_CODEC_H264 || seen++ < n_h264 - twins)
+            continue;
+        if (l->n >= LSTREAM_MAX_RUNGS)
+            return ls_fail(job, LSTREAM_ERR_SETTINGS, "vp9_rungs = %d: the ladder would have more than %d rungs",
+                           job->s.vp9_rungs, LSTREAM_MAX_RUNGS);
+        l->r[l->n] = l->r[t];
+        l->r[l->n++].rung.codec = LSTREAM_CODEC_VP9;
+    }
+    sort_rungs(l);
     for (int i = 0; i < l->n; i++) {
         LSRungPlan *p = &l->r[i];
         fit_buffer(&p->rung, l->fps_num, l->fps_den);
         p->rung.short_side = p->short_side;
-        p->rung.codec = LSTREAM_CODEC_H264;
         size_for(src, p->short_side, &p->width, &p->height);
-        snprintf(p->name, sizeof(p->name), "v%d", p->short_side);
+        snprintf(p->name, sizeof(p->name), p->rung.codec == LSTREAM_CODEC_VP9 ? "v%d-vp9" : "v%d", p->short_side);
         for (int j = 0; j < i; j++) /* two rungs of one size would share a folder */
             if (!strcmp(l->r[j].name, p->name))
                 return ls_fail(job, LSTREAM_ERR_SETTINGS, "rung %dp is listed twice", p->short_side);

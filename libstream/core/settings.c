@@ -89,8 +89,13 @@ static const struct Setting {
       "for the whole lecture, no chunked encodes (default 0)",
       1 },
     { "rungs",
-      "list of short sides, largest first, each with optional :crf=N (0..51), :max=KBPS, :buf=KBIT or "
-      ":kbps=N, e.g. 720,480:crf=24,240; at most 8 rungs of 16..4320; \"default\": the lecture ladder",
+      "list of short sides, largest first, each with optional :crf=N (0..51), :max=KBPS, :buf=KBIT, "
+      ":kbps=N or :vp9 (VP9 instead of H.264), e.g. 720,480:crf=24,240,240:vp9; at most 8 rungs of 16..4320; "
+      "\"default\": the lecture ladder",
+      1 },
+    { "vp9_rungs",
+      "integer 0..3: the lowest N rungs of the ladder are also encoded in VP9 (libvpx), beside H.264; 0: none "
+      "(default 0)",
       1 },
 };
 
@@ -215,7 +220,11 @@ static int parse_rungs(const char *arg, LStreamSettings *s)
             else if (!strncmp(opt, "kbps=", 5) && !parse_long(opt + 5, 1, 1000000, &l)) {
                 r->crf = 0;
                 r->target_kbps = (int)l;
-            } else
+            } else if (!strcmp(opt, "vp9") || !strcmp(opt, "codec=vp9"))
+                r->codec = LSTREAM_CODEC_VP9;
+            else if (!strcmp(opt, "h264") || !strcmp(opt, "codec=h264"))
+                r->codec = LSTREAM_CODEC_H264;
+            else
                 return -1;
             opt = next;
         }
@@ -285,6 +294,8 @@ int lstream_settings_set(LStreamSettings *s, const char *name, const char *value
         bad = parse_double(value, -40.0, 0.0, &t.loudness) || (t.loudness > -5.0 && t.loudness != 0.0);
     else if (!strcmp(name, "chunk_span"))
         bad = parse_long(value, 0, 100000, &l) || (t.chunk_span = (int)l, 0);
+    else if (!strcmp(name, "vp9_rungs"))
+        bad = parse_long(value, 0, LS_MAX_VP9_RUNGS, &l) || (t.vp9_rungs = (int)l, 0);
     else if (!strcmp(name, "log_level")) {
         static const char *const levels[] = { "error", "warning", "info", "debug" };
         bad = 1;
@@ -318,8 +329,8 @@ static int format_rungs(const LStreamSettings *s, char *buf, size_t size)
             snprintf(one, sizeof(one), "%s%d:crf=%.9g", i ? "," : "", r->short_side, r->crf);
         else
             snprintf(one, sizeof(one), "%s%d:kbps=%d", i ? "," : "", r->short_side, r->target_kbps);
-        n += (size_t)snprintf(n < size ? buf + n : NULL, n < size ? size - n : 0, "%s:max=%d:buf=%d", one, r->max_kbps,
-                              r->buffer_kbits);
+        n += (size_t)snprintf(n < size ? buf + n : NULL, n < size ? size - n : 0, "%s:max=%d:buf=%d%s", one,
+                              r->max_kbps, r->buffer_kbits, r->codec == LSTREAM_CODEC_VP9 ? ":vp9" : "");
     }
     return (int)n;
 }
@@ -364,6 +375,8 @@ int lstream_settings_get(const LStreamSettings *s, const char *name, char *buf, 
         n = snprintf(buf, size, "%.17g", s->loudness);
     else if (!strcmp(name, "chunk_span"))
         n = snprintf(buf, size, "%d", s->chunk_span);
+    else if (!strcmp(name, "vp9_rungs"))
+        n = snprintf(buf, size, "%d", s->vp9_rungs);
     else if (!strcmp(name, "log_level"))
         n = s->log_level >= 0 && s->log_level < 4 ? snprintf(buf, size, "%s", levels[s->log_level])
                                                   : snprintf(buf, size, "%d", s->log_level);
@@ -413,6 +426,8 @@ int lstream_settings_check(const LStreamSettings *s, char *why, size_t size)
         FAIL("download = %d: must be 0 or 1", s->download);
     if (s->chunk_span < 0 || s->chunk_span > 100000)
         FAIL("chunk_span = %d: out of range 0..100000", s->chunk_span);
+    if (s->vp9_rungs < 0 || s->vp9_rungs > LS_MAX_VP9_RUNGS)
+        FAIL("vp9_rungs = %d: out of range 0..%d", s->vp9_rungs, LS_MAX_VP9_RUNGS);
     if (s->log_level < LSTREAM_LOG_ERROR || s->log_level > LSTREAM_LOG_DEBUG)
         FAIL("log_level = %d: out of range 0..3", s->log_level);
     if (s->n_rungs < 0 || s->n_rungs > LSTREAM_MAX_RUNGS)
@@ -430,6 +445,8 @@ int lstream_settings_check(const LStreamSettings *s, char *why, size_t size)
             FAIL("rungs[%d].max_kbps = %d: must not be negative", i, r->max_kbps);
         if (r->buffer_kbits < 0)
             FAIL("rungs[%d].buffer_kbits = %d: must not be negative", i, r->buffer_kbits);
+        if (r->codec != LSTREAM_CODEC_H264 && r->codec != LSTREAM_CODEC_VP9)
+            FAIL("rungs[%d].codec = %d: not a video codec (LSTREAM_CODEC_H264, LSTREAM_CODEC_VP9)", i, (int)r->codec);
         for (size_t k = 0; k < sizeof(r->reserved); k++)
             if (r->reserved[k])
                 FAIL("rungs[%d].reserved: not zero (initialise rungs with lstream_default_rung())", i);

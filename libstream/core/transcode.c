@@ -683,11 +683,14 @@ static void drop_dearer_rungs(Ctx *c, LSPresentation *p)
 {
     for (int k = 0; k + 1 < p->n;) {
         LSRendition *hi = p->r[k], *lo = p->r[k + 1];
-        if (hi->cfg.kind != LS_TRACK_VIDEO || lo->cfg.kind != LS_TRACK_VIDEO || lo->avg <= hi->avg) {
+        /* (rungs of one codec: a VP9 rung is compared with the VP9 rung above it, not with H.264's lowest) */
+        if (hi->cfg.kind != LS_TRACK_VIDEO || lo->cfg.kind != LS_TRACK_VIDEO || lo->avg <= hi->avg ||
+            strcmp(hi->cfg.sample_entry, lo->cfg.sample_entry)) {
             k++;
             continue;
         }
-        const int last_video = k + 2 >= p->n || p->r[k + 2]->cfg.kind != LS_TRACK_VIDEO;
+        const int last_video = k + 2 >= p->n || p->r[k + 2]->cfg.kind != LS_TRACK_VIDEO ||
+                               strcmp(p->r[k + 2]->cfg.sample_entry, lo->cfg.sample_entry);
         const int drop = last_video ? k : k + 1;
         LSRendition *d = p->r[drop];
         if (p->n_dropped < (int)LS_ARRAY_SIZE(p->dropped)) {
@@ -788,10 +791,11 @@ static int publish(Ctx *c, int64_t video_frames)
         if ((err = ls_rendition_measure(pres.r[k], pres.target, pres.min_buffer, 0, -1)))
             return err;
     drop_dearer_rungs(c, &pres);
-    if (job->s.download) { /* the lowest rung left, and the cheapest audio rendition (the data-saver one) */
+    if (job->s.download) { /* the lowest rung left of the first codec (H.264: what every phone's own player
+                            * plays), and the cheapest audio rendition (the data-saver one) */
         const LSRendition *v = NULL, *a = NULL;
         for (int k = 0; k < pres.n; k++)
-            if (pres.r[k]->cfg.kind == LS_TRACK_VIDEO)
+            if (pres.r[k]->cfg.kind == LS_TRACK_VIDEO && (!v || !strcmp(v->cfg.sample_entry, pres.r[k]->cfg.sample_entry)))
                 v = pres.r[k];
             else if (pres.r[k]->cfg.kind == LS_TRACK_AUDIO && (!a || pres.r[k]->avg < a->avg))
                 a = pres.r[k];

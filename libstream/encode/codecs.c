@@ -26,3 +26,15 @@ int ls_codec_string_asc(const uint8_t *asc, int size, char *out, size_t out_size
     snprintf(out, out_size, "mp4a.40.%d", aot);
     return 0;
 }
+
+int ls_codec_string_vpcc(const uint8_t *v, int size, char *out, size_t out_size)
+{
+    /* VPCodecConfigurationRecord (VP Codec ISO Media File Format Binding 2.2, version 1): profile, level,
+     * bitDepth(4) chromaSubsampling(3) videoFullRangeFlag(1), colourPrimaries, transferCharacteristics,
+     * matrixCoefficients; the codecs parameter (ibid. "Codecs Parameter String") names them all, two digits each */
+    if (size < 12 || v[0] != 1)
+        return -EINVAL;
+    snprintf(out, out_size, "vp09.%02u.%02u.%02u.%02u.%02u.%02u.%02u.%02u", v[4], v[5], v[6] >> 4, (v[6] >> 1) & 7u,
+             v[7], v[8], v[9], v[6] & 1u);
+    return 0;
+}

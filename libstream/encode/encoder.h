@@ -80,5 +80,6 @@ void ls_encoder_close(LSEncoder *e);
 extern const LSEncoderOps ls_enc_x264;
 extern const LSEncoderOps ls_enc_aac;
 extern const LSEncoderOps ls_enc_opus;
+extern const LSEncoderOps ls_enc_vpx; /* with libvpx (HAVE_VPX) */
 
 #endif

@@ -11,6 +11,9 @@ static const LSEncoderOps *const encoders[] = {
     &ls_enc_x264,
     &ls_enc_aac,
     &ls_enc_opus,
+#if HAVE_VPX
+    &ls_enc_vpx,
+#endif
 };
 
 const LSEncoderOps *ls_encoder_find(int kind, int codec)
@@ -24,7 +27,9 @@ const LSEncoderOps *ls_encoder_find(int kind, int codec)
 int ls_encoders_check(const LStreamSettings *s, char *why, size_t why_size)
 {
     /* the video codecs the rungs name (the default ladder: H.264) and the audio codec */
-    int video[8] = { LSTREAM_CODEC_H264 }, n = s->n_rungs ? 0 : 1;
+    int video[8] = { LSTREAM_CODEC_H264, LSTREAM_CODEC_VP9 }, n = s->n_rungs ? 0 : s->vp9_rungs ? 2 : 1;
+    if (s->n_rungs && s->vp9_rungs)
+        video[n++] = LSTREAM_CODEC_VP9;
     for (int i = 0; i < s->n_rungs && n < (int)LS_ARRAY_SIZE(video); i++) {
         int seen = 0;
         for (int k = 0; k < n; k++)
@@ -35,7 +40,8 @@ int ls_encoders_check(const LStreamSettings *s, char *why, size_t why_size)
     for (int k = 0; k < n; k++) {
         const LSEncoderOps *ops = ls_encoder_find(LS_TRACK_VIDEO, video[k]);
         if (!ops) {
-            snprintf(why, why_size, "rungs: video codec %d is not available in this build", video[k]);
+            snprintf(why, why_size, "rungs: video codec %s is not available in this build (configure --with-%s)",
+                     video[k] == LSTREAM_CODEC_VP9 ? "VP9" : "H.264", video[k] == LSTREAM_CODEC_VP9 ? "vpx" : "x264");
             return LSTREAM_ERR_SETTINGS;
         }
         if (ops->check && ops->check(s, why, why_size))

@@ -398,6 +398,35 @@ static int codec_in(const char *codecs, const char *c)
     return 0;
 }
 
+/* C2: a variant's CODECS names exactly what it needs: the codec of its own playlist's init segment and those of
+ * its audio group's renditions (a client picks variants by CODECS: one naming a codec it does not use, or
+ * leaving one out, is chosen or refused wrongly) */
+static void check_codecs(LStreamValidation *v, const Hls *h, const Variant *x, const char *file, const char *pf)
+{
+    const char *need[16];
+    int n = 0;
+    need[n++] = x->pl->init.codec;
+    for (int64_t a = 0; a < h->n_audio && x->audio_group[0] && n < (int)LS_ARRAY_SIZE(need); a++)
+        if (!strcmp(h->audio[a].group, x->audio_group) && h->audio[a].pl && h->audio[a].pl->init_ok &&
+            h->audio[a].pl != x->pl)
+            need[n++] = h->audio[a].pl->init.codec;
+    for (int i = 0; i < n; i++)
+        check(v, codec_in(x->codecs, need[i]), MUST, "C2", file, "CODECS=\"%s\" of %s leaves out %s, which it plays",
+              x->codecs, pf, need[i]);
+    char buf[128];
+    snprintf(buf, sizeof(buf), "%s", x->codecs);
+    char *save = NULL;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ')
+            t++;
+        int used = 0;
+        for (int i = 0; i < n; i++)
+            used |= !strcasecmp(t, need[i]);
+        check(v, used, MUST, "C2", file, "CODECS=\"%s\" of %s names %s, which neither it nor its audio group uses",
+              x->codecs, pf, t);
+    }
+}
+
 /* Segment start times of a playlist, from tfdt when known (else EXTINF sums). */
 static double seg_start(const MediaPl *m, int i)
 {
@@ -516,6 +545,11 @@ static int parse_master(LStreamValidation *v, Hls *h, const char *master, const 
 }
 
 /* M8: a lower rung never costs more, and (when the source is known) no rung above the source */
+static int same_video_codec(const MediaPl *a, const MediaPl *b)
+{
+    return a->init_ok && b->init_ok && !memcmp(a->init.sample_entry, b->init.sample_entry, 4);
+}
+
 static void check_ladder_order(LStreamValidation *v, Hls *h, const char *file)
 {
     int sw = 0, sh = 0;
@@ -533,7 +567,9 @@ static void check_ladder_order(LStreamValidation *v, Hls *h, const char *file)
         }
         for (int64_t j = 0; j < h->n_var; j++) {
             const Variant *b = &h->var[j];
-            if (b->iframe || !b->w || (long)b->w * b->h >= (long)a->w * a->h || !a->pl || !b->pl)
+            /* (within one video codec: a VP9 rung may rightly cost less than the H.264 rung below it) */
+            if (b->iframe || !b->w || (long)b->w * b->h >= (long)a->w * a->h || !a->pl || !b->pl ||
+                !same_video_codec(a->pl, b->pl))
                 continue;
             double pa, aa, pb, ab;
             measure(v, a->pl, &pa, &aa);
@@ -571,7 +607,8 @@ static void check_start(LStreamValidation *v, Hls *h, const char *file)
             if (bits < 0)
                 return; /* audio-only or unreadable first: nothing to say */
         }
-        if (bits >= 0 && (best < 0 || bits < best))
+        /* (against variants of the first one's video codec: a client that lacks VP9 cannot start on a VP9 one) */
+        if (bits >= 0 && (best < 0 || bits < best) && same_video_codec(first->pl, h->var[i].pl))
             best = bits;
     }
     if (!first)
@@ -651,6 +688,8 @@ void ls_v_hls(LStreamValidation *v, const char *master)
         if (m->init_ok)
             check(v, !x->codecs[0] || codec_in(x->codecs, m->init.codec), MUST, "M3", file,
                   "CODECS=\"%s\" of %s does not list %s, the codec of its init segment", x->codecs, pf, m->init.codec);
+        if (m->init_ok && !x->iframe && x->codecs[0])
+            check_codecs(v, h, x, file, pf);
         if (video) {
             has_video = 1;
             check(v, x->w > 0 && x->h > 0, MUST, "M3", file, "video variant %s has no RESOLUTION", pf);

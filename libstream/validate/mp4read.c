@@ -141,10 +141,19 @@ int ls_mp4_parse_init(const uint8_t *data, size_t size, LSMp4Init *init)
         init->width = ep[24] << 8 | ep[25];
         init->height = ep[26] << 8 | ep[27];
         const uint8_t *avcc = ls_mp4_find(ep + 78, epl - 78, "avcC", &l, NULL);
+        const uint8_t *vpcc = avcc ? NULL : ls_mp4_find(ep + 78, epl - 78, "vpcC", &l, NULL);
         if (avcc) {
             if (ls_codec_string_avcc(avcc, (int)l, init->codec, sizeof(init->codec)) < 0)
                 return -1;
             init->nal_length_size = (avcc[4] & 3) + 1;
+        } else if (vpcc && !memcmp(init->sample_entry, "vp09", 4)) {
+            /* VPCodecConfigurationRecord, version 1 (VP Codec ISO Media File Format Binding 2.2): profile 0..3,
+             * bitDepth 8/10/12, chromaSubsampling 0..3, codecIntializationDataSize 0 for VP9 */
+            if (ls_codec_string_vpcc(vpcc, (int)l, init->codec, sizeof(init->codec)) < 0 || vpcc[4] > 3 ||
+                ((vpcc[6] >> 4) != 8 && (vpcc[6] >> 4) != 10 && (vpcc[6] >> 4) != 12) || ((vpcc[6] >> 1) & 7) > 3 ||
+                (vpcc[10] << 8 | vpcc[11]) != 0)
+                return -1;
+            init->vp9 = 1;
         } else {
             snprintf(init->codec, sizeof(init->codec), "%.4s", init->sample_entry);
         }
@@ -229,6 +238,33 @@ static int first_sample_is_idr(const uint8_t *s, size_t size, int nls)
         off += n;
     }
     return 0;
+}
+
+static uint32_t read_bits(const uint8_t *p, int64_t n, int64_t *pos, int k)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < k; i++, (*pos)++)
+        v = v << 1 | (*pos < n * 8 ? (uint32_t)(p[*pos >> 3] >> (7 - (*pos & 7))) & 1u : 0u);
+    return v;
+}
+
+/* VP9 uncompressed header (VP9 bitstream 6.2): frame_marker 2, profile (2 bits, and a reserved bit for profile 3),
+ * show_existing_frame 0, frame_type 0 (KEY_FRAME), show_frame, error_resilient_mode, then the sync code 49 83 42.
+ * A superframe's first frame is the one decoded first. */
+static int vp9_is_keyframe(const uint8_t *p, int64_t n)
+{
+    int64_t pos = 0;
+#define BITS(k) read_bits(p, n, &pos, (k))
+    if (n < 5 || BITS(2) != 2)
+        return 0;
+    const uint32_t lo = BITS(1), profile = BITS(1) << 1 | lo;
+    if (profile == 3)
+        BITS(1);
+    if (BITS(1) || BITS(1)) /* show_existing_frame, frame_type (1: non-key) */
+        return 0;
+    BITS(2); /* show_frame, error_resilient_mode */
+    return BITS(24) == 0x498342;
+#undef BITS
 }
 
 int ls_mp4_parse_fragment(const uint8_t *data, size_t size, const LSMp4Init *init, LSMp4Frag *f)
@@ -364,6 +400,8 @@ int ls_mp4_parse_fragment(const uint8_t *data, size_t size, const LSMp4Init *ini
     if (init->is_video && init->nal_length_size && f->first_offset >= 0 &&
         (uint64_t)f->first_offset + f->first_size <= size)
         f->first_idr = first_sample_is_idr(data + f->first_offset, f->first_size, init->nal_length_size);
+    else if (init->vp9 && f->first_offset >= 0 && (uint64_t)f->first_offset + f->first_size <= size)
+        f->first_idr = vp9_is_keyframe(data + f->first_offset, f->first_size);
     else
         f->first_idr = -1; /* unknown: not H.264 */
     return 0;

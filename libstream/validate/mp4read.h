@@ -9,12 +9,13 @@ typedef struct LSMp4Init {
     uint32_t timescale;
     char handler[5];
     char sample_entry[5];
-    char codec[32]; /* RFC 6381 string from avcC / esds, or the sample entry fourcc */
+    char codec[40]; /* RFC 6381 string from avcC / esds / vpcC, "opus" from dOps, or the sample entry fourcc */
     int is_video, is_audio;
     int width, height;
     int channels, sample_rate;
     int object_type;
     int nal_length_size;
+    int vp9; /* vp09 with a valid vpcC: samples are VP9 frames (superframes) */
     uint32_t trex_duration, trex_size, trex_flags;
     /* edit list (elst): presentation time = composition time + pres_offset (media timescale units):
      * leading empty edits delay, the first media edit's media_time shifts back */
@@ -31,7 +32,7 @@ typedef struct LSMp4Frag {
     int samples;
     int64_t data_bytes;
     int first_sync; /* first sample flagged as a sync sample */
-    int first_idr;  /* 1: first sample holds an IDR NAL, 0: not, -1: unknown codec */
+    int first_idr;  /* 1: first sample is an IDR (H.264) or a keyframe (VP9), 0: not, -1: unknown codec */
     int64_t first_offset, first_size;
     int64_t moof_offset, moof_size;
 } LSMp4Frag;
