@@ -65,14 +65,58 @@ static void utc_iso(char *out, size_t n, double t)
     snprintf(out, n, "%s.%03dZ", base, (int)((t - floor(t)) * 1000));
 }
 
+/* The AdaptationSet of the video renditions of @p v0's codec. */
+static void video_set(LSBuf *b, const LSPresentation *p, const LSRendition *v0, int id, int64_t first, int64_t count)
+{
+    const LSWindow w0 = ls_window(v0, first, count);
+    int aligned = 1, maxw = 0, maxh = 0;
+    for (int k = 0; k < p->n; k++) {
+        const LSRendition *r = p->r[k];
+        if (r->cfg.kind != LS_TRACK_VIDEO || strcmp(r->cfg.sample_entry, v0->cfg.sample_entry))
+            continue;
+        aligned &= same_timeline(v0, r, w0, ls_window(r, first, count));
+        maxw = r->cfg.width > maxw ? r->cfg.width : maxw;
+        maxh = r->cfg.height > maxh ? r->cfg.height : maxh;
+    }
+    char fr[32];
+    if (p->fps_den == 1)
+        snprintf(fr, sizeof(fr), "%d", p->fps_num);
+    else
+        snprintf(fr, sizeof(fr), "%d/%d", p->fps_num, p->fps_den);
+    ls_buf_printf(b,
+                  "    <AdaptationSet id=\"%d\" contentType=\"video\" mimeType=\"video/mp4\" "
+                  "segmentAlignment=\"%s\" startWithSAP=\"1\" maxWidth=\"%d\" maxHeight=\"%d\" "
+                  "frameRate=\"%s\">\n",
+                  id, aligned ? "true" : "false", maxw, maxh, fr);
+    if (aligned) {
+        template_open(b, v0, w0, "$RepresentationID$", "      ");
+        timeline(b, v0, w0, "        ");
+        ls_buf_printf(b, "      </SegmentTemplate>\n");
+    }
+    for (int k = 0; k < p->n; k++) {
+        const LSRendition *r = p->r[k];
+        if (r->cfg.kind != LS_TRACK_VIDEO || strcmp(r->cfg.sample_entry, v0->cfg.sample_entry))
+            continue;
+        ls_buf_printf(b,
+                      "      <Representation id=\"%s\" bandwidth=\"%.0f\" codecs=\"%s\" width=\"%d\" "
+                      "height=\"%d\" sar=\"1:1\"%s\n",
+                      r->id, ceil(r->dash_bw), r->cfg.codec, r->cfg.width, r->cfg.height, aligned ? "/>" : ">");
+        if (!aligned) {
+            const LSWindow w = ls_window(r, first, count);
+            template_open(b, r, w, r->id, "        ");
+            timeline(b, r, w, "          ");
+            ls_buf_printf(b, "        </SegmentTemplate>\n      </Representation>\n");
+        }
+    }
+    ls_buf_printf(b, "    </AdaptationSet>\n");
+}
+
 int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t count, int final)
 {
     LSBuf b = { 0 };
     char dur[64], mbt[64], msd[64];
     duration_iso(mbt, sizeof(mbt), p->min_buffer);
     double max_seg = 0, window_s = 0;
-    int n_video = 0;
-    const LSRendition *video0 = NULL;
     for (int k = 0; k < p->n; k++) {
         const LSRendition *r = p->r[k];
         const LSWindow w = ls_window(r, first, count);
@@ -82,8 +126,6 @@ int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t c
             span += ls_seg_seconds(r, i);
         }
         window_s = fmax(window_s, span);
-        if (r->cfg.kind == LS_TRACK_VIDEO && !n_video++)
-            video0 = r;
     }
     duration_iso(msd, sizeof(msd), max_seg);
     ls_buf_printf(&b,
@@ -111,50 +153,19 @@ int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t c
                       ast, now, upd, tsb, spd, mbt, msd);
     }
     ls_buf_printf(&b, "  <Period id=\"0\" start=\"PT0S\">\n");
-    if (n_video) {
-        const LSWindow w0 = ls_window(video0, first, count);
-        int aligned = 1, maxw = 0, maxh = 0;
-        for (int k = 0; k < p->n; k++) {
-            const LSRendition *r = p->r[k];
-            if (r->cfg.kind != LS_TRACK_VIDEO)
-                continue;
-            aligned &= same_timeline(video0, r, w0, ls_window(r, first, count));
-            maxw = r->cfg.width > maxw ? r->cfg.width : maxw;
-            maxh = r->cfg.height > maxh ? r->cfg.height : maxh;
-        }
-        char fr[32];
-        if (p->fps_den == 1)
-            snprintf(fr, sizeof(fr), "%d", p->fps_num);
-        else
-            snprintf(fr, sizeof(fr), "%d/%d", p->fps_num, p->fps_den);
-        ls_buf_printf(&b,
-                      "    <AdaptationSet id=\"0\" contentType=\"video\" mimeType=\"video/mp4\" "
-                      "segmentAlignment=\"%s\" startWithSAP=\"1\" maxWidth=\"%d\" maxHeight=\"%d\" "
-                      "frameRate=\"%s\">\n",
-                      aligned ? "true" : "false", maxw, maxh, fr);
-        if (aligned) {
-            template_open(&b, video0, w0, "$RepresentationID$", "      ");
-            timeline(&b, video0, w0, "        ");
-            ls_buf_printf(&b, "      </SegmentTemplate>\n");
-        }
-        for (int k = 0; k < p->n; k++) {
-            const LSRendition *r = p->r[k];
-            if (r->cfg.kind != LS_TRACK_VIDEO)
-                continue;
-            ls_buf_printf(&b,
-                          "      <Representation id=\"%s\" bandwidth=\"%.0f\" codecs=\"%s\" width=\"%d\" "
-                          "height=\"%d\" sar=\"1:1\"%s\n",
-                          r->id, ceil(r->dash_bw), r->cfg.codec, r->cfg.width, r->cfg.height, aligned ? "/>" : ">");
-            if (!aligned) {
-                const LSWindow w = ls_window(r, first, count);
-                template_open(&b, r, w, r->id, "        ");
-                timeline(&b, r, w, "          ");
-                ls_buf_printf(&b, "        </SegmentTemplate>\n      </Representation>\n");
-            }
-        }
-        ls_buf_printf(&b, "    </AdaptationSet>\n");
+    /* one video AdaptationSet per codec (C2), in listing order: H.264 first (id 0), then VP9 */
+    int as_id = 0;
+    for (int g = 0; g < p->n; g++) {
+        const LSRendition *v0 = p->r[g];
+        int seen = 0;
+        for (int k = 0; k < g; k++)
+            seen |= p->r[k]->cfg.kind == LS_TRACK_VIDEO && !strcmp(p->r[k]->cfg.sample_entry, v0->cfg.sample_entry);
+        if (v0->cfg.kind != LS_TRACK_VIDEO || seen)
+            continue;
+        video_set(&b, p, v0, as_id++, first, count);
     }
-    int as_id = 1;
+    if (!as_id)
+        as_id = 1;
     for (int k = 0; k < p->n; k++) {
         const LSRendition *a = p->r[k];
         if (a->cfg.kind != LS_TRACK_AUDIO)

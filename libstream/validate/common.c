@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <strings.h>
 
 void ls_v_oom(LStreamValidation *v)
 {
@@ -132,4 +133,13 @@ void ls_v_resolve(const char *base_dir, const char *uri, char *out, size_t n)
         snprintf(out, n, "%s", uri);
     else
         snprintf(out, n, "%s/%s", base_dir, uri);
+}
+
+int ls_v_codec_eq(const char *declared, const char *actual)
+{
+    if (!strcasecmp(declared, actual))
+        return 1;
+    const size_t short_len = strlen("vp09.PP.LL.DD");
+    return !strncasecmp(actual, "vp09.", 5) && strlen(declared) == short_len && strlen(actual) > short_len &&
+           !strncasecmp(declared, actual, short_len);
 }

@@ -44,6 +44,9 @@ void ls_v_dirname(const char *path, char *out, size_t n);
 int ls_v_is_remote(const char *uri);
 /* The leading decimal integer of @p s into *out when it lies in [lo, hi]; 0 (and *out untouched) when there
  * is none or it is out of range. Text after the digits is left to the caller. */
+/* A declared codecs entry names @p actual (the string read from the init segment): equal, ignoring case, or for
+ * VP9 the short form vp09.PP.LL.DD of it (VP Codec ISO Media File Format Binding: the colour fields optional) */
+int ls_v_codec_eq(const char *declared, const char *actual);
 int ls_v_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out);
 void ls_v_resolve(const char *base_dir, const char *uri, char *out, size_t n);
 /* Grow *p (of *cap elements of @p size) to hold @p need; 0, or -1 after ls_v_oom(). */

@@ -180,7 +180,7 @@ static void check_representation(LStreamValidation *v, const DashCtx *ctx, xmlNo
                             "not a valid fMP4 init segment");
         free(d);
         if (init_ok) {
-            check(v, codecs && !strcasecmp(codecs, init.codec), MUST, "M3", file,
+            check(v, codecs && ls_v_codec_eq(codecs, init.codec), MUST, "M3", file,
                   "Representation %s: @codecs=\"%s\" but the init segment says %s", r->id, codecs ? codecs : "(none)",
                   init.codec);
             check(v, (long long)init.timescale == timescale, MUST, "D2", file,
@@ -374,6 +374,25 @@ void ls_v_dash(LStreamValidation *v, const char *mpd_path)
         DRep *reps = NULL;
         int64_t n_reps = 0, cap_reps = 0;
         xmlNode *as_tmpl = xchild(as, "SegmentTemplate");
+        /* C2: one codec per AdaptationSet (the sample entry, what @codecs names before its first '.') */
+        char family[16] = "";
+        char *as_codecs = xattr(as, "codecs");
+        for (xmlNode *rn = as->children; rn; rn = rn->next) {
+            if (!xname(rn, "Representation"))
+                continue;
+            char *rc = xattr(rn, "codecs");
+            const char *c = rc ? rc : as_codecs;
+            if (c) {
+                const size_t n = strcspn(c, ".");
+                if (!family[0])
+                    snprintf(family, sizeof(family), "%.*s", (int)(n < sizeof(family) ? n : sizeof(family) - 1), c);
+                else
+                    check(v, strlen(family) == n && !strncasecmp(family, c, n), MUST, "C2", file,
+                          "AdaptationSet mixes codecs: %s and %.*s (one codec per AdaptationSet)", family, (int)n, c);
+            }
+            xmlFree(rc);
+        }
+        xmlFree(as_codecs);
         for (xmlNode *rn = as->children; rn; rn = rn->next) {
             if (!xname(rn, "Representation"))
                 continue;

@@ -392,7 +392,7 @@ static int codec_in(const char *codecs, const char *c)
     for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         while (*t == ' ')
             t++;
-        if (!strcasecmp(t, c))
+        if (ls_v_codec_eq(t, c))
             return 1;
     }
     return 0;
@@ -421,7 +421,7 @@ static void check_codecs(LStreamValidation *v, const Hls *h, const Variant *x, c
             t++;
         int used = 0;
         for (int i = 0; i < n; i++)
-            used |= !strcasecmp(t, need[i]);
+            used |= ls_v_codec_eq(t, need[i]);
         check(v, used, MUST, "C2", file, "CODECS=\"%s\" of %s names %s, which neither it nor its audio group uses",
               x->codecs, pf, t);
     }
