@@ -71,7 +71,7 @@ enum LStreamLogLevel {
 /** Video codecs a rung can be encoded with. */
 enum LStreamCodec {
     LSTREAM_CODEC_H264 = 0, /**< H.264 through libx264 */
-    LSTREAM_CODEC_VP9 = 1,  /**< VP9 through libvpx (builds with libvpx: lstream_has_codec()) */
+    LSTREAM_CODEC_VP9 = 1,  /**< VP9 through libvpx, in builds with it (else settings naming it are refused) */
 };
 
 /** Audio codecs. */

@@ -13,8 +13,11 @@ cleanup() { [ -n "$pg" ] && kill -KILL -- "-$pg" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT INT TERM
 "$bld/lstream" sample "$T/lecture.mp4" --duration 30
 # with the Opus speech rendition beside AAC (the default): each rung is a variant in both HLS audio groups (the
-# harness starts hls.js at its lowest level, an Opus variant), dash.js and Shaka pick an audio AdaptationSet
-"$bld/lstream" transcode "$T/lecture.mp4" -o "$T/ladder" -q -p ultrafast --opus-kbps 24
+# harness starts hls.js at its lowest level, an Opus variant), dash.js and Shaka pick an audio AdaptationSet; and,
+# where the build has libvpx, VP9 twins of the two lowest rungs (a second DASH video AdaptationSet): each player
+# plays H.264 + AAC/Opus and VP9 + Opus from the same manifests and switches codec when told to
+vp9=0; "$bld/lstream" --version | grep -q "vp9" && vp9=2
+"$bld/lstream" transcode "$T/lecture.mp4" -o "$T/ladder" -q -p ultrafast --opus-kbps 24 --vp9 $vp9
 setsid timeout -k 10 300 node "$src/tests/players/play.mjs" "$T/ladder" &
 pg=$!
 status=0

@@ -476,6 +476,10 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
         printf("lstream %s\n", lstream_version());
+        /* what this build encodes: a setting that needs an encoder is refused when the build lacks it */
+        LStreamSettings s;
+        lstream_default_settings(&s);
+        printf("video encoders: h264 (x264)%s\n", lstream_settings_set(&s, "vp9_rungs", "1") ? "" : ", vp9 (libvpx)");
         return EXIT_OK;
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {

@@ -1,7 +1,9 @@
 // Real-browser playback of a libstream ladder: hls.js (HLS), dash.js and Shaka Player (DASH) in Debian's
 // Chromium, driven by playwright-core. For each player: the manifest loads, every rung is listed with its
 // resolution and bit rate, playback advances, forcing the lowest then the highest rung loads that rung's
-// segments and keeps playing, seeking to the middle works, and the player reports no error.
+// segments and keeps playing; with VP9 rungs beside H.264 ones, forcing the lowest and highest VP9 rung switches
+// codec in mid-play (each player's own way: hls.js levels, dash.js tracks, Shaka variants) and keeps playing;
+// seeking to the middle works, and the player reports no error.
 // usage: node play.mjs LADDER_DIR [player ...]     (players: hls dash shaka; default all)
 // Serves only on 127.0.0.1, bounded in time, and closes the browser and server whatever happens.
 import http from 'node:http';
@@ -18,6 +20,9 @@ const LIMIT_MS = 240000;
 
 const info = JSON.parse(fs.readFileSync(path.join(ladder, 'ladder.json'), 'utf8'));
 const videoRungs = info.renditions.filter((r) => r.type === 'video').sort((a, b) => a.height - b.height);
+const codecOf = (c) => (c || '').split('.')[0]; // avc1, vp09
+const h264Rungs = videoRungs.filter((r) => codecOf(r.codec) === 'avc1');
+const vp9Rungs = videoRungs.filter((r) => codecOf(r.codec) === 'vp09');
 // what each manifest declares per rung: the players must list exactly these bit rates
 const master = fs.readFileSync(path.join(ladder, 'master.m3u8'), 'utf8');
 const mpd = fs.readFileSync(path.join(ladder, 'manifest.mpd'), 'utf8');
@@ -35,7 +40,7 @@ const libs = {
 const mime = { '.m3u8': 'application/vnd.apple.mpegurl', '.mpd': 'application/dash+xml', '.m4s': 'video/iso.segment',
   '.mp4': 'video/mp4', '.js': 'text/javascript', '.html': 'text/html', '.json': 'application/json' };
 
-// page script per player: window.start(url), window.levels(), window.force(height), window.errors
+// page script per player: window.start(url), window.levels(), window.force(height, codec), window.errors
 const adapters = {
   hls: { lib: '/lib/hls.js', manifest: 'master.m3u8', code: `
     let hls;
@@ -45,8 +50,8 @@ const adapters = {
       hls.on(Hls.Events.MANIFEST_PARSED, () => { video.play(); resolve(); });
       hls.loadSource(url); hls.attachMedia(video);
     });
-    window.levels = () => hls.levels.map((l) => ({ width: l.width, height: l.height, bandwidth: l.bitrate }));
-    window.force = (h) => { const i = hls.levels.findIndex((l) => l.height === h); hls.currentLevel = i; return i; };` },
+    window.levels = () => hls.levels.map((l) => ({ width: l.width, height: l.height, bandwidth: l.bitrate, codec: (l.videoCodec || '').split('.')[0] }));
+    window.force = (h, c) => { const i = hls.levels.findIndex((l) => l.height === h && (l.videoCodec || '').startsWith(c)); hls.currentLevel = i; return i; };` },
   dash: { lib: '/lib/dash.js', manifest: 'manifest.mpd', code: `
     let p;
     window.start = (url) => new Promise((resolve) => {
@@ -56,13 +61,24 @@ const adapters = {
       p.on(dashjs.MediaPlayer.events.STREAM_INITIALIZED, () => resolve());
       p.initialize(video, url, true);
     });
-    window.levels = () => p.getRepresentationsByType('video').map((r) => ({ width: r.width, height: r.height, bandwidth: r.bandwidth }));
-    window.force = (h) => {
+    // (dash.js lists the Representations of the current video track, one AdaptationSet: every codec's, track by track)
+    window.levels = () => p.getTracksFor('video').flatMap((t) => {
+      const codec = (t.codec || '').replace(/^.*codecs="?([a-z0-9]+).*$/, '$1');
+      return (t.bitrateList || []).map((b) => ({ width: b.width, height: b.height, bandwidth: b.bandwidth, codec }));
+    });
+    window.force = async (h, c) => {
       p.updateSettings({ streaming: { abr: { autoSwitchBitrate: { video: false } } } });
+      const track = p.getTracksFor('video').find((t) => (t.codec || '').includes(c));
+      const cur = p.getCurrentTrackFor('video');
+      if (track && cur && track !== cur && !(cur.codec || '').includes(c)) {
+        p.setCurrentTrack(track);
+        await new Promise((r) => setTimeout(r, 500));
+      }
       const reps = p.getRepresentationsByType('video');
-      const i = reps.findIndex((r) => r.height === h);
-      p.setRepresentationForTypeByIndex('video', i, true);
-      return i;
+      const i = reps.findIndex((r) => r.height === h && (r.codecs || r.mimeType || '').includes(c));
+      const j = i >= 0 ? i : reps.findIndex((r) => r.height === h);
+      p.setRepresentationForTypeByIndex('video', j, true);
+      return j;
     };` },
   shaka: { lib: '/lib/shaka.js', manifest: 'manifest.mpd', code: `
     let p;
@@ -75,10 +91,10 @@ const adapters = {
       await p.load(url);
       video.play();
     };
-    window.levels = () => p.getVariantTracks().map((t) => ({ width: t.width, height: t.height, bandwidth: t.videoBandwidth || t.bandwidth }));
-    window.force = (h) => {
+    window.levels = () => p.getVariantTracks().map((t) => ({ width: t.width, height: t.height, bandwidth: t.videoBandwidth || t.bandwidth, codec: (t.videoCodec || '').split('.')[0] }));
+    window.force = (h, c) => {
       p.configure({ abr: { enabled: false } });
-      const t = p.getVariantTracks().find((v) => v.height === h);
+      const t = p.getVariantTracks().find((v) => v.height === h && (v.videoCodec || '').startsWith(c));
       p.selectVariantTrack(t, true);
       return t ? t.id : -1;
     };` },
@@ -151,24 +167,33 @@ async function testPlayer(browser, base, name) {
     check(await waitFor(pg, () => document.getElementById('v').currentTime > 1.0, null, 30000),
       `${name}: playback did not advance past 1 s`);
     const levels = await pg.evaluate(() => window.levels());
-    const heights = [...new Set(levels.map((l) => l.height))].sort((a, b) => a - b);
-    check(JSON.stringify(heights) === JSON.stringify(videoRungs.map((r) => r.height)),
-      `${name}: rungs listed ${JSON.stringify(heights)}, ladder has ${JSON.stringify(videoRungs.map((r) => r.height))}`);
-    for (const r of videoRungs) {
-      const l = levels.find((x) => x.height === r.height);
+    // every picture size is listed; hls.js and dash.js list every rung of both codecs, Shaka keeps one codec per
+    // size (the cheaper one: its own choice) — so every rung a player lists must be the ladder's, as declared
+    const uniq = (a) => [...new Set(a)].sort((x, y) => x - y);
+    check(JSON.stringify(uniq(levels.map((l) => l.height))) === JSON.stringify(uniq(videoRungs.map((r) => r.height))),
+      `${name}: sizes listed ${JSON.stringify(uniq(levels.map((l) => l.height)))}, ladder has ${JSON.stringify(uniq(videoRungs.map((r) => r.height)))}`);
+    const isListed = (r) => levels.some((x) => x.height === r.height && x.codec === codecOf(r.codec));
+    if (name !== 'shaka')
+      for (const r of videoRungs) check(isListed(r), `${name}: rung ${r.id} (${r.codec}) is not listed`);
+    for (const r of videoRungs.filter(isListed)) {
+      const l = levels.find((x) => x.height === r.height && x.codec === codecOf(r.codec));
       const want = declared[manifestOf[name]][r.height] || [];
       check(l && l.width === r.width && want.includes(l.bandwidth),
         `${name}: rung ${r.id} listed as ${JSON.stringify(l)}, manifest declares ${r.width}x${r.height} at ${want.join(' or ')} bit/s`);
     }
-    for (const r of [videoRungs[0], videoRungs[videoRungs.length - 1]]) {
+    // the lowest and highest listed H.264 rung, then (a codec switch) the lowest and highest listed VP9 one
+    const forced = [];
+    for (const rungs of [h264Rungs.filter(isListed), vp9Rungs.filter(isListed)])
+      if (rungs.length) forced.push(...new Set([rungs[0], rungs[rungs.length - 1]]));
+    for (const r of forced) {
       const mark = requests.length;
       const t = await pg.evaluate(() => document.getElementById('v').currentTime);
-      await pg.evaluate((h) => window.force(h), r.height);
+      await pg.evaluate(([h, c]) => window.force(h, c), [r.height, codecOf(r.codec)]);
       check(await segmentRequested(r.id, mark, 20000), `${name}: forcing ${r.id} loaded none of its segments`);
       check(await waitFor(pg, (t0) => document.getElementById('v').currentTime > t0 + 1.0, t, 20000),
         `${name}: playback stalled after forcing ${r.id}`);
       check(await waitFor(pg, (h) => document.getElementById('v').videoHeight === h, r.height, 20000),
-        `${name}: picture never became ${r.id}`);
+        `${name}: picture never became ${r.id} (the picture is ${await pg.evaluate(() => document.getElementById('v').videoHeight)} high)`);
     }
     const dur = await pg.evaluate(() => document.getElementById('v').duration);
     check(Math.abs(dur - info.duration) < 0.5, `${name}: duration ${dur}, ladder ${info.duration}`);
