@@ -173,12 +173,14 @@ typedef struct LSLadder {
 int ls_ladder_plan(LStreamJob *job, const LSSourceInfo *src, LSLadder *ladder);
 
 /* ---- segment plan: one list of boundaries for all renditions ---- */
+#define LS_LEAD_SECONDS 2.0 /* the first segment's length (segplan.c) */
 typedef struct LSSegPlan {
     int64_t unit_num, unit_den; /* seconds per planning unit (a video frame, or an AAC frame if audio-only) */
     int64_t est_units;          /* estimated total units */
     int64_t max_units;          /* longest planned segment, in units (<= target duration) */
     int64_t max_last;           /* the last planned segment may grow to this (EXTINF still rounds to target) */
     int64_t n_planned;
+    int64_t lead;  /* units of the short first segment (0: none; see segplan.c) */
     double target; /* seconds */
 } LSSegPlan;
 

@@ -146,7 +146,7 @@ typedef struct LStreamSettings {
      *  never touches av_log, so a host that uses FFmpeg itself keeps its own callback (FFmpeg's messages
      *  during jobs then go wherever the host sends them). */
     int ffmpeg_log;
-    /** Opus bit rate in kbit/s for a second audio rendition beside AAC (6..256; 0: none; default 24). Opus in
+    /** Opus bit rate in kbit/s for a second audio rendition beside AAC (6..256; 0: none; default 20). Opus in
      *  VoIP mode keeps lecture speech clear at 16-32 kbit/s, a third to a half of AAC's; players that take Opus
      *  in MP4 (Chrome, Firefox, Android; hls.js, dash.js, Shaka there) can choose it, the others keep AAC. */
     int opus_kbps;

@@ -45,7 +45,7 @@ static void usage(FILE *f)
            "  -p, --preset NAME       x264 preset (default veryfast)\n"
            "  -t, --threads N         threads (default: all CPUs)\n"
            "      --audio-kbps N      AAC-LC bit rate (default 64)\n"
-           "      --opus-kbps N       Opus speech rendition beside AAC at N kbit/s (default 24; 0: none)\n"
+           "      --opus-kbps N       Opus speech rendition beside AAC at N kbit/s (default 20; 0: none)\n"
            "      --vp9 N             the lowest N rungs (0..3) also in VP9 through libvpx, beside H.264 (default 0)\n"
            "      --stereo            keep stereo audio (default mono: lecture speech)\n"
            "      --loudness LUFS     audio loudness target, EBU R128 (-40..-5; default -16; 0: as recorded)\n"

@@ -1,8 +1,11 @@
 /*
- * Segment planning, shared by every rendition (doc/RULES.md: H2, H3, H6, H9).
- * The estimated length is split into the fewest equal segments that each fit the target duration, so
- * no segment exceeds the target and there is no near-empty tail. Boundaries are in planning units
- * (video frames, or AAC frames for audio-only input); audio cuts at the AAC frame nearest each boundary.
+ * Segment planning, shared by every rendition (doc/RULES.md: H2, H3, H6, H9, S1).
+ * The first segment is short (LS_LEAD_SECONDS, when the target is at least twice that): a player's start costs
+ * its first segment, and on a 400 kbit/s link a 6 s segment of a camera picture is 2-3 s of waiting (S1; measured
+ * by tests/startup.sh, BENCHMARKS.md); it costs one IDR more per lecture. The rest of the estimated length is split
+ * into the fewest equal segments that each fit the target duration, so no segment exceeds the target and there is
+ * no near-empty tail. Boundaries are in planning units (video frames, or AAC frames for audio-only input); audio
+ * cuts at the AAC frame nearest each boundary.
  */
 #include "config.h"
 #include "libstream/internal.h"
@@ -24,11 +27,21 @@ void ls_segplan_init(LSSegPlan *p, double target, int64_t unit_num, int64_t unit
     if (p->max_last < p->max_units)
         p->max_last = p->max_units;
     p->est_units = est_units > 0 ? est_units : 0;
-    p->n_planned = p->est_units ? (p->est_units + p->max_units - 1) / p->max_units : 0;
+    /* the short first segment: when the target leaves room for it and the rest is at least a full segment */
+    const int64_t lead = (int64_t)floor(LS_LEAD_SECONDS * unit_den / unit_num + 1e-9);
+    p->lead = lead >= 1 && 2 * lead <= p->max_units && p->est_units >= lead + p->max_units ? lead : 0;
+    const int64_t rest = p->est_units - p->lead;
+    p->n_planned = p->est_units ? (p->lead ? 1 : 0) + (rest + p->max_units - 1) / p->max_units : 0;
 }
 
 static int64_t planned_start(const LSSegPlan *p, int64_t s)
 {
+    if (p->lead) { /* segment 0 is the lead; the rest split evenly */
+        if (s <= 0)
+            return 0;
+        const int64_t n = p->n_planned - 1, rest = p->est_units - p->lead;
+        return p->lead + (2 * (s - 1) * rest + n) / (2 * n);
+    }
     return (2 * s * p->est_units + p->n_planned) / (2 * p->n_planned); /* round(s * est / n) in integers */
 }
 
@@ -56,6 +69,8 @@ int64_t ls_segplan_segment_of(const LSSegPlan *p, int64_t u)
         return 0;
     const int64_t tail = tail_start(p);
     if (p->n_planned && u < tail) {
+        if (u < p->lead)
+            return 0;
         int64_t s = u * p->n_planned / p->est_units; /* close guess, then fix */
         if (s >= p->n_planned)
             s = p->n_planned - 1;

@@ -24,7 +24,7 @@ void lstream_default_settings(LStreamSettings *s)
     s->audio_codec = LSTREAM_AUDIO_AAC;
     s->audio_kbps = 64;
     s->audio_channels = 1;
-    s->opus_kbps = 24;
+    s->opus_kbps = 20;
     s->download = 1;
     s->loudness = -16.0;
     snprintf(s->audio_language, sizeof(s->audio_language), "und");
@@ -67,7 +67,7 @@ static const struct Setting {
       1 },
     { "max_fps", "integer 1..120: frame-rate cap; faster sources are halved until under it (default 30)", 1 },
     { "audio_codec", "aac or opus: the main audio rendition's codec (default aac)", 1 },
-    { "opus_kbps", "integer 0 or 6..256: an Opus speech rendition beside AAC at this rate; 0: none (default 24)", 1 },
+    { "opus_kbps", "integer 0 or 6..256: an Opus speech rendition beside AAC at this rate; 0: none (default 20)", 1 },
     { "audio_kbps", "integer 16..320: audio bit rate in kbit/s (default 64)", 1 },
     { "audio_channels", "1 or 2: mono or stereo audio (default 1)", 1 },
     { "audio_language", "BCP 47 tag, letters, digits and '-', at most 35 characters (default und)", 1 },

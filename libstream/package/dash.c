@@ -171,10 +171,21 @@ int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t c
         if (a->cfg.kind != LS_TRACK_AUDIO)
             continue;
         const LSWindow w = ls_window(a, first, count);
+        /* the data-saver audio (the cheapest: Opus speech) first choice where the client plays it (dash.js follows
+         * @selectionPriority; a client without Opus in MP4 drops the set and keeps AAC): it is also the smallest
+         * first segment, what a start on a slow link waits for (S1) */
+        const LSRendition *cheapest = NULL;
+        int n_audio = 0;
+        for (int j = 0; j < p->n; j++)
+            if (p->r[j]->cfg.kind == LS_TRACK_AUDIO && (n_audio++, !cheapest || p->r[j]->avg < cheapest->avg))
+                cheapest = p->r[j];
         ls_buf_printf(&b,
                       "    <AdaptationSet id=\"%d\" contentType=\"audio\" mimeType=\"audio/mp4\" lang=\"%s\" "
-                      "segmentAlignment=\"true\" startWithSAP=\"1\">\n",
+                      "segmentAlignment=\"true\" startWithSAP=\"1\"",
                       as_id++, a->language);
+        if (n_audio > 1)
+            ls_buf_printf(&b, " selectionPriority=\"%d\"", a == cheapest ? 2 : 1);
+        ls_buf_printf(&b, ">\n");
         ls_buf_printf(&b,
                       "      <Representation id=\"%s\" bandwidth=\"%.0f\" codecs=\"%s\" "
                       "audioSamplingRate=\"%d\">\n",

@@ -6,13 +6,11 @@
 // seeking to the middle works, and the player reports no error.
 // usage: node play.mjs LADDER_DIR [player ...]     (players: hls dash shaka; default all)
 // Serves only on 127.0.0.1, bounded in time, and closes the browser and server whatever happens.
-import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { serve, chromiumArgs } from './serve.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const ladder = path.resolve(process.argv[2] || '');
 const players = process.argv.length > 3 ? process.argv.slice(3) : ['hls', 'dash', 'shaka'];
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -31,14 +29,6 @@ const declared = { hls: {}, dash: {} };
 for (const m of master.matchAll(/#EXT-X-STREAM-INF:BANDWIDTH=(\d+)[^\n]*RESOLUTION=\d+x(\d+)/g)) (declared.hls[+m[2]] ||= []).push(+m[1]);
 for (const m of mpd.matchAll(/<Representation id="[^"]+" bandwidth="(\d+)"[^>]*height="(\d+)"/g)) (declared.dash[+m[2]] ||= []).push(+m[1]);
 const manifestOf = { hls: 'hls', dash: 'dash', shaka: 'dash' };
-
-const libs = {
-  '/lib/hls.js': 'node_modules/hls.js/dist/hls.min.js',
-  '/lib/dash.js': 'node_modules/dashjs/dist/modern/umd/dash.all.min.js',
-  '/lib/shaka.js': 'node_modules/shaka-player/dist/shaka-player.compiled.js',
-};
-const mime = { '.m3u8': 'application/vnd.apple.mpegurl', '.mpd': 'application/dash+xml', '.m4s': 'video/iso.segment',
-  '.mp4': 'video/mp4', '.js': 'text/javascript', '.html': 'text/html', '.json': 'application/json' };
 
 // page script per player: window.start(url), window.levels(), window.force(height, codec), window.errors
 const adapters = {
@@ -110,32 +100,7 @@ ${a.code}
 </script></body></html>`;
 }
 
-const requests = [];
-const server = http.createServer((req, res) => {
-  const url = decodeURIComponent(req.url.split('?')[0]);
-  requests.push(url);
-  let file = null;
-  if (libs[url]) file = path.join(here, libs[url]);
-  else if (url.startsWith('/ladder/')) {
-    file = path.join(ladder, path.normalize(url.slice(8)));
-    if (!file.startsWith(ladder)) file = null;
-  } else if (url.startsWith('/page/')) {
-    const name = url.slice(6).replace('.html', '');
-    if (adapters[name]) { res.writeHead(200, { 'content-type': 'text/html' }); res.end(page(name)); return; }
-  }
-  if (!file || !fs.existsSync(file) || fs.statSync(file).isDirectory()) { res.writeHead(404); res.end(); return; }
-  const data = fs.readFileSync(file);
-  const range = req.headers.range && /bytes=(\d+)-(\d*)/.exec(req.headers.range);
-  const type = mime[path.extname(file)] || 'application/octet-stream';
-  if (range) {
-    const start = +range[1], end = range[2] ? +range[2] : data.length - 1;
-    res.writeHead(206, { 'content-type': type, 'content-range': `bytes ${start}-${end}/${data.length}`, 'accept-ranges': 'bytes' });
-    res.end(data.subarray(start, end + 1));
-  } else {
-    res.writeHead(200, { 'content-type': type, 'accept-ranges': 'bytes' });
-    res.end(data);
-  }
-});
+const { server, requests } = serve(ladder, (name) => (adapters[name] ? page(name) : null));
 
 let passed = 0, failed = 0;
 function check(ok, what) {
@@ -217,8 +182,7 @@ try {
   const base = `http://127.0.0.1:${server.address().port}`;
   browser = await chromium.launch({
     executablePath: CHROMIUM, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+    args: chromiumArgs,
   });
   for (const name of players) {
     const before = failed;

@@ -95,7 +95,9 @@ static void test_segplan(void)
                 int64_t len = start - prev;
                 if (len * fd > 6.0 + 1e-9 || len < 1)
                     bad++; /* over the target */
-                if (p.n_planned > 1 && len * fd < 3.0 - fd)
+                if (s == 1 && p.lead)
+                    bad += len != p.lead || len * fd > LS_LEAD_SECONDS + 1e-9; /* the short first segment */
+                else if (p.n_planned > 1 && len * fd < 3.0 - fd)
                     bad++; /* near-empty segment */
                 for (int64_t u = prev; u < start; u += 13)
                     if (ls_segplan_segment_of(&p, u) != s - 1)
@@ -106,20 +108,28 @@ static void test_segplan(void)
     }
     EXPECT(bad == 0, "%d segment-plan violations (over target, near-empty, or inconsistent lookup)", bad);
     LSSegPlan p;
+    /* 60 s at 30 fps: a 2 s first segment, then ten of 5.8 s */
     ls_segplan_init(&p, 6.0, 1, 30, 1800);
-    EXPECT(p.n_planned == 10 && ls_segplan_start(&p, 1) == 180, "60 s at 30 fps: %lld segments",
-           (long long)p.n_planned);
+    EXPECT(p.n_planned == 11 && ls_segplan_start(&p, 1) == 60 && ls_segplan_start(&p, 2) == 60 + 174,
+           "60 s at 30 fps: %lld segments", (long long)p.n_planned);
+    /* no short first segment where the target leaves no room for it, or the lecture is shorter than 8 s */
+    ls_segplan_init(&p, 3.0, 1, 30, 1800);
+    EXPECT(!p.lead && ls_segplan_start(&p, 1) == 90, "target 3 s: lead %lld", (long long)p.lead);
+    ls_segplan_init(&p, 6.0, 1, 30, 239);
+    EXPECT(!p.lead && p.n_planned == 2, "239 frames: lead %lld", (long long)p.lead);
     ls_segplan_init(&p, 6.0, 1, 30, 1801);
     EXPECT(p.n_planned == 11 && ls_segplan_start(&p, 10) >= 1801 - 180, "1801 frames: %lld segments",
            (long long)p.n_planned);
     /* the estimate a frame short (as MP4 demuxers often report): the last segment takes the extra frame */
     ls_segplan_init(&p, 6.0, 1, 30, 299);
-    EXPECT(ls_segplan_segment_of(&p, 299) == 1 && ls_segplan_segment_of(&p, 149) == 0, "one frame over the estimate");
+    EXPECT(ls_segplan_segment_of(&p, 299) == p.n_planned - 1 && ls_segplan_segment_of(&p, 59) == 0 &&
+               ls_segplan_segment_of(&p, 60) == 1,
+           "one frame over the estimate");
     /* far past the estimate: the last planned segment grows to 6.47 s (EXTINF rounds to 6), then full segments */
     ls_segplan_init(&p, 6.0, 1, 30, 1800);
-    EXPECT(ls_segplan_start(&p, 10) == 1620 + 194 && ls_segplan_start(&p, 11) == 1620 + 194 + 180,
-           "continuation %lld %lld", (long long)ls_segplan_start(&p, 10), (long long)ls_segplan_start(&p, 11));
-    EXPECT(ls_segplan_segment_of(&p, 1813) == 9 && ls_segplan_segment_of(&p, 1814) == 10, "tail lookup");
+    EXPECT(ls_segplan_start(&p, 11) == 1626 + 194 && ls_segplan_start(&p, 12) == 1626 + 194 + 180,
+           "continuation %lld %lld", (long long)ls_segplan_start(&p, 11), (long long)ls_segplan_start(&p, 12));
+    EXPECT(ls_segplan_segment_of(&p, 1819) == 10 && ls_segplan_segment_of(&p, 1820) == 11, "tail lookup");
 }
 
 static LStreamJob *make_job(void)
