@@ -795,7 +795,8 @@ static int publish(Ctx *c, int64_t video_frames)
                             * plays), and the cheapest audio rendition (the data-saver one) */
         const LSRendition *v = NULL, *a = NULL;
         for (int k = 0; k < pres.n; k++)
-            if (pres.r[k]->cfg.kind == LS_TRACK_VIDEO && (!v || !strcmp(v->cfg.sample_entry, pres.r[k]->cfg.sample_entry)))
+            if (pres.r[k]->cfg.kind == LS_TRACK_VIDEO &&
+                (!v || !strcmp(v->cfg.sample_entry, pres.r[k]->cfg.sample_entry)))
                 v = pres.r[k];
             else if (pres.r[k]->cfg.kind == LS_TRACK_AUDIO && (!a || pres.r[k]->avg < a->avg))
                 a = pres.r[k];

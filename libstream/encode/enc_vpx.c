@@ -130,8 +130,8 @@ static int vpx_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSCo
         tiles++;
     if (vpx_codec_control(&e->ctx, VP8E_SET_CPUUSED, 4) ||
         vpx_codec_control(&e->ctx, VP8E_SET_CQ_LEVEL, r->rung.crf > 0 ? cq_level(r->rung.crf) : 32u) ||
-        vpx_codec_control(&e->ctx, VP8E_SET_ENABLEAUTOALTREF, 1u) ||
-        vpx_codec_control(&e->ctx, VP9E_SET_ROW_MT, 1u) || vpx_codec_control(&e->ctx, VP9E_SET_TILE_COLUMNS, tiles) ||
+        vpx_codec_control(&e->ctx, VP8E_SET_ENABLEAUTOALTREF, 1u) || vpx_codec_control(&e->ctx, VP9E_SET_ROW_MT, 1u) ||
+        vpx_codec_control(&e->ctx, VP9E_SET_TILE_COLUMNS, tiles) ||
         vpx_codec_control(&e->ctx, VP9E_SET_FRAME_PARALLEL_DECODING, 0u) ||
         vpx_codec_control(&e->ctx, VP9E_SET_TUNE_CONTENT, (int)VP9E_CONTENT_SCREEN) ||
         vpx_codec_control(&e->ctx, VP9E_SET_COLOR_RANGE, 0) ||
@@ -141,7 +141,7 @@ static int vpx_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSCo
     uint8_t *v = e->vpcc;
     v[0] = 1;
     v[1] = v[2] = v[3] = 0;
-    v[4] = 0;                                                         /* profile */
+    v[4] = 0;                                                              /* profile */
     v[5] = (uint8_t)vp9_level(r->width, r->height, fps, r->rung.max_kbps); /* level */
     v[6] = (uint8_t)(8 << 4 | 0 << 1 | 0); /* bitDepth 8, chromaSubsampling 0 (4:2:0 left, as MPEG), limited range */
     v[7] = 2;                              /* colour primaries, transfer, matrix: unspecified (as the source's */
@@ -184,8 +184,8 @@ static int check_header(LSVpx *e, const uint8_t *p, size_t n)
         return -1;
     if (BIT() != 0) /* frame_type: KEY_FRAME */
         return -1;
-    BIT(); /* show_frame */
-    BIT(); /* error_resilient_mode */
+    BIT();     /* show_frame */
+    BIT();     /* error_resilient_mode */
     pos += 24; /* frame_sync_code */
     if (profile >= 2 && BIT())
         return -1; /* 10 or 12 bits */
