@@ -166,25 +166,29 @@ int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t c
     }
     if (!as_id)
         as_id = 1;
-    for (int k = 0; k < p->n; k++) {
-        const LSRendition *a = p->r[k];
-        if (a->cfg.kind != LS_TRACK_AUDIO)
-            continue;
+    /* audio AdaptationSets cheapest first: Shaka starts with the first listed where its bandwidth estimate allows
+     * either (the data-saver Opus: a third of AAC's first segment, what a slow link waits for; tests/startup.sh) */
+    const LSRendition *audio[LS_MAX_RENDITIONS];
+    int n_audio = 0;
+    for (int k = 0; k < p->n; k++)
+        if (p->r[k]->cfg.kind == LS_TRACK_AUDIO) {
+            int j = n_audio++;
+            for (; j > 0 && audio[j - 1]->avg > p->r[k]->avg; j--)
+                audio[j] = audio[j - 1];
+            audio[j] = p->r[k];
+        }
+    for (int k = 0; k < n_audio; k++) {
+        const LSRendition *a = audio[k];
         const LSWindow w = ls_window(a, first, count);
         /* the data-saver audio (the cheapest: Opus speech) first choice where the client plays it (dash.js follows
          * @selectionPriority; a client without Opus in MP4 drops the set and keeps AAC): it is also the smallest
          * first segment, what a start on a slow link waits for (S1) */
-        const LSRendition *cheapest = NULL;
-        int n_audio = 0;
-        for (int j = 0; j < p->n; j++)
-            if (p->r[j]->cfg.kind == LS_TRACK_AUDIO && (n_audio++, !cheapest || p->r[j]->avg < cheapest->avg))
-                cheapest = p->r[j];
         ls_buf_printf(&b,
                       "    <AdaptationSet id=\"%d\" contentType=\"audio\" mimeType=\"audio/mp4\" lang=\"%s\" "
                       "segmentAlignment=\"true\" startWithSAP=\"1\"",
                       as_id++, a->language);
         if (n_audio > 1)
-            ls_buf_printf(&b, " selectionPriority=\"%d\"", a == cheapest ? 2 : 1);
+            ls_buf_printf(&b, " selectionPriority=\"%d\"", k == 0 ? 2 : 1);
         ls_buf_printf(&b, ">\n");
         ls_buf_printf(&b,
                       "      <Representation id=\"%s\" bandwidth=\"%.0f\" codecs=\"%s\" "
