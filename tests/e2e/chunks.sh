@@ -2,7 +2,7 @@
 # Chunked encodes (lstream transcode --chunk K/N, --chunk audio, lstream finalize) on one machine: the ladder is
 # byte-identical to one whole run with the same options, whatever the chunk count, the order the parts ran in
 # or whether they ran at the same time, on MP4, MPEG-TS (MPEG-2 interlaced, H.264 open GOP) and portrait phone
-# recordings; parts that do not belong together are refused with a message naming
+# recordings, with VP9 twins too; parts that do not belong together are refused with a message naming
 # the problem, and a failed finalize publishes nothing and leaves a good ladder where it was.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 
@@ -63,6 +63,13 @@ done
 "$LSTREAM" transcode "$T/mute.mp4" -o "$T/mute-whole" -q -s 2 --chunk-span 1 || bad "mute: whole run"
 chunked "no audio" "$T/mute.mp4" "$T/mute-c" 2 -s 2 --chunk-span 1
 same_ladder "no audio" "$T/mute-whole" "$T/mute-c"
+
+# 3b. VP9 twins (libvpx) chunked the same way: each chunk's libvpx starts fresh on the grid, as in the whole run
+if "$LSTREAM" --version | grep -q vp9; then
+    "$LSTREAM" transcode "$T/mute.mp4" -o "$T/vp9-whole" -q -s 2 -r 360,240 --vp9 1 --chunk-span 2 || bad "vp9: whole run"
+    chunked "VP9" "$T/mute.mp4" "$T/vp9-c" 3 -s 2 -r 360,240 --vp9 1 --chunk-span 2
+    same_ladder "VP9" "$T/vp9-whole" "$T/vp9-c"
+fi
 
 # 4. audio only: only the audio part; a video chunk is refused
 ff -f lavfi -i "$SPEECH" -t 13 -c:a aac "$T/talk.m4a"
