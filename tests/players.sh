@@ -18,6 +18,9 @@ trap cleanup EXIT INT TERM
 # plays H.264 + AAC/Opus and VP9 + Opus from the same manifests and switches codec when told to
 vp9=0; "$bld/lstream" --version | grep -q "vp9" && vp9=2
 "$bld/lstream" transcode "$T/lecture.mp4" -o "$T/ladder" -q -p ultrafast --opus-kbps 24 --vp9 $vp9
+# the variant a player starts with (the first listed) is H.264's, whatever VP9 costs
+grep -m1 '^#EXT-X-STREAM-INF' "$T/ladder/master.m3u8" | grep -q 'CODECS="avc1' ||
+    { echo "FAIL: the first variant listed is not H.264: $(grep -m1 '^#EXT-X-STREAM-INF' "$T/ladder/master.m3u8")"; exit 1; }
 setsid timeout -k 10 300 node "$src/tests/players/play.mjs" "$T/ladder" &
 pg=$!
 status=0

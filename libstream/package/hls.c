@@ -84,7 +84,7 @@ typedef struct Variant {
     const LSRendition *video, *audio;
 } Variant;
 
-/* The variant to list first (S1): the largest video whose first segment with its audio takes at most
+/* The variant to list first (S1), of the first video codec: the largest video whose first segment with its audio takes at most
  * LS_S1_SECONDS on a LS_S1_BPS link (with the group whose first segment is smallest), else the variant that
  * starts soonest. -1 without video. */
 static int start_variant(const Variant *v, int n, int64_t first, int64_t count)
@@ -92,6 +92,10 @@ static int start_variant(const Variant *v, int n, int64_t first, int64_t count)
     int best = -1, soonest = -1;
     double best_bits = 0, soonest_bits = 0;
     for (int i = 0; i < n; i++) {
+        /* among the variants of the first video codec (H.264): a client without VP9 must not be offered a VP9
+         * variant as the one to start with */
+        if (strcmp(v[i].video->cfg.sample_entry, v[0].video->cfg.sample_entry))
+            continue;
         const double bits = first_segment_bits(v[i].video, v[i].audio, first, count);
         if (soonest < 0 || bits < soonest_bits) {
             soonest = i;
