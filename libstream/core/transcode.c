@@ -675,12 +675,39 @@ static void close_ctx(Ctx *c)
     }
 }
 
+/* Take rendition @p drop out of the ladder (ladder.json lists it and why), and its objects out of the output where
+ * the output can remove. */
+static void drop_rendition(Ctx *c, LSPresentation *p, int drop, const char *why)
+{
+    LSRendition *d = p->r[drop];
+    if (p->n_dropped < (int)LS_ARRAY_SIZE(p->dropped)) {
+        snprintf(p->dropped[p->n_dropped].id, sizeof(p->dropped[0].id), "%s", d->id);
+        snprintf(p->dropped[p->n_dropped].why, sizeof(p->dropped[0].why), "%s", why);
+        p->n_dropped++;
+    }
+    ls_log(c->job, LSTREAM_LOG_WARNING, "rung %s dropped: %s", d->id, why);
+    if (c->out.cb.remove) {
+        char name[64];
+        ls_name_in(name, sizeof(name), d->id, LS_NAME_INIT);
+        c->out.cb.remove(c->out.cb.opaque, name);
+        for (int64_t i = 0; i < d->n_seg; i++) {
+            ls_name_segment(name, sizeof(name), d->id, i + 1);
+            c->out.cb.remove(c->out.cb.opaque, name);
+        }
+    }
+    memmove(&p->r[drop], &p->r[drop + 1], sizeof(p->r[0]) * (size_t)(p->n - drop - 1));
+    p->n--;
+}
+
 /* M8 (doc/RULES.md): a lower rung never costs more than the one above it. An encoder can make a lower rung
  * dearer on some content (a short variable-frame-rate phone clip, noise at a capped rate); such a rung buys
  * nothing, so it leaves the ladder instead of failing the job: the lower of the two, unless that is the
- * cellular (last) rung, which M7 needs; then the one above it. Its objects are removed where the output can. */
+ * cellular (last) rung, which M7 needs; then the one above it. Its objects are removed where the output can.
+ * Then a twin in a second codec (VP9) that costs more than the first codec's rung of its size: it is there to save
+ * students' data, and a player choosing by codec support would make them pay more for it. */
 static void drop_dearer_rungs(Ctx *c, LSPresentation *p)
 {
+    char why[160];
     for (int k = 0; k + 1 < p->n;) {
         LSRendition *hi = p->r[k], *lo = p->r[k + 1];
         /* (rungs of one codec: a VP9 rung is compared with the VP9 rung above it, not with H.264's lowest) */
@@ -691,28 +718,26 @@ static void drop_dearer_rungs(Ctx *c, LSPresentation *p)
         }
         const int last_video = k + 2 >= p->n || p->r[k + 2]->cfg.kind != LS_TRACK_VIDEO ||
                                strcmp(p->r[k + 2]->cfg.sample_entry, lo->cfg.sample_entry);
-        const int drop = last_video ? k : k + 1;
-        LSRendition *d = p->r[drop];
-        if (p->n_dropped < (int)LS_ARRAY_SIZE(p->dropped)) {
-            snprintf(p->dropped[p->n_dropped].id, sizeof(p->dropped[0].id), "%s", d->id);
-            snprintf(p->dropped[p->n_dropped].why, sizeof(p->dropped[0].why),
-                     "%s averaged %.0f bit/s, more than %s above it (%.0f)", lo->id, lo->avg, hi->id, hi->avg);
-            p->n_dropped++;
-        }
-        ls_log(c->job, LSTREAM_LOG_WARNING, "rung %s dropped: %s averaged %.0f bit/s, more than %s (%.0f bit/s)", d->id,
-               lo->id, lo->avg, hi->id, hi->avg);
-        if (c->out.cb.remove) {
-            char name[64];
-            ls_name_in(name, sizeof(name), d->id, LS_NAME_INIT);
-            c->out.cb.remove(c->out.cb.opaque, name);
-            for (int64_t i = 0; i < d->n_seg; i++) {
-                ls_name_segment(name, sizeof(name), d->id, i + 1);
-                c->out.cb.remove(c->out.cb.opaque, name);
-            }
-        }
-        memmove(&p->r[drop], &p->r[drop + 1], sizeof(p->r[0]) * (size_t)(p->n - drop - 1));
-        p->n--;
+        snprintf(why, sizeof(why), "%s averaged %.0f bit/s, more than %s above it (%.0f)", lo->id, lo->avg, hi->id,
+                 hi->avg);
+        drop_rendition(c, p, last_video ? k : k + 1, why);
         k = k > 0 ? k - 1 : 0; /* the new neighbours are compared again */
+    }
+    const LSRendition *first = p->n && p->r[0]->cfg.kind == LS_TRACK_VIDEO ? p->r[0] : NULL;
+    for (int k = 0; first && k < p->n;) {
+        const LSRendition *r = p->r[k], *twin = NULL;
+        for (int j = 0;
+             j < p->n && r->cfg.kind == LS_TRACK_VIDEO && strcmp(r->cfg.sample_entry, first->cfg.sample_entry); j++)
+            if (!strcmp(p->r[j]->cfg.sample_entry, first->cfg.sample_entry) && p->r[j]->cfg.width == r->cfg.width &&
+                p->r[j]->cfg.height == r->cfg.height)
+                twin = p->r[j];
+        if (!twin || r->avg <= twin->avg) {
+            k++;
+            continue;
+        }
+        snprintf(why, sizeof(why), "%s averaged %.0f bit/s, more than %s of its size (%.0f)", r->id, r->avg, twin->id,
+                 twin->avg);
+        drop_rendition(c, p, k, why);
     }
 }
 

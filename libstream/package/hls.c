@@ -146,15 +146,25 @@ int ls_write_hls(LSOutput *o, const LSPresentation *p, int64_t first, int64_t co
                       r->id, r->language, r->cfg.channels, r->id, LS_NAME_PLAYLIST);
         n_audio++;
     }
-    for (int g = 0; g < p->n; g++) {
-        const LSRendition *a = p->r[g];
-        if (n_audio && a->cfg.kind != LS_TRACK_AUDIO)
+    /* the first video codec's variants (H.264) group by group, then the next codec's (VP9): a client that skips
+     * what it cannot play reads the ladder it can play first */
+    for (int c = 0; c < p->n; c++) {
+        const LSRendition *codec = p->r[c];
+        int seen = 0;
+        for (int k = 0; k < c; k++)
+            seen |= p->r[k]->cfg.kind == LS_TRACK_VIDEO && !strcmp(p->r[k]->cfg.sample_entry, codec->cfg.sample_entry);
+        if (codec->cfg.kind != LS_TRACK_VIDEO || seen)
             continue;
-        for (int k = 0; k < p->n && n_var < (int)LS_ARRAY_SIZE(var); k++)
-            if (p->r[k]->cfg.kind == LS_TRACK_VIDEO)
-                var[n_var++] = (Variant){ p->r[k], n_audio ? a : NULL };
-        if (!n_audio)
-            break;
+        for (int g = 0; g < p->n; g++) {
+            const LSRendition *a = p->r[g];
+            if (n_audio && a->cfg.kind != LS_TRACK_AUDIO)
+                continue;
+            for (int k = 0; k < p->n && n_var < (int)LS_ARRAY_SIZE(var); k++)
+                if (p->r[k]->cfg.kind == LS_TRACK_VIDEO && !strcmp(p->r[k]->cfg.sample_entry, codec->cfg.sample_entry))
+                    var[n_var++] = (Variant){ p->r[k], n_audio ? a : NULL };
+            if (!n_audio)
+                break;
+        }
     }
     const double fps = (double)p->fps_num / (p->fps_den ? p->fps_den : 1);
     /* S1: players that start with the first variant listed (hls.js by default) start with one whose first

@@ -73,4 +73,16 @@ expect "opus: the dOps sample entry decodes as Opus" sh -c "cat '$T/opus/opus/in
 expect "opus: the Opus rendition costs under 0.7 of AAC's" python3 -c "
 import json; r = {x['id']: x for x in json.load(open('$T/opus/ladder.json'))['renditions']}
 o, a = r['opus']['average_bps'], r['audio']['average_bps']; print('opus', o, 'aac', a); assert 0 < o < 0.7 * a"
+# VP9 twins (libvpx) of the two lowest rungs: variants in both audio groups after the H.264 ones, a DASH video
+# AdaptationSet of their own, decodable as VP9 on the same boundaries; a twin dearer than its H.264 rung is dropped
+if "$LSTREAM" --version | grep -q vp9; then
+    "$LSTREAM" transcode "$T/lecture.mp4" -o "$T/vp9" -q -p ultrafast -r 360,240 --vp9 2 2>"$T/err.txt" || bad "vp9 ladder: $(cat "$T/err.txt")"
+    check_ladder "$T/vp9" "$T/lecture.mp4"
+    V="$T/vp9/master.m3u8"
+    expect "vp9: each VP9 rung in both audio groups, after every H.264 variant" sh -c "[ \$(grep -c 'CODECS=\"vp09[.0-9]*,' '$V') = 4 ] && [ \$(grep '^#EXT-X-STREAM-INF' '$V' | head -4 | grep -c vp09) = 0 ]"
+    expect "vp9: two video AdaptationSets, one codec each" sh -c "[ \$(grep -c 'contentType=\"video\"' '$T/vp9/manifest.mpd') = 2 ]"
+    expect "vp9: the vpcC sample entry decodes as VP9" sh -c "cat '$T/vp9/v240-vp9/init.mp4' '$T/vp9/v240-vp9/'seg_*.m4s | ffprobe -v error -show_entries stream=codec_name -of csv=p=0 - | grep -qx vp9"
+    "$LSTREAM" transcode "$T/lecture.mp4" -o "$T/vp9d" -q -p ultrafast -r 240:crf=40,240:crf=5:vp9 2>/dev/null || bad "vp9 dear twin: transcode"
+    expect "vp9: a twin dearer than its H.264 rung leaves the ladder (ladder.json says why)" sh -c "grep -q '\"id\": \"v240-vp9\", \"reason\"' '$T/vp9d/ladder.json' && ! grep -q vp09 '$T/vp9d/master.m3u8' '$T/vp9d/manifest.mpd' && [ ! -e '$T/vp9d/v240-vp9' ]"
+fi
 finish
