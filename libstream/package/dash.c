@@ -155,15 +155,9 @@ int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t c
     ls_buf_printf(&b, "  <Period id=\"0\" start=\"PT0S\">\n");
     /* one video AdaptationSet per codec (C2), in listing order: H.264 first (id 0), then VP9 */
     int as_id = 0;
-    for (int g = 0; g < p->n; g++) {
-        const LSRendition *v0 = p->r[g];
-        int seen = 0;
-        for (int k = 0; k < g; k++)
-            seen |= p->r[k]->cfg.kind == LS_TRACK_VIDEO && !strcmp(p->r[k]->cfg.sample_entry, v0->cfg.sample_entry);
-        if (v0->cfg.kind != LS_TRACK_VIDEO || seen)
-            continue;
-        video_set(&b, p, v0, as_id++, first, count);
-    }
+    for (int g = 0; g < p->n; g++)
+        if (ls_first_of_codec(p, g))
+            video_set(&b, p, p->r[g], as_id++, first, count);
     if (!as_id)
         as_id = 1;
     /* audio AdaptationSets cheapest first: Shaka starts with the first listed where its bandwidth estimate allows

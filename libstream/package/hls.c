@@ -150,10 +150,7 @@ int ls_write_hls(LSOutput *o, const LSPresentation *p, int64_t first, int64_t co
      * what it cannot play reads the ladder it can play first */
     for (int c = 0; c < p->n; c++) {
         const LSRendition *codec = p->r[c];
-        int seen = 0;
-        for (int k = 0; k < c; k++)
-            seen |= p->r[k]->cfg.kind == LS_TRACK_VIDEO && !strcmp(p->r[k]->cfg.sample_entry, codec->cfg.sample_entry);
-        if (codec->cfg.kind != LS_TRACK_VIDEO || seen)
+        if (!ls_first_of_codec(p, c))
             continue;
         for (int g = 0; g < p->n; g++) {
             const LSRendition *a = p->r[g];

@@ -61,3 +61,13 @@ LSWindow ls_window(const LSRendition *r, int64_t first, int64_t count)
         w.count = r->n_seg - w.first;
     return w;
 }
+
+int ls_first_of_codec(const LSPresentation *p, int k)
+{
+    if (p->r[k]->cfg.kind != LS_TRACK_VIDEO)
+        return 0;
+    for (int j = 0; j < k; j++)
+        if (p->r[j]->cfg.kind == LS_TRACK_VIDEO && !strcmp(p->r[j]->cfg.sample_entry, p->r[k]->cfg.sample_entry))
+            return 0;
+    return 1;
+}

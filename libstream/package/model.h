@@ -64,6 +64,9 @@ typedef struct LSPresentation {
     } loudness;
 } LSPresentation;
 
+/* p->r[k] is a video rendition, the first of its codec (sample entry) in listing order: one per video codec */
+int ls_first_of_codec(const LSPresentation *p, int k);
+
 /* A window of a rendition's segments: [first, first + count), clamped to what it has (count < 0: to the end) */
 typedef struct LSWindow {
     int64_t first, count;
