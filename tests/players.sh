@@ -11,7 +11,7 @@ pg=""
 # the browser and the server run in their own process group, which is killed whatever happens
 cleanup() { [ -n "$pg" ] && kill -KILL -- "-$pg" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT INT TERM
-"$bld/lstream" sample "$T/lecture.mp4" --duration 30
+"$bld/lstream" sample "$T/lecture.mp4" --duration 60
 # with the Opus speech rendition beside AAC (the default): each rung is a variant in both HLS audio groups (the
 # harness starts hls.js at its lowest level, an Opus variant), dash.js and Shaka pick an audio AdaptationSet; and,
 # where the build has libvpx, VP9 twins of the two lowest rungs (a second DASH video AdaptationSet): each player
@@ -21,7 +21,7 @@ vp9=0; "$bld/lstream" --version | grep -q "vp9" && vp9=2
 # the variant a player starts with (the first listed) is H.264's, whatever VP9 costs
 grep -m1 '^#EXT-X-STREAM-INF' "$T/ladder/master.m3u8" | grep -q 'CODECS="avc1' ||
     { echo "FAIL: the first variant listed is not H.264: $(grep -m1 '^#EXT-X-STREAM-INF' "$T/ladder/master.m3u8")"; exit 1; }
-setsid timeout -k 10 300 node "$src/tests/players/play.mjs" "$T/ladder" &
+setsid timeout -k 10 420 node "$src/tests/players/play.mjs" "$T/ladder" &
 pg=$!
 status=0
 wait "$pg" || status=$?

@@ -2,7 +2,8 @@
 // Chromium, driven by playwright-core. For each player: the manifest loads, every rung is listed with its
 // resolution and bit rate, playback advances, forcing the lowest then the highest rung loads that rung's
 // segments and keeps playing; with VP9 rungs beside H.264 ones, forcing the lowest and highest VP9 rung switches
-// codec in mid-play (each player's own way: hls.js levels, dash.js tracks, Shaka variants) and keeps playing;
+// codec in mid-play (each player's own way: hls.js levels, dash.js tracks, Shaka variants) and keeps playing, and
+// forcing the lowest H.264 rung again switches back;
 // seeking to the middle works, and the player reports no error.
 // usage: node play.mjs LADDER_DIR [player ...]     (players: hls dash shaka; default all)
 // Serves only on 127.0.0.1, bounded in time, and closes the browser and server whatever happens.
@@ -14,7 +15,7 @@ import { serve, chromiumArgs } from './serve.mjs';
 const ladder = path.resolve(process.argv[2] || '');
 const players = process.argv.length > 3 ? process.argv.slice(3) : ['hls', 'dash', 'shaka'];
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const LIMIT_MS = 240000;
+const LIMIT_MS = 360000;
 
 const info = JSON.parse(fs.readFileSync(path.join(ladder, 'ladder.json'), 'utf8'));
 const videoRungs = info.renditions.filter((r) => r.type === 'video').sort((a, b) => a.height - b.height);
@@ -146,10 +147,13 @@ async function testPlayer(browser, base, name) {
       check(l && l.width === r.width && want.includes(l.bandwidth),
         `${name}: rung ${r.id} listed as ${JSON.stringify(l)}, manifest declares ${r.width}x${r.height} at ${want.join(' or ')} bit/s`);
     }
-    // the lowest and highest listed H.264 rung, then (a codec switch) the lowest and highest listed VP9 one
+    // the lowest and highest listed H.264 rung, then (a codec switch) the lowest and highest listed VP9 one, then
+    // back to the lowest H.264 one
     const forced = [];
-    for (const rungs of [h264Rungs.filter(isListed), vp9Rungs.filter(isListed)])
+    const h264Listed = h264Rungs.filter(isListed), vp9Listed = vp9Rungs.filter(isListed);
+    for (const rungs of [h264Listed, vp9Listed])
       if (rungs.length) forced.push(...new Set([rungs[0], rungs[rungs.length - 1]]));
+    if (vp9Listed.length && h264Listed.length) forced.push(h264Listed[0]);
     for (const r of forced) {
       const mark = requests.length;
       const t = await pg.evaluate(() => document.getElementById('v').currentTime);
