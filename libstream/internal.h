@@ -204,6 +204,12 @@ typedef struct LSPacket {
 int ls_codec_string_avcc(const uint8_t *avcc, int size, char *out, size_t out_size);
 /* "vp09.PP.LL.DD.CC.cp.tc.mc.FF" from a vpcC payload (version/flags included) */
 int ls_codec_string_vpcc(const uint8_t *vpcc, int size, char *out, size_t out_size);
+/* A VP9 keyframe's uncompressed header (VP9 bitstream 6.2), the first frame of a superframe: 0 with its profile,
+ * bit depth and colour range filled, or -1 if @p p does not start with a keyframe (or is cut short). */
+typedef struct LSVp9Key {
+    int profile, bit_depth, full_range;
+} LSVp9Key;
+int ls_vp9_keyframe(const uint8_t *p, size_t n, LSVp9Key *k);
 int ls_codec_string_asc(const uint8_t *asc, int size, char *out, size_t out_size);
 
 /* ---- bit rates ---- */

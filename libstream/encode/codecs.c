@@ -38,3 +38,31 @@ int ls_codec_string_vpcc(const uint8_t *v, int size, char *out, size_t out_size)
              v[7], v[8], v[9], v[6] & 1u);
     return 0;
 }
+
+static unsigned read_bits(const uint8_t *p, size_t n, size_t *pos, int k)
+{
+    unsigned v = 0;
+    for (int i = 0; i < k; i++, (*pos)++)
+        v = v << 1 | (*pos < n * 8 ? (unsigned)(p[*pos >> 3] >> (7 - (*pos & 7))) & 1u : 0u);
+    return v;
+}
+
+int ls_vp9_keyframe(const uint8_t *p, size_t n, LSVp9Key *k)
+{
+    size_t pos = 0;
+    if (n < 5 || read_bits(p, n, &pos, 2) != 2) /* frame_marker */
+        return -1;
+    const unsigned lo = read_bits(p, n, &pos, 1);
+    k->profile = (int)(read_bits(p, n, &pos, 1) << 1 | lo);
+    if (k->profile == 3)
+        pos++;                                                /* reserved_zero */
+    if (read_bits(p, n, &pos, 1) || read_bits(p, n, &pos, 1)) /* show_existing_frame; frame_type 1: non-key */
+        return -1;
+    pos += 2;                                  /* show_frame, error_resilient_mode */
+    if (read_bits(p, n, &pos, 24) != 0x498342) /* frame_sync_code */
+        return -1;
+    k->bit_depth = k->profile >= 2 ? (read_bits(p, n, &pos, 1) ? 12 : 10) : 8;
+    const unsigned cs = read_bits(p, n, &pos, 3);
+    k->full_range = cs == 7 ? 1 : (int)read_bits(p, n, &pos, 1); /* CS_RGB is full range */
+    return pos <= n * 8 ? 0 : -1;
+}

@@ -6,8 +6,8 @@
  * (lectures are slides; measured in BENCHMARKS.md). VP9 has no reordering in the container: libvpx packs its
  * hidden alt-reference frames with the next shown frame into one superframe, so every packet is one frame with
  * dts == pts. The sample entry is vp09 with a vpcC (VP Codec ISO Media File Format Binding, v1.0, 2.2) whose
- * level follows from the rung's picture size, frame rate and cap, and whose profile, bit depth, subsampling and
- * range are checked against the first keyframe's uncompressed header (VP9 bitstream spec 6.2).
+ * level follows from the rung's picture size, frame rate and cap, and whose profile, bit depth and range are
+ * checked against the first keyframe's uncompressed header (ls_vp9_keyframe(), VP9 bitstream spec 6.2).
  */
 #include "config.h"
 #include "libstream/internal.h"
@@ -98,33 +98,35 @@ static int vpx_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSCo
     if (r->rung.crf > 0) {
         /* constant quality. libvpx's constrained-quality mode (VPX_CQ, the cap as its target) spends what the cap
          * allows on keyframes whatever the cq-level on lecture content (0.996 SSIM at 360p for 2x the bytes of
-         * H.264 at 0.987, any cq-level); its Q mode follows the cq-level. The cap is then not enforced by the
-         * encoder: BANDWIDTH is measured from the segments as always, and M7 rests on the H.264 cellular rung. */
+         * H.264 at 0.987, any cq-level); its Q mode follows the cq-level, and has no rate control: the cap is not
+         * enforced by the encoder. BANDWIDTH is measured from the segments as always, M7 rests on the H.264
+         * cellular rung, and a twin dearer than its H.264 rung leaves the ladder (transcode.c). */
         c.rc_end_usage = VPX_Q;
-        c.rc_target_bitrate = (unsigned)(r->rung.max_kbps > 0 ? r->rung.max_kbps : 100000);
     } else {
+        /* average bit rate, with the rung's VBV in libvpx's terms: a buffer of so many milliseconds of the rate */
         c.rc_end_usage = VPX_VBR;
         c.rc_target_bitrate = (unsigned)r->rung.target_kbps;
+        if (r->rung.max_kbps > 0) {
+            const int buf = r->rung.buffer_kbits > 0 ? r->rung.buffer_kbits : r->rung.max_kbps;
+            const unsigned ms = (unsigned)((int64_t)buf * 1000 / r->rung.target_kbps);
+            c.rc_buf_sz = ms < 1 ? 1 : ms;
+            c.rc_buf_initial_sz = c.rc_buf_optimal_sz = c.rc_buf_sz * 5 / 6;
+            if (r->rung.max_kbps > r->rung.target_kbps) { /* the cap as the most a stretch may overshoot */
+                const int64_t pct = 100LL * (r->rung.max_kbps - r->rung.target_kbps) / r->rung.target_kbps;
+                c.rc_overshoot_pct = (unsigned)(pct < 100 ? pct : 100); /* libvpx's own limit */
+            }
+        }
     }
     c.rc_min_quantizer = 0;
     c.rc_max_quantizer = 63;
-    if (r->rung.max_kbps > 0) {
-        /* the VBV the rung asks for, in libvpx's terms: a buffer of so many milliseconds at the target rate */
-        const int buf = r->rung.buffer_kbits > 0 ? r->rung.buffer_kbits : r->rung.max_kbps;
-        unsigned ms = (unsigned)((int64_t)buf * 1000 / r->rung.max_kbps);
-        c.rc_buf_sz = ms < 1 ? 1 : ms;
-        c.rc_buf_initial_sz = c.rc_buf_sz * 5 / 6;
-        c.rc_buf_optimal_sz = c.rc_buf_sz * 5 / 6;
-        c.rc_undershoot_pct = 100;
-        c.rc_overshoot_pct = 15;
-    }
     if (vpx_codec_enc_init(&e->ctx, iface, &c, 0))
         return vpx_fail(e, "cannot open a VP9 encoder");
     e->open = 1;
     const double fps = (double)ep->fps_num / ep->fps_den;
-    /* speed 4 of libvpx's good-quality mode: on the generated lecture at 360p/240p, speed 2 makes 0.5 % fewer bytes
-     * at 0.0005 better SSIM for 12 % more time, 5 makes 15 % more bytes at the same time (good mode spends the same
-     * time from 3 to 5); realtime mode is x264's speed but 12-30 % larger than x264 at equal SSIM. Screen-content
+    /* speed 4 of libvpx's good-quality mode: on the generated lecture at 360p/240p, speed 2 makes about 1 % fewer
+     * bytes at 0.0006 better SSIM for 12 % more time, 5 makes 15 % more bytes at the same time (good mode spends the same
+     * time from 3 to 5); realtime mode is x264's speed but at 360p made 15 % more bytes than
+     * x264 at a slightly lower SSIM (27.5 vs 23.9 kbit/s, 0.986 vs 0.987). Screen-content
      * tuning is asked for (lectures are slides) though libvpx 1.12's good mode made the same bytes without it on the
      * generated lecture: its screen tools act in realtime mode */
     int tiles = 0;
@@ -132,8 +134,7 @@ static int vpx_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSCo
         tiles++;
     if (vpx_codec_control(&e->ctx, VP8E_SET_CPUUSED, 4) ||
         vpx_codec_control(&e->ctx, VP8E_SET_CQ_LEVEL, r->rung.crf > 0 ? cq_level(r->rung.crf) : 32u) ||
-        vpx_codec_control(&e->ctx, VP8E_SET_ENABLEAUTOALTREF, 1u) || vpx_codec_control(&e->ctx, VP9E_SET_ROW_MT, 1u) ||
-        vpx_codec_control(&e->ctx, VP9E_SET_TILE_COLUMNS, tiles) ||
+        vpx_codec_control(&e->ctx, VP9E_SET_ROW_MT, 1u) || vpx_codec_control(&e->ctx, VP9E_SET_TILE_COLUMNS, tiles) ||
         vpx_codec_control(&e->ctx, VP9E_SET_FRAME_PARALLEL_DECODING, 0u) ||
         vpx_codec_control(&e->ctx, VP9E_SET_TUNE_CONTENT, (int)VP9E_CONTENT_SCREEN) ||
         vpx_codec_control(&e->ctx, VP9E_SET_COLOR_RANGE, 0) ||
@@ -168,41 +169,6 @@ static int vpx_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSCo
     return 0;
 }
 
-/* The first keyframe's uncompressed header (VP9 bitstream 6.2, 7.2) against what vpcC says: profile, 8 bits,
- * 4:2:0, limited range. A superframe's frames each start with a frame header; the keyframe is the first. */
-static int check_header(LSVpx *e, const uint8_t *p, size_t n)
-{
-    if (n < 4)
-        return -1;
-    unsigned bits = 0, pos = 0;
-#define BIT() (pos < n * 8 ? (bits = (p[pos >> 3] >> (7 - (pos & 7))) & 1, pos++, bits) : 0)
-    if (BIT() != 1 || BIT() != 0) /* frame_marker */
-        return -1;
-    unsigned lo = BIT(), hi = BIT();
-    const unsigned profile = hi << 1 | lo;
-    if (profile == 3)
-        BIT();
-    if (BIT()) /* show_existing_frame */
-        return -1;
-    if (BIT() != 0) /* frame_type: KEY_FRAME */
-        return -1;
-    BIT();     /* show_frame */
-    BIT();     /* error_resilient_mode */
-    pos += 24; /* frame_sync_code */
-    if (profile >= 2 && BIT())
-        return -1; /* 10 or 12 bits */
-    unsigned cs = 0;
-    for (int i = 0; i < 3; i++)
-        cs = cs << 1 | BIT();
-    if (cs == 7) /* CS_RGB */
-        return -1;
-    const unsigned full_range = BIT();
-#undef BIT
-    if (pos > n * 8)
-        return -1;
-    return profile == e->vpcc[4] && full_range == (e->vpcc[6] & 1u) && profile != 1 && profile != 3 ? 0 : -1;
-}
-
 static int deliver(LSVpx *e, LSPacketSink sink, void *opaque, int *count)
 {
     vpx_codec_iter_t it = NULL;
@@ -212,7 +178,10 @@ static int deliver(LSVpx *e, LSPacketSink sink, void *opaque, int *count)
             continue;
         const int key = !!(pk->data.frame.flags & VPX_FRAME_IS_KEY);
         if (!e->checked) {
-            if (!key || check_header(e, pk->data.frame.buf, pk->data.frame.sz) < 0)
+            /* the first keyframe's header against what vpcC says: profile, 8 bits, range */
+            LSVp9Key k;
+            if (!key || ls_vp9_keyframe(pk->data.frame.buf, pk->data.frame.sz, &k) < 0 || k.profile != e->vpcc[4] ||
+                k.bit_depth != 8 || k.full_range != (e->vpcc[6] & 1))
                 return ls_fail(e->job, LSTREAM_ERR_BUG,
                                "rung %s: libvpx's first frame is not a keyframe of the profile, depth and range its "
                                "vpcC declares",

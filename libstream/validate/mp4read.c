@@ -240,33 +240,6 @@ static int first_sample_is_idr(const uint8_t *s, size_t size, int nls)
     return 0;
 }
 
-static uint32_t read_bits(const uint8_t *p, int64_t n, int64_t *pos, int k)
-{
-    uint32_t v = 0;
-    for (int i = 0; i < k; i++, (*pos)++)
-        v = v << 1 | (*pos < n * 8 ? (uint32_t)(p[*pos >> 3] >> (7 - (*pos & 7))) & 1u : 0u);
-    return v;
-}
-
-/* VP9 uncompressed header (VP9 bitstream 6.2): frame_marker 2, profile (2 bits, and a reserved bit for profile 3),
- * show_existing_frame 0, frame_type 0 (KEY_FRAME), show_frame, error_resilient_mode, then the sync code 49 83 42.
- * A superframe's first frame is the one decoded first. */
-static int vp9_is_keyframe(const uint8_t *p, int64_t n)
-{
-    int64_t pos = 0;
-#define BITS(k) read_bits(p, n, &pos, (k))
-    if (n < 5 || BITS(2) != 2)
-        return 0;
-    const uint32_t lo = BITS(1), profile = BITS(1) << 1 | lo;
-    if (profile == 3)
-        BITS(1);
-    if (BITS(1) || BITS(1)) /* show_existing_frame, frame_type (1: non-key) */
-        return 0;
-    BITS(2); /* show_frame, error_resilient_mode */
-    return BITS(24) == 0x498342;
-#undef BITS
-}
-
 int ls_mp4_parse_fragment(const uint8_t *data, size_t size, const LSMp4Init *init, LSMp4Frag *f)
 {
     memset(f, 0, sizeof(*f));
@@ -401,7 +374,7 @@ int ls_mp4_parse_fragment(const uint8_t *data, size_t size, const LSMp4Init *ini
         (uint64_t)f->first_offset + f->first_size <= size)
         f->first_idr = first_sample_is_idr(data + f->first_offset, f->first_size, init->nal_length_size);
     else if (init->vp9 && f->first_offset >= 0 && (uint64_t)f->first_offset + f->first_size <= size)
-        f->first_idr = vp9_is_keyframe(data + f->first_offset, f->first_size);
+        f->first_idr = ls_vp9_keyframe(data + f->first_offset, (size_t)f->first_size, &(LSVp9Key){ 0 }) == 0;
     else
         f->first_idr = -1; /* unknown: not H.264 */
     return 0;

@@ -82,6 +82,9 @@ if "$LSTREAM" --version | grep -q vp9; then
     expect "vp9: each VP9 rung in both audio groups, after every H.264 variant" sh -c "[ \$(grep -c 'CODECS=\"vp09[.0-9]*,' '$V') = 4 ] && [ \$(grep '^#EXT-X-STREAM-INF' '$V' | head -4 | grep -c vp09) = 0 ]"
     expect "vp9: two video AdaptationSets, one codec each" sh -c "[ \$(grep -c 'contentType=\"video\"' '$T/vp9/manifest.mpd') = 2 ]"
     expect "vp9: the vpcC sample entry decodes as VP9" sh -c "cat '$T/vp9/v240-vp9/init.mp4' '$T/vp9/v240-vp9/'seg_*.m4s | ffprobe -v error -show_entries stream=codec_name -of csv=p=0 - | grep -qx vp9"
+    # an average-bit-rate VP9 rung (libvpx's VBR mode, the cap as its overshoot limit) encodes and validates
+    "$LSTREAM" transcode "$T/lecture.mp4" -o "$T/vp9a" -q -p ultrafast -r 360,240:kbps=40:max=90:vp9 2>"$T/err.txt" ||
+        bad "vp9 average-bit-rate rung: $(cat "$T/err.txt")"
     "$LSTREAM" transcode "$T/lecture.mp4" -o "$T/vp9d" -q -p ultrafast -r 240:crf=40,240:crf=5:vp9 2>/dev/null || bad "vp9 dear twin: transcode"
     expect "vp9: a twin dearer than its H.264 rung leaves the ladder (ladder.json says why)" sh -c "grep -q '\"id\": \"v240-vp9\", \"reason\"' '$T/vp9d/ladder.json' && ! grep -q vp09 '$T/vp9d/master.m3u8' '$T/vp9d/manifest.mpd' && [ ! -e '$T/vp9d/v240-vp9' ]"
 fi
