@@ -145,15 +145,12 @@ int ls_ladder_plan(LStreamJob *job, const LSSourceInfo *src, LSLadder *l)
             p->rung.buffer_kbits = defaults[i].buffer_kbits;
         }
     }
-    /* VP9 twins of the lowest H.264 rungs (settings.vp9_rungs), after every H.264 rung */
+    /* VP9 twins of the lowest H.264 rungs (settings.vp9_rungs): sorted, the H.264 rungs come first, smallest last */
     sort_rungs(l);
     int n_h264 = 0;
-    for (int i = 0; i < l->n; i++)
-        n_h264 += l->r[i].rung.codec == LSTREAM_CODEC_H264;
-    const int twins = job->s.vp9_rungs < n_h264 ? job->s.vp9_rungs : n_h264;
-    for (int t = 0, seen = 0; t < l->n && seen < n_h264; t++) {
-        if (l->r[t].rung.codec != LSTREAM_CODEC_H264 || seen++ < n_h264 - twins)
-            continue;
+    while (n_h264 < l->n && l->r[n_h264].rung.codec == LSTREAM_CODEC_H264)
+        n_h264++;
+    for (int t = job->s.vp9_rungs < n_h264 ? n_h264 - job->s.vp9_rungs : 0; t < n_h264; t++) {
         if (l->n >= LSTREAM_MAX_RUNGS)
             return ls_fail(job, LSTREAM_ERR_SETTINGS, "vp9_rungs = %d: the ladder would have more than %d rungs",
                            job->s.vp9_rungs, LSTREAM_MAX_RUNGS);

@@ -699,6 +699,20 @@ static void drop_rendition(Ctx *c, LSPresentation *p, int drop, const char *why)
     p->n--;
 }
 
+/* The first codec's (H.264's) video rendition of @p r's size, if @p r is video of another codec (a VP9 twin). */
+static const LSRendition *twin_of(const LSPresentation *p, const LSRendition *r)
+{
+    const LSRendition *first = p->n ? p->r[0] : NULL; /* video renditions are listed first, the first codec first */
+    if (!first || first->cfg.kind != LS_TRACK_VIDEO || r->cfg.kind != LS_TRACK_VIDEO ||
+        !strcmp(r->cfg.sample_entry, first->cfg.sample_entry))
+        return NULL;
+    for (int j = 0; j < p->n; j++)
+        if (!strcmp(p->r[j]->cfg.sample_entry, first->cfg.sample_entry) && p->r[j]->cfg.width == r->cfg.width &&
+            p->r[j]->cfg.height == r->cfg.height)
+            return p->r[j];
+    return NULL;
+}
+
 /* M8 (doc/RULES.md): a lower rung never costs more than the one above it. An encoder can make a lower rung
  * dearer on some content (a short variable-frame-rate phone clip, noise at a capped rate); such a rung buys
  * nothing, so it leaves the ladder instead of failing the job: the lower of the two, unless that is the
@@ -723,14 +737,8 @@ static void drop_dearer_rungs(Ctx *c, LSPresentation *p)
         drop_rendition(c, p, last_video ? k : k + 1, why);
         k = k > 0 ? k - 1 : 0; /* the new neighbours are compared again */
     }
-    const LSRendition *first = p->n && p->r[0]->cfg.kind == LS_TRACK_VIDEO ? p->r[0] : NULL;
-    for (int k = 0; first && k < p->n;) {
-        const LSRendition *r = p->r[k], *twin = NULL;
-        for (int j = 0;
-             j < p->n && r->cfg.kind == LS_TRACK_VIDEO && strcmp(r->cfg.sample_entry, first->cfg.sample_entry); j++)
-            if (!strcmp(p->r[j]->cfg.sample_entry, first->cfg.sample_entry) && p->r[j]->cfg.width == r->cfg.width &&
-                p->r[j]->cfg.height == r->cfg.height)
-                twin = p->r[j];
+    for (int k = 0; k < p->n;) {
+        const LSRendition *r = p->r[k], *twin = twin_of(p, r);
         if (!twin || r->avg <= twin->avg) {
             k++;
             continue;

@@ -26,16 +26,20 @@ const LSEncoderOps *ls_encoder_find(int kind, int codec)
 
 int ls_encoders_check(const LStreamSettings *s, char *why, size_t why_size)
 {
-    /* the video codecs the rungs name (the default ladder: H.264) and the audio codec */
-    int video[8] = { LSTREAM_CODEC_H264, LSTREAM_CODEC_VP9 }, n = s->n_rungs ? 0 : s->vp9_rungs ? 2 : 1;
-    if (s->n_rungs && s->vp9_rungs)
-        video[n++] = LSTREAM_CODEC_VP9;
-    for (int i = 0; i < s->n_rungs && n < (int)LS_ARRAY_SIZE(video); i++) {
+    /* the video codecs the rungs name (the default ladder: H.264), and VP9 for the twins */
+    int want[LSTREAM_MAX_RUNGS + 2], n_want = 0, video[LSTREAM_MAX_RUNGS + 2], n = 0;
+    if (!s->n_rungs)
+        want[n_want++] = LSTREAM_CODEC_H264;
+    for (int i = 0; i < s->n_rungs && i < LSTREAM_MAX_RUNGS; i++)
+        want[n_want++] = (int)s->rungs[i].codec;
+    if (s->vp9_rungs)
+        want[n_want++] = LSTREAM_CODEC_VP9;
+    for (int i = 0; i < n_want; i++) {
         int seen = 0;
         for (int k = 0; k < n; k++)
-            seen |= video[k] == (int)s->rungs[i].codec;
+            seen |= video[k] == want[i];
         if (!seen)
-            video[n++] = (int)s->rungs[i].codec;
+            video[n++] = want[i];
     }
     for (int k = 0; k < n; k++) {
         const LSEncoderOps *ops = ls_encoder_find(LS_TRACK_VIDEO, video[k]);
