@@ -46,6 +46,24 @@ uint64_t ls_sad_c(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs
     return sum;
 }
 
+void ls_blockdiff_c(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int w, int h, int bw, uint32_t *sad,
+                    uint8_t *max)
+{
+    for (int x0 = 0, i = 0; x0 < w; x0 += bw, i++) {
+        const int x1 = x0 + bw < w ? x0 + bw : w;
+        uint32_t s = 0;
+        int m = 0;
+        for (int y = 0; y < h; y++)
+            for (int x = x0; x < x1; x++) {
+                const int d = abs(a[y * as + x] - b[y * bs + x]);
+                s += (uint32_t)d;
+                m = d > m ? d : m;
+            }
+        sad[i] = s;
+        max[i] = (uint8_t)m;
+    }
+}
+
 uint64_t ls_ssd_c(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int w, int h)
 {
     uint64_t sum = 0;
@@ -97,6 +115,7 @@ void ls_dsp_init(LSDSP *dsp, unsigned flags)
     dsp->vscale = ls_vscale_c;
     dsp->hscale = ls_hscale_c;
     dsp->sad = ls_sad_c;
+    dsp->blockdiff = ls_blockdiff_c;
     dsp->ssd = ls_ssd_c;
     dsp->ssim_4x4 = ls_ssim_4x4_c;
     dsp->activity = ls_activity_c;

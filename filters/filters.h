@@ -28,6 +28,10 @@ typedef struct LSDSP {
                    const int32_t *cpair);
     /* Sum of absolute differences over a w x h block. */
     uint64_t (*sad)(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int w, int h);
+    /* Differences of one row of blocks (lecture analysis): block i covers columns [i*bw, min(i*bw+bw, w)) of the
+     * h rows (h <= 16); sad[i] = sum |a-b|, max[i] = max |a-b| over it. bw is 8 or 16; (w + bw - 1) / bw blocks. */
+    void (*blockdiff)(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int w, int h, int bw,
+                      uint32_t *sad, uint8_t *max);
     /* Sum of squared differences over a w x h block (PSNR). */
     uint64_t (*ssd)(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int w, int h);
     /* SSIM partial sums of one row of 4x4 blocks (x264 style): for block i, sums[i] = {sa, sb, saa+sbb, sab}
@@ -90,6 +94,8 @@ void ls_vscale_c(int16_t *dst, const uint8_t *const *rows, const int16_t *coef, 
 void ls_hscale_c(uint8_t *dst, int w, const int16_t *src, const int32_t *pos, const int16_t *coef, int taps,
                  const int32_t *cpair);
 uint64_t ls_sad_c(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int w, int h);
+void ls_blockdiff_c(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int w, int h, int bw, uint32_t *sad,
+                    uint8_t *max);
 uint64_t ls_ssd_c(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int w, int h);
 void ls_ssim_4x4_c(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int32_t (*sums)[4], int n);
 uint64_t ls_activity_c(const uint8_t *p, ptrdiff_t s, int w, int h);

@@ -197,7 +197,16 @@ typedef struct LStreamSettings {
      *  lists them as further variants (never the first), DASH as a second video AdaptationSet. Applies to the
      *  default ladder and to explicit rungs alike (rungs may also name VP9 themselves, ":vp9"). Default 0. */
     int vp9_rungs;
-    uint8_t reserved[44]; /**< must be zero (lstream_default_settings() does it) */
+    /** 1 (default): lecture-aware encoding. The decoded pictures are analysed as they pass (doc/LECTURE.md):
+     *  every slide change becomes an IDR on every rung and a chapter (WebVTT, HLS EXT-X-SESSION-DATA
+     *  "com.apple.hls.chapters", a DASH EventStream), and blocks that did not change beyond the recording's noise
+     *  are given to the encoders again exactly, so a still slide costs skipped blocks. 0: every picture is
+     *  encoded as decoded, no chapters. */
+    int lecture;
+    /** 1 (default): thumbnails: JPEG sprite sheets of the lecture at regular intervals (a DASH image
+     *  AdaptationSet, an HLS image playlist, a WebVTT storyboard) and, with lecture, one JPEG per chapter. */
+    int thumbnails;
+    uint8_t reserved[36]; /**< must be zero (lstream_default_settings() does it) */
 } LStreamSettings;
 
 /** Fill @p s with defaults. Never fails. */

@@ -31,7 +31,8 @@ static void usage(FILE *f)
            "       lstream finalize OUTDIR [--no-validate] [--json] [-q] [-v]\n"
            "       lstream validate PATH [--json]\n"
            "       lstream sample OUTPUT.mp4 [--kind KIND] [--duration S] [--size WxH] [--fps N] [--rotate DEG]\n"
-           "                      [--no-audio] [--seed N]   (KIND: slides-pip, screencast, talking-head)\n"
+           "                      [--no-audio] [--seed N] [--slide-times]\n"
+           "                      (KIND: slides-pip, slides, screencast, talking-head)\n"
            "       lstream --version\n"
            "\n"
            "transcode: turn a lecture recording into an HLS + DASH bitrate ladder in OUTDIR\n"
@@ -54,6 +55,9 @@ static void usage(FILE *f)
            "      --cpu LEVEL         SIMD level (kernels and x264): c, sse2, ssse3, sse41, avx2, avx512, neon, or a "
            "mask\n"
            "      --no-validate       publish without running the validator\n"
+           "      --no-lecture        encode every picture as decoded: no slide-change IDRs, no chapters, no hold\n"
+           "                          of unchanged blocks (default: lecture-aware, doc/LECTURE.md)\n"
+           "      --no-thumbnails     no thumbnail sprites and chapter images\n"
            "      --no-download       no download.mp4 (by default the lowest rung and the data-saver audio in one\n"
            "                          file for offline viewing, listed in ladder.json and master.m3u8)\n"
            "      --strict            refuse any damage in the input (default: conceal and count it, refuse\n"
@@ -146,6 +150,8 @@ static int cmd_transcode(int argc, char **argv)
                                           { "chunk", required_argument, NULL, 11 },
                                           { "chunk-span", required_argument, NULL, 12 },
                                           { "no-download", no_argument, NULL, 13 },
+                                          { "no-lecture", no_argument, NULL, 16 },
+                                          { "no-thumbnails", no_argument, NULL, 17 },
                                           { "loudness", required_argument, NULL, 14 },
                                           { "vp9", required_argument, NULL, 15 },
                                           { 0 } };
@@ -185,6 +191,8 @@ static int cmd_transcode(int argc, char **argv)
         case 10: bad = set(&s, "--opus-kbps", "opus_kbps", optarg); break;
         case 12: bad = set(&s, "--chunk-span", "chunk_span", optarg); break;
         case 13: bad = set(&s, "--no-download", "download", "0"); break;
+        case 16: bad = set(&s, "--no-lecture", "lecture", "0"); break;
+        case 17: bad = set(&s, "--no-thumbnails", "thumbnails", "0"); break;
         case 14: bad = set(&s, "--loudness", "loudness", optarg); break;
         case 15: bad = set(&s, "--vp9", "vp9_rungs", optarg); break;
         case 11: {
@@ -419,6 +427,7 @@ static int cmd_sample(int argc, char **argv)
     SynthParams sp;
     synth_defaults(&sp);
     const char *out = NULL;
+    int slide_times = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--kind") && i + 1 < argc) {
             const char *k = argv[++i];
@@ -428,8 +437,11 @@ static int cmd_sample(int argc, char **argv)
                 sp.kind = SYNTH_SCREENCAST;
             else if (!strcmp(k, "talking-head"))
                 sp.kind = SYNTH_TALKING_HEAD;
+            else if (!strcmp(k, "slides"))
+                sp.kind = SYNTH_SLIDES;
             else {
-                fprintf(stderr, "lstream sample: unknown kind '%s' (slides-pip, screencast, talking-head)\n", k);
+                fprintf(stderr, "lstream sample: unknown kind '%s' (slides-pip, slides, screencast, talking-head)\n",
+                        k);
                 return EXIT_USAGE;
             }
         } else if (!strcmp(argv[i], "--duration") && i + 1 < argc) {
@@ -446,6 +458,8 @@ static int cmd_sample(int argc, char **argv)
             sp.rotate = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "--no-audio")) {
             sp.audio = 0;
+        } else if (!strcmp(argv[i], "--slide-times")) {
+            slide_times = 1;
         } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
             sp.seed = (unsigned)atoi(argv[++i]);
         } else if (!out && argv[i][0] != '-') {
@@ -464,6 +478,10 @@ static int cmd_sample(int argc, char **argv)
         fprintf(stderr, "lstream: %s\n", err);
         return EXIT_OUTPUT;
     }
+    if (slide_times && sp.kind != SYNTH_TALKING_HEAD) /* the true slide changes, in seconds (frame index / fps), one per line */
+        for (int f = 1; f < (int)(sp.duration * sp.fps); f++)
+            if (synth_slide_at(&sp, f) != synth_slide_at(&sp, f - 1))
+                printf("%d %.6f\n", f, (double)f / sp.fps);
     return EXIT_OK;
 }
 

@@ -36,6 +36,7 @@ const char *synth_kind_name(enum SynthKind k)
     case SYNTH_SLIDES_PIP: return "slides-pip";
     case SYNTH_SCREENCAST: return "screencast";
     case SYNTH_TALKING_HEAD: return "talking-head";
+    case SYNTH_SLIDES: return "slides";
     }
     return "?";
 }
@@ -44,6 +45,28 @@ static uint32_t lcg(uint32_t *s)
 {
     *s = *s * 1664525u + 1013904223u;
     return *s >> 8;
+}
+
+int synth_slide_at(const SynthParams *p, int frame)
+{
+    const double period = p->fps * p->slide_period;
+    if (p->kind != SYNTH_SLIDES)
+        return (int)(frame / period);
+    /* slide k lasts 0.4 .. 1.6 periods, whole frames, at least one second */
+    int slide = 0, start = 0;
+    for (;;) {
+        uint32_t h = ((uint32_t)slide + 1) * 2654435761u ^ p->seed * 40503u;
+        h ^= h >> 13;
+        h *= 0x5bd1e995u;
+        h ^= h >> 15;
+        int len = (int)(period * (0.4 + 1.2 * (h % 1000) / 1000.0));
+        if (len < p->fps)
+            len = p->fps;
+        if (frame < start + len)
+            return slide;
+        start += len;
+        slide++;
+    }
 }
 
 static void fill_rect(AVFrame *f, int x0, int y0, int w, int h, int Y, int U, int V)
@@ -148,8 +171,9 @@ static void draw_camera(AVFrame *f, int x0, int y0, int cw, int ch, int frame, i
 static void draw_frame(const SynthParams *p, AVFrame *f, int frame, uint32_t *noise)
 {
     const int W = f->width, H = f->height;
-    const int slide = (int)(frame / (p->fps * p->slide_period));
+    const int slide = synth_slide_at(p, frame);
     switch (p->kind) {
+    case SYNTH_SLIDES: draw_slide(f, slide, p->seed); break;
     case SYNTH_SLIDES_PIP: {
         draw_slide(f, slide, p->seed);
         int cw = (W / 4) & ~1, ch = (H / 4) & ~1;

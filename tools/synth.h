@@ -10,6 +10,7 @@ enum SynthKind {
     SYNTH_SLIDES_PIP = 0,   /* slides with a camera picture-in-picture and speech */
     SYNTH_SCREENCAST = 1,   /* slides + moving pointer, speech */
     SYNTH_TALKING_HEAD = 2, /* camera only, speech */
+    SYNTH_SLIDES = 3,       /* slides only (no camera, no pointer), slides of irregular length, speech */
 };
 
 typedef struct SynthParams {
@@ -24,6 +25,10 @@ typedef struct SynthParams {
 } SynthParams;
 
 void synth_defaults(SynthParams *p);
+/* The slide shown at frame @p frame (0, 1, ...): the kinds other than SYNTH_SLIDES change slides every
+ * slide_period seconds; SYNTH_SLIDES holds each slide between 0.4 and 1.6 slide periods (from the seed). The true
+ * slide-change times of a generated lecture are the frames where this changes. */
+int synth_slide_at(const SynthParams *p, int frame);
 const char *synth_kind_name(enum SynthKind k);
 /* Write the lecture to @p path (MP4). Returns 0 or a negative AVERROR; @p err gets a message. */
 int synth_write(const SynthParams *p, const char *path, char *err, int err_size);

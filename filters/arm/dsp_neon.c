@@ -82,6 +82,34 @@ static uint64_t sad_neon(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdi
     return total;
 }
 
+static void blockdiff_neon(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int w, int h, int bw,
+                           uint32_t *sad, uint8_t *max)
+{
+    const int wv = w & ~15;
+    for (int x = 0; x < wv; x += 16) {
+        uint16x8_t s = vdupq_n_u16(0);
+        uint8x16_t m = vdupq_n_u8(0);
+        for (int y = 0; y < h; y++) {
+            const uint8x16_t d = vabdq_u8(vld1q_u8(a + y * as + x), vld1q_u8(b + y * bs + x));
+            s = vpadalq_u8(s, d); /* h <= 16: at most 16 * 2 * 255 per lane */
+            m = vmaxq_u8(m, d);
+        }
+        const uint32_t s0 = vaddlv_u16(vget_low_u16(s)), s1 = vaddlv_u16(vget_high_u16(s));
+        const uint8_t m0 = vmaxv_u8(vget_low_u8(m)), m1 = vmaxv_u8(vget_high_u8(m));
+        if (bw == 8) {
+            sad[x / 8] = s0;
+            sad[x / 8 + 1] = s1;
+            max[x / 8] = m0;
+            max[x / 8 + 1] = m1;
+        } else {
+            sad[x / 16] = s0 + s1;
+            max[x / 16] = m0 > m1 ? m0 : m1;
+        }
+    }
+    if (wv < w)
+        ls_blockdiff_c(a + wv, as, b + wv, bs, w - wv, h, bw, sad + wv / bw, max + wv / bw);
+}
+
 static uint64_t ssd_neon(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int w, int h)
 {
     uint64_t total = 0;
@@ -139,6 +167,7 @@ void ls_dsp_init_arm(LSDSP *d, unsigned flags)
     d->vscale = vscale_neon;
     d->hscale = hscale_neon;
     d->sad = sad_neon;
+    d->blockdiff = blockdiff_neon;
     d->ssd = ssd_neon;
     d->activity = activity_neon;
     d->narrow16 = narrow16_neon;

@@ -12,6 +12,7 @@ void ls_dsp_init_x86(LSDSP *d, unsigned flags)
     d->vscale = ls_vscale_sse2;
     d->hscale = ls_hscale_sse2;
     d->sad = ls_sad_sse2;
+    d->blockdiff = ls_blockdiff_sse2;
     d->ssd = ls_ssd_sse2;
     d->ssim_4x4 = ls_ssim_4x4_sse2;
     d->activity = ls_activity_sse2;

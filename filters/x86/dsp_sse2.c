@@ -82,6 +82,41 @@ void ls_hscale_sse2(uint8_t *dst, int w, const int16_t *src, const int32_t *pos,
         ls_hscale_c(dst + x, w - x, src, pos + x, coef + (size_t)x * taps, taps, NULL);
 }
 
+/* 16 bytes at a time: |a-b| per byte; its psadbw gives the two 8-byte halves' sums (two 8-wide blocks, or one
+ * 16-wide block's two halves), max_epu8 accumulates the maxima, reduced per 64-bit half at the end */
+void ls_blockdiff_sse2(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int w, int h, int bw,
+                       uint32_t *sad, uint8_t *max)
+{
+    const int wv = w & ~15;
+    const __m128i zero = _mm_setzero_si128();
+    for (int x = 0; x < wv; x += 16) {
+        __m128i s = zero, m = zero;
+        for (int y = 0; y < h; y++) {
+            const __m128i va = _mm_loadu_si128((const __m128i *)(a + y * as + x));
+            const __m128i vb = _mm_loadu_si128((const __m128i *)(b + y * bs + x));
+            const __m128i d = _mm_or_si128(_mm_subs_epu8(va, vb), _mm_subs_epu8(vb, va));
+            s = _mm_add_epi64(s, _mm_sad_epu8(d, zero));
+            m = _mm_max_epu8(m, d);
+        }
+        m = _mm_max_epu8(m, _mm_srli_epi64(m, 32));
+        m = _mm_max_epu8(m, _mm_srli_epi64(m, 16));
+        m = _mm_max_epu8(m, _mm_srli_epi64(m, 8));
+        const uint32_t s0 = (uint32_t)_mm_cvtsi128_si32(s), s1 = (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(s, 8));
+        const int m0 = _mm_cvtsi128_si32(m) & 0xff, m1 = _mm_extract_epi16(m, 4) & 0xff;
+        if (bw == 8) {
+            sad[x / 8] = s0;
+            sad[x / 8 + 1] = s1;
+            max[x / 8] = (uint8_t)m0;
+            max[x / 8 + 1] = (uint8_t)m1;
+        } else {
+            sad[x / 16] = s0 + s1;
+            max[x / 16] = (uint8_t)(m0 > m1 ? m0 : m1);
+        }
+    }
+    if (wv < w)
+        ls_blockdiff_c(a + wv, as, b + wv, bs, w - wv, h, bw, sad + wv / bw, max + wv / bw);
+}
+
 uint64_t ls_sad_sse2(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, int w, int h)
 {
     uint64_t total = 0;

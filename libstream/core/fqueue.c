@@ -71,7 +71,7 @@ static void publish(LSFrameQueue *q)
     pthread_mutex_unlock(&q->lock);
 }
 
-int ls_fq_push_video(LSFrameQueue *q, const LSPicture *pic, int64_t index)
+int ls_fq_push_video(LSFrameQueue *q, const LSPicture *pic, int64_t index, int flags)
 {
     int k;
     LSQItem *it = claim(q, &k);
@@ -87,6 +87,7 @@ int ls_fq_push_video(LSFrameQueue *q, const LSPicture *pic, int64_t index)
     }
     it->type = LSQ_VIDEO;
     it->index = index;
+    it->flags = flags;
     publish(q);
     return 0;
 }

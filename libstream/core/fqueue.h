@@ -10,6 +10,7 @@ typedef struct LSQItem {
     int type;
     LSPicture pic;   /* LSQ_VIDEO: a copy, owned by the queue */
     int64_t index;   /* its constant-rate slot */
+    int flags;       /* LSQ_VIDEO: the lecture analysis's (lecture.h) */
     LSPacket packet; /* LSQ_PACKET: an encoded audio packet, its data in audio_buf */
     int track;       /* LSQ_PACKET: which audio rendition */
     int status;      /* LSQ_END: the input thread's result (0 or a negative error) */
@@ -20,7 +21,7 @@ typedef struct LSFrameQueue LSFrameQueue;
 
 int ls_fq_open(LSFrameQueue **q, int depth);
 /* Producer: copy in (blocks while the queue is full). LSTREAM_ERR_CANCELLED once the consumer stopped. */
-int ls_fq_push_video(LSFrameQueue *q, const LSPicture *pic, int64_t index);
+int ls_fq_push_video(LSFrameQueue *q, const LSPicture *pic, int64_t index, int flags);
 int ls_fq_push_packet(LSFrameQueue *q, const LSPacket *pkt, int track);
 void ls_fq_push_end(LSFrameQueue *q, int status);
 /* Consumer: the oldest item (blocks until there is one), valid until ls_fq_release(). */

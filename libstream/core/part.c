@@ -113,6 +113,10 @@ int ls_part_write(LSOutput *o, const LSPartRecord *rec, LSRendition *const *r, c
         p += len + (nl ? 1 : 0);
     }
     ls_buf_printf(&b, "video_frames %" PRId64 "\n", rec->video_frames);
+    ls_buf_printf(&b, "lecture %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 "\n", rec->lecture[0],
+                  rec->lecture[1], rec->lecture[2], rec->lecture[3], rec->lecture[4]);
+    for (int i = 0; i < rec->n_slides; i++)
+        ls_buf_printf(&b, "slide %" PRId64 "\n", rec->slides[i]);
     ls_buf_printf(&b, "damage %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %.17g %d\n", d->packets,
                   d->corrupt, d->rejected, d->concealed, d->missing, d->missing_s, d->read_error);
     for (int i = 0; i < n; i++) {
@@ -132,6 +136,9 @@ static void record_free(LSPartRecord *r)
     for (int i = 0; i < r->n_tracks; i++)
         free(r->track[i].seg);
     r->n_tracks = 0;
+    free(r->slides);
+    r->slides = NULL;
+    r->n_slides = 0;
 }
 
 void ls_part_records_free(LSPartRecord **recs, int n)
@@ -191,6 +198,20 @@ static int read_record(LStreamJob *job, const char *path, LSPartRecord *r)
             if (w < 0 || (size_t)w >= sizeof(r->settings) - set_len)
                 BAD("too many settings");
             set_len += (size_t)w;
+        } else if (!strncmp(line, "lecture ", 8)) {
+            int64_t *v = r->lecture;
+            if (sscanf(line + 8, "%" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64, &v[0], &v[1], &v[2], &v[3],
+                       &v[4]) != 5)
+                BAD("bad lecture line");
+        } else if (!strncmp(line, "slide ", 6)) {
+            int64_t sf;
+            if (sscanf(line + 6, "%" SCNd64, &sf) != 1 || sf < 0 || (r->n_slides && sf <= r->slides[r->n_slides - 1]))
+                BAD("bad slide line");
+            int64_t *ns = ls_realloc(r->slides, (r->n_slides + 1) * sizeof(*ns));
+            if (!ns)
+                BAD("out of memory");
+            r->slides = ns;
+            r->slides[r->n_slides++] = sf;
         } else if (!strncmp(line, "video_frames ", 13)) {
             if (sscanf(line + 13, "%" SCNd64, &r->video_frames) != 1)
                 BAD("bad video_frames line");

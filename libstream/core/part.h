@@ -50,6 +50,9 @@ typedef struct LSPartRecord {
     struct LSDamage damage; /* what this part saw of the input's damage */
     int n_tracks;
     LSPartTrack track[LS_MAX_RENDITIONS];
+    int64_t *slides; /* the slide changes this video part found (frames, ascending; lecture.h) */
+    int64_t lecture[5]; /* and its blocks held, blocks, frames still, motion, camera */
+    int n_slides;
 } LSPartRecord;
 
 /* The settings that shape the media, as "name=value\n" lines that lstream_settings_set() takes back. */

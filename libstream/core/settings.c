@@ -26,6 +26,8 @@ void lstream_default_settings(LStreamSettings *s)
     s->audio_channels = 1;
     s->opus_kbps = 20;
     s->download = 1;
+    s->lecture = 1;
+    s->thumbnails = 1;
     s->loudness = -16.0;
     snprintf(s->audio_language, sizeof(s->audio_language), "und");
     s->validate = 1;
@@ -96,6 +98,12 @@ static const struct Setting {
     { "vp9_rungs",
       "integer 0..3: the lowest N rungs of the ladder are also encoded in VP9 (libvpx), beside H.264; 0: none "
       "(default 0)",
+      1 },
+    { "lecture",
+      "boolean: lecture-aware encoding: slide changes become IDRs and chapters, unchanged blocks are repeated "
+      "exactly (default 1)",
+      1 },
+    { "thumbnails", "boolean: JPEG thumbnail sprites (DASH, HLS image playlist, WebVTT) and chapter images (default 1)",
       1 },
 };
 
@@ -290,6 +298,10 @@ int lstream_settings_set(LStreamSettings *s, const char *name, const char *value
         bad = parse_bool(value, &t.strict);
     else if (!strcmp(name, "download"))
         bad = parse_bool(value, &t.download);
+    else if (!strcmp(name, "lecture"))
+        bad = parse_bool(value, &t.lecture);
+    else if (!strcmp(name, "thumbnails"))
+        bad = parse_bool(value, &t.thumbnails);
     else if (!strcmp(name, "loudness"))
         bad = parse_double(value, -40.0, 0.0, &t.loudness) || (t.loudness > -5.0 && t.loudness != 0.0);
     else if (!strcmp(name, "chunk_span"))
@@ -371,6 +383,10 @@ int lstream_settings_get(const LStreamSettings *s, const char *name, char *buf, 
         n = snprintf(buf, size, "%d", s->strict);
     else if (!strcmp(name, "download"))
         n = snprintf(buf, size, "%d", s->download);
+    else if (!strcmp(name, "lecture"))
+        n = snprintf(buf, size, "%d", s->lecture);
+    else if (!strcmp(name, "thumbnails"))
+        n = snprintf(buf, size, "%d", s->thumbnails);
     else if (!strcmp(name, "loudness"))
         n = snprintf(buf, size, "%.17g", s->loudness);
     else if (!strcmp(name, "chunk_span"))
@@ -424,6 +440,10 @@ int lstream_settings_check(const LStreamSettings *s, char *why, size_t size)
         FAIL("loudness = %g: -40..-5 LUFS, or 0 (off)", s->loudness);
     if (s->download != 0 && s->download != 1)
         FAIL("download = %d: must be 0 or 1", s->download);
+    if (s->lecture != 0 && s->lecture != 1)
+        FAIL("lecture = %d: must be 0 or 1", s->lecture);
+    if (s->thumbnails != 0 && s->thumbnails != 1)
+        FAIL("thumbnails = %d: must be 0 or 1", s->thumbnails);
     if (s->chunk_span < 0 || s->chunk_span > 100000)
         FAIL("chunk_span = %d: out of range 0..100000", s->chunk_span);
     if (s->vp9_rungs < 0 || s->vp9_rungs > LS_MAX_VP9_RUNGS)

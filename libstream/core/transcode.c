@@ -7,6 +7,7 @@
 #include "config.h"
 #include "libstream/internal.h"
 #include "libstream/core/fqueue.h"
+#include "libstream/core/lecture.h"
 #include "libstream/core/part.h"
 #include "libstream/encode/encoder.h"
 #include "libstream/input/input.h"
@@ -79,6 +80,7 @@ typedef struct Ctx {
     /* the input half: read, decode, normalise; on its own thread (pipelined) or the driver's */
     LSInput in;
     LSNormalizer *norm;
+    LSLecture *lect;    /* between the normaliser and the driver half: analysis, hold, look-ahead */
     double first_audio; /* input time of the first audio sample */
     LSFrameQueue *fq;   /* pipelined: the input thread's output; NULL: serial */
     /* what this run makes (part.h): the whole ladder, or one part of a chunked encode */
@@ -93,6 +95,11 @@ typedef struct Ctx {
         double input_lufs, peak_db, gain_db;
         const char *limit;
     } loud; /* loudness normalisation: measured before the audio encoders open */
+    /* what the lecture analysis found in the frames this run encoded */
+    int64_t *slides; /* frames where a slide change starts (IDR, chapter) */
+    int n_slides, cap_slides;
+    int64_t class_frames[LS_N_CLASSES];
+    int64_t hold_held, hold_total; /* blocks the hold gave again unchanged, of all */
 } Ctx;
 
 /* ---- audio segmentation: cut at the audio frame nearest each planned boundary ---- */
@@ -285,7 +292,22 @@ static void rung_task(void *opaque, int i)
                                         on_video_packet, r);
 }
 
-static int on_frame(void *opaque, const LSPicture *pic, int64_t index)
+/* A slide change the analysis found: a chapter starts (and the frame becomes an IDR). */
+static int add_slide(Ctx *c, int64_t index)
+{
+    if (c->n_slides == c->cap_slides) {
+        const int cap = c->cap_slides ? 2 * c->cap_slides : 64;
+        int64_t *n = ls_realloc(c->slides, cap * sizeof(*n));
+        if (!n)
+            return ls_fail(c->job, LSTREAM_ERR(ENOMEM), "out of memory");
+        c->slides = n;
+        c->cap_slides = cap;
+    }
+    c->slides[c->n_slides++] = index;
+    return 0;
+}
+
+static int on_frame(void *opaque, const LSPicture *pic, int64_t index, int flags)
 {
     Ctx *c = opaque;
     if (c->frame_end >= 0 && index >= c->frame_end) {
@@ -293,10 +315,18 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index)
         return 0;
     }
     const int64_t seg = ls_segplan_segment_of(&c->plan, index);
-    const int force_idr = ls_segplan_start(&c->plan, seg) == index;
+    const int seg_start = ls_segplan_start(&c->plan, seg) == index;
+    const int slide = (flags & LS_LECT_SLIDE) && index > 0;
+    const int force_idr = seg_start || slide;
+    c->class_frames[LS_LECT_CLASS(flags)]++;
+    if (slide) {
+        int err = add_slide(c, index);
+        if (err)
+            return err;
+    }
     const int span = c->job->s.chunk_span;
     /* a new span (not the run's first frame, whose encoders are fresh): fresh encoders */
-    if (force_idr && span && index > c->frame_first && seg % span == 0) {
+    if (seg_start && span && index > c->frame_first && seg % span == 0) {
         ls_pool_run(c->pool, drain_task, c, c->n_rungs);
         for (int i = 0; i < c->n_rungs; i++) {
             int err = c->rung[i].err;
@@ -336,14 +366,14 @@ static int encode_audio(Ctx *c, const LSAudio *in, double offset)
 }
 
 /* ---- the input half: read and normalise, handing frames and audio to the driver half ---- */
-static int to_queue(void *opaque, const LSPicture *pic, int64_t index)
+static int to_queue(void *opaque, const LSPicture *pic, int64_t index, int flags)
 {
     Ctx *c = opaque;
     if (c->frame_end >= 0 && index >= c->frame_end) {
         c->stop = 1;
         return 0;
     }
-    return ls_fq_push_video(c->fq, pic, index);
+    return ls_fq_push_video(c->fq, pic, index, flags);
 }
 
 static int to_queue_packet(void *opaque, const LSPacket *pkt)
@@ -408,7 +438,9 @@ static int read_input(Ctx *c)
     }
     if (err < 0)
         return err;
-    return c->norm ? ls_normalizer_finish(c->norm, 0) : 0;
+    if (c->norm && (err = ls_normalizer_finish(c->norm, 0)))
+        return err;
+    return c->lect && !c->stop ? ls_lecture_finish(c->lect) : 0;
 }
 
 static void *input_thread(void *opaque)
@@ -438,7 +470,7 @@ static int run_pipelined(Ctx *c)
             ls_fq_release(c->fq);
             break;
         }
-        err = it->type == LSQ_VIDEO ? on_frame(c, &it->pic, it->index)
+        err = it->type == LSQ_VIDEO ? on_frame(c, &it->pic, it->index, it->flags)
                                     : on_audio_packet(&c->audio[it->track], &it->packet);
         ls_fq_release(c->fq);
         if (err) {
@@ -819,10 +851,11 @@ static int publish(Ctx *c, int64_t video_frames)
         pres.r[pres.n++] = &c->audio[k].rend;
     if (!c->src.has_video && c->n_audio)
         pres.duration = (double)c->audio[0].packets * c->audio[0].afr / c->audio[0].arate;
-    int err;
-    for (int k = 0; k < pres.n; k++)
-        if ((err = ls_rendition_measure(pres.r[k], pres.target, pres.min_buffer, 0, -1)))
-            return err;
+    int err = 0;
+    for (int k = 0; k < pres.n && !err; k++)
+        err = ls_rendition_measure(pres.r[k], pres.target, pres.min_buffer, 0, -1);
+    if (err)
+        return err;
     drop_dearer_rungs(c, &pres);
     if (job->s.download) { /* the lowest rung left of the first codec (H.264: what every phone's own player
                             * plays), and the cheapest audio rendition (the data-saver one) */
@@ -836,8 +869,21 @@ static int publish(Ctx *c, int64_t video_frames)
         if ((err = ls_write_download(&c->out, &pres, v, a)))
             return err;
     }
-    if ((err = ls_write_hls(&c->out, &pres, 0, -1, 1)) || (err = ls_write_dash(&c->out, &pres, 0, -1, 1)) ||
-        (err = ls_write_report(&c->out, &pres, &c->src)))
+    if (c->src.has_video && job->s.lecture) { /* what the lecture analysis found: ladder.json, chapters */
+        pres.lecture.on = 1;
+        pres.lecture.changes = c->slides;
+        pres.lecture.n_changes = c->n_slides;
+        pres.lecture.hold_share = c->hold_total ? (double)c->hold_held / c->hold_total : 0;
+        memcpy(pres.lecture.class_frames, c->class_frames, sizeof(c->class_frames));
+        pres.lecture.language = job->s.audio_language;
+        if ((err = ls_chapters_plan(&pres)))
+            return ls_fail(job, err, "out of memory");
+    }
+    if (!(err = ls_write_chapters(&c->out, &pres)) && !(err = ls_write_hls(&c->out, &pres, 0, -1, 1)) &&
+        !(err = ls_write_dash(&c->out, &pres, 0, -1, 1)))
+        err = ls_write_report(&c->out, &pres, &c->src);
+    free(pres.lecture.chapter);
+    if (err)
         return err;
     if (job->s.validate) {
         report_progress(c, "validate", 1);
@@ -862,6 +908,10 @@ static int write_part(Ctx *c, int64_t video_frames)
         ls_fail(c->job, err, "cannot record the settings");
     rec->video_frames = video_frames;
     rec->damage = c->src.damage;
+    rec->slides = c->slides;
+    rec->n_slides = c->n_slides;
+    const int64_t lec[5] = { c->hold_held, c->hold_total, c->class_frames[0], c->class_frames[1], c->class_frames[2] };
+    memcpy(rec->lecture, lec, sizeof(lec));
     LSRendition *r[LS_MAX_RENDITIONS];
     int64_t first[LS_MAX_RENDITIONS];
     int n = 0;
@@ -886,7 +936,10 @@ static int write_part(Ctx *c, int64_t video_frames)
 static int safe_start(Ctx *c, double *from)
 {
     const double fps = (double)c->ladder.fps_num / c->ladder.fps_den;
-    const double need = (c->frame_first - 0.5) / fps; /* the latest first picture that shows as a whole run does */
+    /* the latest first picture that shows as a whole run does, and gives the lecture analysis the history a whole
+     * run has */
+    const int64_t back = c->job->s.lecture ? ls_lecture_history(c->ladder.fps_num, c->ladder.fps_den) : 0;
+    const double need = (c->frame_first - back - 0.5) / fps;
     for (double margin = 1.0;; margin *= 4) {
         const double t = c->t0 + c->frame_first / fps - margin;
         if (t <= c->t0) {
@@ -982,6 +1035,12 @@ static int count_video(Ctx *c, const LSInputOps *ops, int64_t *frames)
 
 /* Finalize: each rendition's segments from the parts, in order, copied into the output; the video's length
  * from the part that read it to its end; the damage the parts saw, summed. */
+static int cmp_i64(const void *a, const void *b)
+{
+    const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
 static int join_parts(Ctx *c, const LSPartRecord *recs, int n_recs, int64_t *video_frames)
 {
     LStreamJob *job = c->job;
@@ -1010,7 +1069,18 @@ static int join_parts(Ctx *c, const LSPartRecord *recs, int n_recs, int64_t *vid
         d->missing += e->missing;
         d->missing_s += e->missing_s;
         d->read_error |= e->read_error;
+        c->hold_held += rec->lecture[0];
+        c->hold_total += rec->lecture[1];
+        for (int i = 0; i < LS_N_CLASSES; i++)
+            c->class_frames[i] += rec->lecture[2 + i];
+        for (int i = 0; i < rec->n_slides; i++) {
+            int err = add_slide(c, rec->slides[i]);
+            if (err)
+                return err;
+        }
     }
+    if (c->n_slides > 1)
+        qsort(c->slides, c->n_slides, sizeof(*c->slides), cmp_i64);
     if (c->src.has_video && !have_video)
         return ls_fail(job, LSTREAM_ERR_INVALID_INPUT,
                        "no video parts: run 'lstream transcode %s -o OUT --chunk K/N' "
@@ -1136,10 +1206,17 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input, const LSP
         if (video && (err = open_rungs(c)))
             goto end;
         if (video && kind != LS_PART_FINALIZE) {
-            if ((err = ls_normalizer_open(&c->norm, job, &c->src, fn, fd, c->src.video_start,
-                                          pipelined ? to_queue : on_frame, c)))
+            /* normaliser -> lecture analysis (which looks back ls_lecture_history() frames before the run's
+             * first and hands on from it) -> the driver half */
+            const LSLectureParams lp = { .fps_num = fn, .fps_den = fd,
+                                         .detect = job->s.lecture, .hold = job->s.lecture, .first = c->frame_first, .end = c->frame_end,
+                                         .plan = &c->plan };
+            if ((err = ls_lecture_open(&c->lect, job, &lp, pipelined ? to_queue : on_frame, c)) ||
+                (err = ls_normalizer_open(&c->norm, job, &c->src, fn, fd, c->src.video_start, ls_lecture_push,
+                                          c->lect)))
                 goto end;
-            ls_normalizer_skip(c->norm, c->frame_first);
+            const int64_t back = c->frame_first - ls_lecture_history(fn, fd);
+            ls_normalizer_skip(c->norm, back > 0 ? back : 0);
         }
     } else {
         ls_segplan_init(&c->plan, job->s.segment_duration, c->audio[0].afr, c->audio[0].arate,
@@ -1169,6 +1246,8 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input, const LSP
     } else {
         if ((err = pipelined ? run_pipelined(c) : read_input(c)))
             goto end;
+        if (c->lect)
+            ls_lecture_hold_stats(c->lect, &c->hold_held, &c->hold_total);
         report_progress(c, "package", 1);
         /* drain: video first (its length sets the presentation), then audio to the same length */
         if (c->norm && !c->stop) {
@@ -1186,6 +1265,10 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input, const LSP
         err = ls_fail(job, LSTREAM_ERR_CANCELLED, "cancelled");
 end:
     ls_normalizer_close(&c->norm);
+    ls_lecture_close(&c->lect);
+    free(c->slides);
+    c->slides = NULL;
+    c->n_slides = c->cap_slides = 0;
     ls_input_close(&c->in);
     return err;
 }

@@ -18,6 +18,8 @@ struct LSBuf;
 #define LS_NAME_MPD          "manifest.mpd"         /* DASH MPD */
 #define LS_NAME_REPORT       "ladder.json"          /* machine-readable description, and libstream's ownership mark */
 #define LS_NAME_DOWNLOAD     "download.mp4"         /* the offline file: lowest rung + data-saver audio */
+#define LS_NAME_CHAPTERS_VTT "chapters.vtt"         /* chapters from slide changes: WebVTT */
+#define LS_NAME_CHAPTERS_JSON "chapters.json"       /* the same, Apple's HLS JSON chapters (EXT-X-SESSION-DATA) */
 #define LS_NAME_PART         "part.txt"             /* a part of a chunked encode: its segments, and its mark */
 #define LS_NAME_PARTS        "%s.parts"             /* the folder of a ladder's parts, beside it */
 #define LS_NAME_INIT         "init.mp4"             /* per rendition: CMAF header */

@@ -153,6 +153,17 @@ int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t c
                       ast, now, upd, tsb, spd, mbt, msd);
     }
     ls_buf_printf(&b, "  <Period id=\"0\" start=\"PT0S\">\n");
+    /* chapters (chapters.c) as Period events: one per chapter, its title as the event's value */
+    if (final && p->lecture.n_chapters > 0) {
+        ls_buf_printf(&b, "    <EventStream schemeIdUri=\"" LS_CHAPTER_SCHEME "\" timescale=\"1000\">\n");
+        for (int i = 0; i < p->lecture.n_chapters; i++) {
+            const int64_t s = llround(p->lecture.chapter[i] * 1000);
+            const int64_t e = llround((i + 1 < p->lecture.n_chapters ? p->lecture.chapter[i + 1] : p->duration) * 1000);
+            ls_buf_printf(&b, "      <Event id=\"%d\" presentationTime=\"%lld\" duration=\"%lld\">Slide %d</Event>\n",
+                          i + 1, (long long)s, (long long)(e - s), i + 1);
+        }
+        ls_buf_printf(&b, "    </EventStream>\n");
+    }
     /* one video AdaptationSet per codec (C2), in listing order: H.264 first (id 0), then VP9 */
     int as_id = 0;
     for (int g = 0; g < p->n; g++)

@@ -132,6 +132,9 @@ int ls_write_hls(LSOutput *o, const LSPresentation *p, int64_t first, int64_t co
     /* the offline file, where a client may look for it (RFC 8216 4.3.4.4: a quoted-string VALUE) */
     if (final && p->download.file[0])
         ls_buf_printf(&b, "#EXT-X-SESSION-DATA:DATA-ID=\"org.libstream.download\",VALUE=\"%s\"\n", p->download.file);
+    /* chapters (chapters.c): Apple's JSON chapters, by URI */
+    if (final && p->lecture.n_chapters > 0)
+        ls_buf_printf(&b, "#EXT-X-SESSION-DATA:DATA-ID=\"com.apple.hls.chapters\",URI=\"" LS_NAME_CHAPTERS_JSON "\"\n");
     /* one audio group per audio rendition (per codec: AAC, Opus), named after it (C2: a variant names exactly
      * the codecs it needs); each video rendition is a variant in every group */
     Variant var[LS_MAX_RENDITIONS * 2];

@@ -62,7 +62,27 @@ typedef struct LSPresentation {
         double target, input_lufs, input_peak_db, gain_db; /* LUFS, dBFS, dB */
         const char *limit; /* what set the gain: "target", "peak" (-1 dBFS), "range" (+-20 dB), "silence" */
     } loudness;
+    struct {
+        int on;                   /* the lecture analysis ran (lecture.h) */
+        const int64_t *changes;   /* slide changes found: frames, ascending */
+        int n_changes;
+        double hold_share;        /* blocks given again unchanged, of all */
+        int64_t class_frames[3];  /* still, motion, camera */
+        double *chapter;          /* chapter starts, seconds (the first at 0); ls_chapters_plan() */
+        int n_chapters;
+        const char *language;     /* of the titles (BCP 47) */
+    } lecture;
 } LSPresentation;
+
+/* Chapters from the slide changes: one at 0, then one per slide change whose slide stays at least
+ * LS_MIN_CHAPTER_S (a teacher flipping through slides makes one chapter, at the slide kept). Fills
+ * p->lecture.chapter (owned by the caller: free()). 0 or LSTREAM_ERR(ENOMEM). */
+#define LS_MIN_CHAPTER_S 4.0
+/* The DASH EventStream scheme of the chapters (no standard one exists; documented in doc/RULES.md, L-rules) */
+#define LS_CHAPTER_SCHEME "urn:libstream:chapters:2026"
+int ls_chapters_plan(LSPresentation *p);
+/* chapters.vtt and chapters.json (nothing without chapters). */
+int ls_write_chapters(LSOutput *o, const LSPresentation *p);
 
 /* p->r[k] is a video rendition, the first of its codec (sample entry) in listing order: one per video codec */
 int ls_first_of_codec(const LSPresentation *p, int k);

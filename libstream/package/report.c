@@ -101,6 +101,25 @@ int ls_write_report(LSOutput *o, const LSPresentation *p, const LSSourceInfo *sr
                       isfinite(p->loudness.input_peak_db) ? p->loudness.input_peak_db : -99.0, p->loudness.gain_db,
                       silent ? -99.0 : p->loudness.input_lufs + p->loudness.gain_db, p->loudness.limit);
     }
+    if (p->lecture.on) { /* what the lecture analysis found and did (core/lecture.h, doc/LECTURE.md) */
+        const double fr = (double)p->fps_den / p->fps_num;
+        const int64_t *k = p->lecture.class_frames;
+        ls_buf_printf(&b, "  \"lecture\": {\"slide_changes\": [");
+        for (int i = 0; i < p->lecture.n_changes; i++)
+            ls_buf_printf(&b, "%s{\"frame\": %lld, \"time\": %.3f}", i ? ", " : "", (long long)p->lecture.changes[i],
+                          p->lecture.changes[i] * fr);
+        ls_buf_printf(&b, "],\n    \"chapters\": [");
+        for (int i = 0; i < p->lecture.n_chapters; i++)
+            ls_buf_printf(&b, "%s%.3f", i ? ", " : "", p->lecture.chapter[i]);
+        ls_buf_printf(&b, "], \"chapter_files\": ");
+        if (p->lecture.n_chapters)
+            ls_buf_printf(&b, "{\"webvtt\": \"" LS_NAME_CHAPTERS_VTT "\", \"hls_json\": \"" LS_NAME_CHAPTERS_JSON "\"}");
+        else
+            ls_buf_printf(&b, "null");
+        ls_buf_printf(&b, ",\n    \"held_block_share\": %.4f, \"seconds\": {\"still\": %.2f, \"motion\": %.2f, "
+                          "\"camera\": %.2f}},\n",
+                      p->lecture.hold_share, k[0] * fr, k[1] * fr, k[2] * fr);
+    }
     if (p->download.file[0]) {
         ls_buf_printf(&b, "  \"download\": {\"file\": ");
         json_str(&b, p->download.file);

@@ -136,6 +136,18 @@ static void check_block_fns(const LSDSP *ref, const LSDSP *d)
         snprintf(detail, sizeof(detail), "w=%d h=%d mode=%d", w, h, mode);
         if (d->sad != ref->sad)
             report("sad", d->sad(a, stride, b, stride, w, h) == ref->sad(a, stride, b, stride, w, h), detail);
+        if (d->blockdiff != ref->blockdiff && h <= 16) {
+            const int bw = iter % 2 ? 16 : 8, n = (w + bw - 1) / bw;
+            uint32_t *s1 = calloc(n, 4), *s2 = calloc(n, 4);
+            uint8_t *m1 = calloc(n, 1), *m2 = calloc(n, 1);
+            ref->blockdiff(a, stride, b, stride, w, h, bw, s1, m1);
+            d->blockdiff(a, stride, b, stride, w, h, bw, s2, m2);
+            report("blockdiff", !memcmp(s1, s2, 4 * n) && !memcmp(m1, m2, n), detail);
+            free(s1);
+            free(s2);
+            free(m1);
+            free(m2);
+        }
         if (d->ssd != ref->ssd)
             report("ssd", d->ssd(a, stride, b, stride, w, h) == ref->ssd(a, stride, b, stride, w, h), detail);
         if (d->activity != ref->activity)

@@ -1,0 +1,292 @@
+/*
+ * Lecture analysis (lecture.h): change measure, motion mask, slide changes, content class, hold.
+ * 16x16 blocks (8x8 in chroma), measured a row of blocks at a time by the blockdiff kernel (filters/, SIMD).
+ * Thresholds (doc/LECTURE.md has how they were chosen):
+ *   a block "changed" when its mean absolute difference from the previous picture exceeds CHANGE_MEAN or one of
+ *   its pixels moved by more than CHANGE_MAX (a thin pen stroke or a caret changes few pixels a lot);
+ *   a block is "motion" when it changed in at least two of the last H frames (H: half a second);
+ *   a picture is "steady" when at most STEADY_FRAC of its non-motion blocks changed;
+ *   a slide change is a burst of at most max_run frames after a steady picture, followed by two steady ones,
+ *   that changed at least SLIDE_FRAC of the non-motion blocks, in a picture at least STATIC_MIN non-motion;
+ *   the hold repeats a block whose mean difference from what the encoders were last given is at most
+ *   HOLD_MEAN with no pixel off by more than HOLD_MAX (the noise of a camera or of a lossy recording).
+ */
+#include "config.h"
+#include "libstream/core/lecture.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BS 16 /* luma block; chroma 8 */
+#define CHANGE_MEAN 3.0
+#define CHANGE_MAX 40
+#define HOLD_MEAN 2.0
+#define HOLD_MAX 12
+#define STEADY_FRAC 0.004
+#define SLIDE_FRAC 0.20
+#define STATIC_MIN 0.25
+#define CAMERA_FRAC 0.40
+
+typedef struct Slot {
+    LSPicture pic;   /* what is handed on (after the hold) */
+    int64_t index;
+    int changed;     /* non-motion blocks changed since the picture before */
+    int n_static;    /* non-motion blocks */
+    int n_motion;
+    int any_changed; /* blocks changed, motion ones included */
+    uint8_t *map;    /* per block: changed and non-motion */
+    int flags;
+} Slot;
+
+struct LSLecture {
+    LStreamJob *job;
+    LSLectureParams p;
+    LSLectureSink sink;
+    void *opaque;
+    int bw, bh, nb;
+    int hist_len, look, max_run;
+    LSPicture prev, held;
+    int have_prev, have_held;
+    uint64_t *hist; /* per block: changed bits of the last frames, bit 0 the latest */
+    Slot *ring;
+    int cap, head, count;
+    int prev_steady;    /* the frame before the oldest in the ring was steady */
+    int64_t settle_at;  /* frame that gets LS_LECT_SETTLED, -1 */
+    int64_t held_blocks, total_blocks;
+    uint32_t *sad[3]; /* one row of blocks, per plane */
+    uint8_t *max[3];
+};
+
+static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+static int hist_frames(int fps_num, int fps_den) { return clampi((fps_num + fps_den) / (2 * fps_den), 3, 32); }
+
+int ls_lecture_history(int fps_num, int fps_den) { return hist_frames(fps_num, fps_den) + 2; }
+
+int ls_lecture_open(LSLecture **pl, LStreamJob *job, const LSLectureParams *p, LSLectureSink sink, void *opaque)
+{
+    LSLecture *l = ls_calloc(1, sizeof(*l));
+    if (!l)
+        return ls_fail(job, LSTREAM_ERR(ENOMEM), "out of memory");
+    l->job = job;
+    l->p = *p;
+    l->sink = sink;
+    l->opaque = opaque;
+    l->hist_len = hist_frames(p->fps_num, p->fps_den);
+    /* look-ahead: a third of a second (transitions up to two frames shorter) */
+    l->look = p->detect ? clampi((p->fps_num + p->fps_den) / (3 * p->fps_den), 4, 10) : 0;
+    l->max_run = l->look - 2;
+    l->cap = l->look + 1;
+    l->settle_at = -1;
+    l->prev_steady = 1;
+    *pl = l;
+    return 0;
+}
+
+/* At the first picture, its size known: the block grid and the pictures. */
+static int alloc(LSLecture *l, int w, int h)
+{
+    l->p.w = w;
+    l->p.h = h;
+    l->bw = (w + BS - 1) / BS;
+    l->bh = (h + BS - 1) / BS;
+    l->nb = l->bw * l->bh;
+    l->hist = ls_calloc(l->nb, sizeof(*l->hist));
+    l->ring = ls_calloc(l->cap, sizeof(*l->ring));
+    int err = !l->hist || !l->ring;
+    for (int p = 0; p < 3 && !err; p++)
+        err = !(l->sad[p] = ls_calloc(l->bw, sizeof(uint32_t))) || !(l->max[p] = ls_calloc(l->bw, 1));
+    for (int i = 0; i < l->cap && !err; i++)
+        err = !(l->ring[i].map = ls_malloc(l->nb)) || ls_picture_alloc(&l->ring[i].pic, w, h);
+    err = err || ls_picture_alloc(&l->prev, w, h) || ls_picture_alloc(&l->held, w, h);
+    return err ? ls_fail(l->job, LSTREAM_ERR(ENOMEM), "cannot allocate the lecture analysis (%dx%d)", w, h) : 0;
+}
+
+void ls_lecture_close(LSLecture **pl)
+{
+    LSLecture *l = *pl;
+    if (!l)
+        return;
+    if (l->ring)
+        for (int i = 0; i < l->cap; i++) {
+            ls_picture_free(&l->ring[i].pic);
+            free(l->ring[i].map);
+        }
+    free(l->ring);
+    free(l->hist);
+    for (int p = 0; p < 3; p++) {
+        free(l->sad[p]);
+        free(l->max[p]);
+    }
+    ls_picture_free(&l->prev);
+    ls_picture_free(&l->held);
+    free(l);
+    *pl = NULL;
+}
+
+void ls_lecture_hold_stats(const LSLecture *l, int64_t *held, int64_t *total)
+{
+    *held = l->held_blocks;
+    *total = l->total_blocks;
+}
+
+static void copy_rect(LSPicture *dst, const LSPicture *src, int p, int x, int y, int w, int h)
+{
+    for (int j = 0; j < h; j++)
+        memcpy(dst->data[p] + (y + j) * dst->stride[p] + x, src->data[p] + (y + j) * src->stride[p] + x, w);
+}
+
+static void copy_picture(LSPicture *dst, const LSPicture *src)
+{
+    for (int p = 0; p < 3; p++)
+        copy_rect(dst, src, p, 0, 0, p ? (src->w + 1) / 2 : src->w, p ? (src->h + 1) / 2 : src->h);
+}
+
+/* The change measure of @p pic against the picture before it, into slot @p s. */
+static void measure(LSLecture *l, const LSPicture *pic, Slot *s)
+{
+    const uint64_t window = (l->hist_len >= 64 ? ~0ull : (1ull << l->hist_len) - 1);
+    s->changed = s->n_static = s->n_motion = s->any_changed = 0;
+    for (int by = 0, b = 0; by < l->bh; by++) {
+        const int y = by * BS, h = l->p.h - y < BS ? l->p.h - y : BS;
+        if (l->have_prev)
+            l->job->dsp.blockdiff(pic->data[0] + y * pic->stride[0], pic->stride[0],
+                                  l->prev.data[0] + y * l->prev.stride[0], l->prev.stride[0], l->p.w, h, BS, l->sad[0],
+                                  l->max[0]);
+        for (int bx = 0; bx < l->bw; bx++, b++) {
+            const int w = l->p.w - bx * BS < BS ? l->p.w - bx * BS : BS;
+            const int changed =
+                l->have_prev && (l->sad[0][bx] > CHANGE_MEAN * w * h || l->max[0][bx] > CHANGE_MAX);
+            /* motion: changed in two of the frames before this one (its own change does not count) */
+            const int motion = __builtin_popcountll(l->hist[b] & window) >= 2;
+            l->hist[b] = l->hist[b] << 1 | (uint64_t)changed;
+            s->map[b] = (uint8_t)(changed && !motion);
+            s->n_motion += motion;
+            s->n_static += !motion;
+            s->changed += changed && !motion;
+            s->any_changed += changed;
+        }
+    }
+    copy_picture(&l->prev, pic);
+    l->have_prev = 1;
+}
+
+/* The hold: blocks within the noise of what the encoders were last given are given again, exactly. A segment
+ * start takes the picture as it is (the hold's history never crosses a segment). */
+static void hold(LSLecture *l, const LSPicture *pic, int64_t index)
+{
+    const int restart = !l->have_held || !l->p.hold ||
+                        (l->p.plan && ls_segplan_start(l->p.plan, ls_segplan_segment_of(l->p.plan, index)) == index);
+    l->have_held = 1;
+    if (restart) {
+        copy_picture(&l->held, pic);
+        return;
+    }
+    const int cw = (l->p.w + 1) / 2, chh = (l->p.h + 1) / 2;
+    for (int by = 0; by < l->bh; by++) {
+        const int y = by * BS, h = l->p.h - y < BS ? l->p.h - y : BS;
+        const int cy = y / 2, ch = chh - cy < BS / 2 ? chh - cy : BS / 2;
+        for (int p = 0; p < 3; p++) {
+            const int py = p ? cy : y;
+            l->job->dsp.blockdiff(pic->data[p] + py * pic->stride[p], pic->stride[p],
+                                  l->held.data[p] + py * l->held.stride[p], l->held.stride[p], p ? cw : l->p.w,
+                                  p ? ch : h, p ? BS / 2 : BS, l->sad[p], l->max[p]);
+        }
+        for (int bx = 0; bx < l->bw; bx++) {
+            const int x = bx * BS, w = l->p.w - x < BS ? l->p.w - x : BS;
+            const int cx = x / 2, cww = cw - cx < BS / 2 ? cw - cx : BS / 2;
+            const int keep = l->sad[0][bx] <= HOLD_MEAN * w * h && l->max[0][bx] <= HOLD_MAX &&
+                             l->sad[1][bx] <= HOLD_MEAN * cww * ch && l->max[1][bx] <= HOLD_MAX &&
+                             l->sad[2][bx] <= HOLD_MEAN * cww * ch && l->max[2][bx] <= HOLD_MAX;
+            const int counted = index >= l->p.first && (l->p.end < 0 || index < l->p.end);
+            l->total_blocks += counted;
+            if (keep) {
+                l->held_blocks += counted;
+                continue;
+            }
+            copy_rect(&l->held, pic, 0, x, y, w, h);
+            copy_rect(&l->held, pic, 1, cx, cy, cww, ch);
+            copy_rect(&l->held, pic, 2, cx, cy, cww, ch);
+        }
+    }
+}
+
+static Slot *slot_at(LSLecture *l, int k) { return &l->ring[(l->head + k) % l->cap]; }
+
+static int steady(const Slot *s) { return s->changed <= STEADY_FRAC * s->n_static; }
+
+/* Decide on the oldest picture in the ring (the ones after it are its look-ahead; past the end, all steady). */
+static void decide(LSLecture *l)
+{
+    Slot *s = slot_at(l, 0);
+    const int was_steady = l->prev_steady;
+    l->prev_steady = steady(s);
+    int cls = s->n_motion >= CAMERA_FRAC * l->nb ? LS_CLASS_CAMERA : steady(s) ? LS_CLASS_STILL : LS_CLASS_MOTION;
+    s->flags |= cls << 4;
+    if (s->index == l->settle_at)
+        s->flags |= LS_LECT_SETTLED;
+    if (!l->p.detect || !was_steady || steady(s) || s->n_static < STATIC_MIN * l->nb)
+        return;
+    /* a burst starting here: where does it end, and does the picture stay steady after it? */
+    int end = -1;
+    for (int j = 0; j < l->max_run && end < 0; j++) {
+        const int a = j + 1 < l->count ? steady(slot_at(l, j + 1)) : 1;
+        const int b = j + 2 < l->count ? steady(slot_at(l, j + 2)) : 1;
+        if (a && b)
+            end = j;
+    }
+    if (end < 0)
+        return; /* longer than a transition: screencast motion, scrolling, a video */
+    int changed = 0;
+    for (int b = 0; b < l->nb; b++) {
+        int any = 0;
+        for (int j = 0; j <= end; j++)
+            any |= slot_at(l, j)->map[b];
+        changed += any;
+    }
+    if (changed < SLIDE_FRAC * s->n_static)
+        return;
+    s->flags |= LS_LECT_SLIDE;
+    l->settle_at = s->index + end + 1;
+}
+
+static int emit_oldest(LSLecture *l)
+{
+    decide(l);
+    Slot *s = slot_at(l, 0);
+    int err = s->index >= l->p.first ? l->sink(l->opaque, &s->pic, s->index, s->flags) : 0;
+    l->head = (l->head + 1) % l->cap;
+    l->count--;
+    return err;
+}
+
+int ls_lecture_push(void *opaque, const LSPicture *pic, int64_t index)
+{
+    LSLecture *l = opaque;
+    int err;
+    if (!l->ring && (err = alloc(l, pic->w, pic->h)))
+        return err;
+    if (pic->w != l->p.w || pic->h != l->p.h)
+        return ls_fail(l->job, LSTREAM_ERR_BUG, "lecture analysis: a %dx%d picture in a %dx%d stream", pic->w, pic->h,
+                       l->p.w, l->p.h);
+    Slot *s = slot_at(l, l->count);
+    s->index = index;
+    s->flags = 0;
+    measure(l, pic, s);
+    hold(l, pic, index);
+    copy_picture(&s->pic, &l->held);
+    l->count++;
+    if (l->job->s.log_level >= LSTREAM_LOG_DEBUG)
+        ls_log(l->job, LSTREAM_LOG_DEBUG, "lecture: frame %lld changed %d of %d static, %d motion, %d any",
+               (long long)index, s->changed, s->n_static, s->n_motion, s->any_changed);
+    return l->count == l->cap ? emit_oldest(l) : 0;
+}
+
+int ls_lecture_finish(LSLecture *l)
+{
+    int err = 0;
+    while (l->count && !err)
+        err = emit_oldest(l);
+    return err;
+}

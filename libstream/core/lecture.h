@@ -1,0 +1,54 @@
+/*
+ * Lecture analysis, in the pass that already runs: every normalised picture is compared with the one before it
+ * on a grid of 8x8 blocks (the SIMD SAD kernel of filters/), which gives
+ *   - a per-block motion mask (blocks that keep changing: a camera picture, a video inside a slide, a pointer);
+ *   - slide changes: a short burst of change over much of the rest of the picture, with a steady picture after
+ *     it (decided with a look-ahead of half a second, so the frame that shows the new slide gets the IDR);
+ *   - the content class of every frame (still, motion, camera);
+ *   - the hold: a block that differs from what the encoders were last given by no more than the source's noise
+ *     is given to them again exactly, so a still slide is coded as skipped blocks, not as re-coded noise.
+ * Thresholds and how they were chosen: doc/LECTURE.md.
+ *
+ * Deterministic over a bounded history: the measures depend on the last ls_lecture_history() frames, the hold
+ * restarts at every segment start, so a chunk that starts decoding that many frames early makes the same
+ * decisions and pictures as a whole run (part.h).
+ */
+#ifndef LSTREAM_CORE_LECTURE_H
+#define LSTREAM_CORE_LECTURE_H
+
+#include "libstream/internal.h"
+
+/* flags handed downstream with every picture */
+enum {
+    LS_LECT_SLIDE = 1,   /* the first frame of a new slide: an IDR on every rung, a chapter starts */
+    LS_LECT_SETTLED = 2, /* the latest slide change has settled (steady since): the chapter's thumbnail */
+};
+enum LSContentClass { LS_CLASS_STILL = 0, LS_CLASS_MOTION = 1, LS_CLASS_CAMERA = 2, LS_N_CLASSES = 3 };
+#define LS_LECT_CLASS(flags) (((flags) >> 4) & 3)
+
+typedef int (*LSLectureSink)(void *opaque, const LSPicture *pic, int64_t index, int flags);
+
+typedef struct LSLectureParams {
+    int w, h; /* set from the first picture */
+    int fps_num, fps_den;
+    int detect;             /* slide changes */
+    int hold;               /* repeat unchanged blocks exactly */
+    int64_t first;          /* pictures before it are analysed (history) but not handed on */
+    int64_t end;            /* the run's end (-1: none): the hold's figures count [first, end) */
+    const LSSegPlan *plan;  /* the hold restarts at its segment starts */
+} LSLectureParams;
+
+typedef struct LSLecture LSLecture;
+
+/* Frames of history the analysis looks back on (a chunk must decode at least this many before its first). */
+int ls_lecture_history(int fps_num, int fps_den);
+int ls_lecture_open(LSLecture **l, LStreamJob *job, const LSLectureParams *p, LSLectureSink sink, void *opaque);
+/* An LSFrameSink (the normaliser's): pictures in index order, consecutive. */
+int ls_lecture_push(void *l, const LSPicture *pic, int64_t index);
+/* End of the pictures: hand on the ones still held for look-ahead. */
+int ls_lecture_finish(LSLecture *l);
+/* Blocks given again unchanged, of all blocks handed on (the hold's share). */
+void ls_lecture_hold_stats(const LSLecture *l, int64_t *held, int64_t *total);
+void ls_lecture_close(LSLecture **l);
+
+#endif
