@@ -132,6 +132,45 @@ typedef struct DashCtx {
 
 /* One Representation: its SegmentTemplate, init segment, timeline, every segment against the media, and
  * the leaky bucket. */
+/* An EventStream (the chapters, C4): a scheme, events in order inside the presentation, unique ids. */
+static void check_event_stream(LStreamValidation *v, const char *file, xmlNode *es, double period_dur)
+{
+    char *scheme = xattr(es, "schemeIdUri"), *ts = xattr(es, "timescale");
+    check(v, scheme && scheme[0], MUST, "C4", file, "EventStream without schemeIdUri");
+    int64_t timescale = 1;
+    if (ts && !ls_v_parse_int(ts, 1, INT64_MAX, &timescale))
+        check(v, 0, MUST, "C4", file, "EventStream timescale '%s' is not a positive integer", ts);
+    xmlFree(scheme);
+    xmlFree(ts);
+    int64_t last = -1, n = 0;
+    char ids[64][24];
+    for (xmlNode *e = es->children; e; e = e->next) {
+        if (!xname(e, "Event"))
+            continue;
+        char *pt = xattr(e, "presentationTime"), *du = xattr(e, "duration"), *id = xattr(e, "id");
+        int64_t t = 0, d = 0;
+        if (check(v, !pt || ls_v_parse_int(pt, 0, INT64_MAX, &t), MUST, "C4", file,
+                  "Event presentationTime '%s' is not a non-negative integer", pt ? pt : "")) {
+            check(v, t > last, SHOULD, "C4", file, "Event at %lld is not after the one before", (long long)t);
+            check(v, period_dur <= 0 || (double)t / timescale < period_dur + 1e-3, MUST, "C4", file,
+                  "Event at %.3f s is past the presentation's end (%.3f s)", (double)t / timescale, period_dur);
+            last = t;
+        }
+        check(v, !du || ls_v_parse_int(du, 1, INT64_MAX, &d), MUST, "C4", file,
+              "Event duration '%s' is not a positive integer", du ? du : "");
+        if (id) {
+            for (int64_t k = 0; k < n && k < 64; k++)
+                check(v, strcmp(ids[k], id), MUST, "C4", file, "two Events with id %s in one EventStream", id);
+            if (n < 64)
+                snprintf(ids[n], sizeof(ids[n]), "%s", id);
+        }
+        n++;
+        xmlFree(pt);
+        xmlFree(du);
+        xmlFree(id);
+    }
+}
+
 static void check_representation(LStreamValidation *v, const DashCtx *ctx, xmlNode *as, xmlNode *as_tmpl, xmlNode *rn,
                                  DRep *r)
 {
@@ -365,6 +404,9 @@ void ls_v_dash(LStreamValidation *v, const char *mpd_path)
         return;
     }
     xmlNode *period = xchild(mpd, "Period");
+    for (xmlNode *es = period ? period->children : NULL; es; es = es->next)
+        if (xname(es, "EventStream"))
+            check_event_stream(v, file, es, ctx.mpd_dur);
     for (xmlNode *as = period ? period->children : NULL; as; as = as->next) {
         if (!xname(as, "AdaptationSet"))
             continue;

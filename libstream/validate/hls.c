@@ -438,6 +438,52 @@ static double seg_start(const MediaPl *m, int i)
     return t;
 }
 
+/* C4: Apple's JSON chapters: an array of chapter entries, each with a start-time (>= 0, in order), a positive
+ * duration if any, titles of {language, title} and images of {image-category, pixel-width, pixel-height, url}. */
+static void check_chapters_json(LStreamValidation *v, const char *path)
+{
+    size_t size = 0;
+    char *text = (char *)slurp(path, 0, -1, &size);
+    if (!text)
+        return; /* slurp reported it (IO) */
+    json_error_t jerr;
+    json_t *root = json_loadb(text, size, JSON_REJECT_DUPLICATES, &jerr);
+    free(text);
+    if (!check(v, root && json_is_array(root), MUST, "C4", path, "not a JSON array of chapters (%s, line %d)",
+               root ? "not an array" : jerr.text, jerr.line)) {
+        json_decref(root);
+        return;
+    }
+    double last = -1;
+    size_t i;
+    json_t *e;
+    json_array_foreach(root, i, e)
+    {
+        const json_t *st = json_object_get(e, "start-time"), *du = json_object_get(e, "duration");
+        if (!check(v, json_is_object(e) && json_is_number(st) && json_number_value(st) >= 0, MUST, "C4", path,
+                   "chapter %zu: no start-time >= 0", i + 1))
+            continue;
+        const double t = json_number_value(st);
+        check(v, t > last, SHOULD, "C4", path, "chapter %zu starts at %.3f s, not after the one before (%.3f s)", i + 1,
+              t, last);
+        last = t;
+        check(v, !du || (json_is_number(du) && json_number_value(du) > 0), MUST, "C4", path,
+              "chapter %zu: duration must be a positive number", i + 1);
+        size_t k;
+        json_t *x;
+        json_array_foreach(json_object_get(e, "titles"), k, x)
+        check(v, json_is_string(json_object_get(x, "language")) && json_is_string(json_object_get(x, "title")), MUST,
+              "C4", path, "chapter %zu, title %zu: needs a language and a title", i + 1, k + 1);
+        json_array_foreach(json_object_get(e, "images"), k, x)
+        check(v,
+              json_is_string(json_object_get(x, "image-category")) && json_is_integer(json_object_get(x, "pixel-width")) &&
+                  json_is_integer(json_object_get(x, "pixel-height")) && json_is_string(json_object_get(x, "url")),
+              MUST, "C4", path, "chapter %zu, image %zu: needs image-category, pixel-width, pixel-height and url", i + 1,
+              k + 1);
+    }
+    json_decref(root);
+}
+
 /* The source's size from ladder.json (source.video.width/height/display_aspect), read with a JSON parser. */
 static int source_size(LStreamValidation *v, int *w, int *h, double *dar)
 {
@@ -503,6 +549,20 @@ static int parse_master(LStreamValidation *v, Hls *h, const char *master, const 
             if (attr(x->attrs, "URI", uri, sizeof(uri)) && !is_remote(uri)) {
                 resolve(dir, uri, path, sizeof(path));
                 x->pl = get_pl(v, h, path);
+            }
+        } else if (!strncmp(line, "#EXT-X-SESSION-DATA:", 20)) {
+            char id[128] = "", uri[LS_PATH_MAX] = "", value[8];
+            attr(line + 20, "DATA-ID", id, sizeof(id));
+            const int has_uri = attr(line + 20, "URI", uri, sizeof(uri)), has_value = attr(line + 20, "VALUE", value, sizeof(value));
+            check(v, id[0] && has_uri != has_value, MUST, "M1", file,
+                  "EXT-X-SESSION-DATA needs a DATA-ID and exactly one of VALUE and URI: %.80s", line + 20);
+            if (!strcmp(id, "com.apple.hls.chapters")) {
+                if (check(v, has_uri, MUST, "C4", file, "com.apple.hls.chapters session data has no URI") &&
+                    !is_remote(uri)) {
+                    char path[LS_PATH_MAX];
+                    resolve(dir, uri, path, sizeof(path));
+                    check_chapters_json(v, path);
+                }
             }
         } else if (!strncmp(line, "#EXT-X-MEDIA:", 13)) {
             char type[32] = "", uri[LS_PATH_MAX] = "", group[64] = "", lang[64], name[128];

@@ -1,0 +1,49 @@
+#!/bin/sh
+# Lecture-aware encoding (core/lecture.c, doc/LECTURE.md): slide changes of generated lectures found at their true
+# frames (+-1), an IDR there on every rung, none from a moving pointer, a camera inset or a talking head; chapters
+# in WebVTT, Apple's JSON (EXT-X-SESSION-DATA) and a DASH EventStream, validated; --no-lecture makes none; the
+# validator refuses broken chapters (C4).
+. "${top_srcdir:-.}/tests/e2e/lib.sh"
+slides_of() { python3 -c 'import json,sys; print(" ".join(str(c["frame"]) for c in json.load(open(sys.argv[1]))["lecture"]["slide_changes"]))' "$1"; }
+near() { # near "FOUND" "TRUE": every true change found within one frame, nothing else found
+    python3 - "$1" "$2" <<'PY'
+import sys
+f = [int(x) for x in sys.argv[1].split()]; t = [int(x) for x in sys.argv[2].split()]
+sys.exit(not (len(f) == len(t) and all(abs(a - b) <= 1 for a, b in zip(f, t))))
+PY
+}
+for kind in slides slides-pip screencast; do
+    "$LSTREAM" sample "$T/$kind.mp4" --kind $kind --duration 36 --size 1280x720 --slide-times > "$T/$kind.true" 2>/dev/null || bad "sample $kind"
+    "$LSTREAM" transcode "$T/$kind.mp4" -o "$T/$kind" -q -r 360,240 --no-download || { bad "transcode $kind"; continue; }
+    truth=$(cut -d' ' -f1 "$T/$kind.true" | tr '\n' ' ')
+    found=$(slides_of "$T/$kind/ladder.json")
+    expect "$kind: slide changes at the true frames +-1 (true: $truth; found: $found)" near "$found" "$truth"
+    for r in v360 v240; do # an IDR at each slide change, on every rung
+        cat "$T/$kind/$r/init.mp4" "$T/$kind/$r"/seg_*.m4s > "$T/$r.mp4"
+        keys=$(ffprobe -v error -select_streams v -show_entries packet=pts,flags -of csv=p=0 "$T/$r.mp4" | awk -F, '$2 ~ /K/ {print $1}' | tr '\n' ' ')
+        expect "$kind $r: a key frame at every slide change" python3 -c "
+import sys
+pts = [int(k) for k in '$keys'.split()]
+keys = {round((k - min(pts)) / 3000) for k in pts}  # 90 kHz ticks -> frames at 30 fps, from the first (an IDR at 0)
+sys.exit(not all(int(f) in keys for f in '$found'.split()))"
+    done
+    n=$(echo "$truth" | wc -w)
+    expect "$kind: chapters.vtt has $((n + 1)) cues" [ "$(grep -c -- '-->' "$T/$kind/chapters.vtt")" = $((n + 1)) ]
+    expect "$kind: the multivariant playlist names the JSON chapters" grep -q '^#EXT-X-SESSION-DATA:DATA-ID="com.apple.hls.chapters",URI="chapters.json"$' "$T/$kind/master.m3u8"
+    expect "$kind: the MPD has $((n + 1)) chapter events" [ "$(grep -c '<Event ' "$T/$kind/manifest.mpd")" = $((n + 1)) ]
+done
+# a talking head (camera only): no slide change, no chapter but the first
+"$LSTREAM" sample "$T/th.mp4" --kind talking-head --duration 12 --size 640x360 2>/dev/null || bad "sample talking-head"
+"$LSTREAM" transcode "$T/th.mp4" -o "$T/th" -q -r 240 --no-download || bad "transcode talking-head"
+expect "talking head: no slide change ($(slides_of "$T/th/ladder.json"))" [ -z "$(slides_of "$T/th/ladder.json")" ]
+# --no-lecture: no analysis, no chapters
+"$LSTREAM" transcode "$T/slides.mp4" -o "$T/plain" -q -r 240 --no-download --no-lecture || bad "transcode --no-lecture"
+expect "--no-lecture: no chapters" sh -c "! test -e '$T/plain/chapters.json' && ! grep -q chapters '$T/plain/master.m3u8' && ! grep -q EventStream '$T/plain/manifest.mpd'"
+# the validator: broken JSON chapters and an event past the end are C4 MUST findings
+cp -r "$T/slides" "$T/broken"
+echo '[{"start-time": -1}]' > "$T/broken/chapters.json"
+sed -i 's/presentationTime="[1-9][0-9]*"/presentationTime="999000"/' "$T/broken/manifest.mpd"
+"$LSTREAM" validate "$T/broken" > "$T/v.txt" && bad "validator accepts broken chapters"
+expect "validator: JSON chapters without a start-time (C4)" grep -q "MUST   C4 .*chapters.json: chapter 1: no start-time" "$T/v.txt"
+expect "validator: an event past the end (C4)" grep -q "MUST   C4 .*past the presentation's end" "$T/v.txt"
+finish
