@@ -254,6 +254,8 @@ typedef struct LSBuf {
     int oom;
 } LSBuf;
 void ls_buf_printf(LSBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Binary bytes (a JPEG): kept NUL-terminated, length in len. */
+void ls_buf_append(LSBuf *b, const void *data, size_t n);
 void ls_buf_free(LSBuf *b);
 /* FFmpeg error text (adapters only). */
 const char *ls_av_err(int averror, char *buf, size_t size);

@@ -184,6 +184,27 @@ void ls_buf_printf(LSBuf *b, const char *fmt, ...)
     }
 }
 
+void ls_buf_append(LSBuf *b, const void *data, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *s = ls_realloc(b->s, cap);
+        if (!s) {
+            b->oom = 1;
+            return;
+        }
+        b->s = s;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, data, n);
+    b->len += n;
+    b->s[b->len] = 0;
+}
+
 void ls_buf_free(LSBuf *b)
 {
     free(b->s);

@@ -8,6 +8,7 @@
 #include "libstream/internal.h"
 #include "libstream/core/fqueue.h"
 #include "libstream/core/lecture.h"
+#include "libstream/core/thumbs.h"
 #include "libstream/core/part.h"
 #include "libstream/encode/encoder.h"
 #include "libstream/input/input.h"
@@ -100,6 +101,8 @@ typedef struct Ctx {
     int n_slides, cap_slides;
     int64_t class_frames[LS_N_CLASSES];
     int64_t hold_held, hold_total; /* blocks the hold gave again unchanged, of all */
+    LSThumbs *thumbs;              /* thumbnails from the pictures of rung thumb_rung (whole runs) */
+    int thumb_rung;
 } Ctx;
 
 /* ---- audio segmentation: cut at the audio frame nearest each planned boundary ---- */
@@ -343,6 +346,13 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index, int flags
     for (int i = 0; i < c->n_rungs; i++) {
         int err = c->rung[i].err;
         if (err || (err = ls_cmaf_write_pending(&c->rung[i].mux)))
+            return err;
+    }
+    if (c->thumbs) { /* the storyboard, and the start's and each settled slide's picture */
+        const Rung *r = &c->rung[c->thumb_rung];
+        const int64_t slot = index == 0 ? 0 : (flags & LS_LECT_SETTLED) && c->n_slides ? c->n_slides : -1;
+        int err = ls_thumbs_frame(c->thumbs, r->same_size ? pic : &r->pic, index, slot);
+        if (err)
             return err;
     }
     c->frames = index + 1;
@@ -879,10 +889,14 @@ static int publish(Ctx *c, int64_t video_frames)
         if ((err = ls_chapters_plan(&pres)))
             return ls_fail(job, err, "out of memory");
     }
+    if (c->thumbs && (err = ls_thumbs_publish(c->thumbs, &c->out, &pres))) {
+        ls_chapters_free(&pres);
+        return err;
+    }
     if (!(err = ls_write_chapters(&c->out, &pres)) && !(err = ls_write_hls(&c->out, &pres, 0, -1, 1)) &&
         !(err = ls_write_dash(&c->out, &pres, 0, -1, 1)))
         err = ls_write_report(&c->out, &pres, &c->src);
-    free(pres.lecture.chapter);
+    ls_chapters_free(&pres);
     if (err)
         return err;
     if (job->s.validate) {
@@ -1205,6 +1219,16 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input, const LSP
             goto end;
         if (video && (err = open_rungs(c)))
             goto end;
+        /* thumbnails in whole runs, from the lowest rung of the first codec (H.264) */
+        if (video && kind == LS_PART_WHOLE && job->s.thumbnails) {
+            c->thumb_rung = 0;
+            for (int i = 1; i < c->n_rungs; i++)
+                if (c->rung[i].plan.rung.codec == c->rung[0].plan.rung.codec)
+                    c->thumb_rung = i;
+            const LSRungPlan *tp = &c->rung[c->thumb_rung].plan;
+            if ((err = ls_thumbs_open(&c->thumbs, job, tp->width, tp->height, fn, fd)))
+                goto end;
+        }
         if (video && kind != LS_PART_FINALIZE) {
             /* normaliser -> lecture analysis (which looks back ls_lecture_history() frames before the run's
              * first and hands on from it) -> the driver half */
@@ -1266,6 +1290,7 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input, const LSP
 end:
     ls_normalizer_close(&c->norm);
     ls_lecture_close(&c->lect);
+    ls_thumbs_close(&c->thumbs);
     free(c->slides);
     c->slides = NULL;
     c->n_slides = c->cap_slides = 0;

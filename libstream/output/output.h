@@ -19,6 +19,11 @@ struct LSBuf;
 #define LS_NAME_REPORT       "ladder.json"          /* machine-readable description, and libstream's ownership mark */
 #define LS_NAME_DOWNLOAD     "download.mp4"         /* the offline file: lowest rung + data-saver audio */
 #define LS_NAME_CHAPTERS_VTT "chapters.vtt"         /* chapters from slide changes: WebVTT */
+#define LS_NAME_THUMB_DIR    "thumbs"               /* thumbnails (core/thumbs.c), in this folder: */
+#define LS_NAME_THUMB_SHEET  "tile_%05lld.jpg"      /*   storyboard sprite sheet, numbered from 1 */
+#define LS_NAME_THUMB_VTT    "thumbs.vtt"           /*   WebVTT storyboard */
+#define LS_NAME_THUMB_PLAYLIST "images.m3u8"        /*   HLS image media playlist */
+#define LS_NAME_THUMB_CHAPTER "chapter_%03d.jpg"    /*   a chapter's picture */
 #define LS_NAME_CHAPTERS_JSON "chapters.json"       /* the same, Apple's HLS JSON chapters (EXT-X-SESSION-DATA) */
 #define LS_NAME_PART         "part.txt"             /* a part of a chunked encode: its segments, and its mark */
 #define LS_NAME_PARTS        "%s.parts"             /* the folder of a ladder's parts, beside it */

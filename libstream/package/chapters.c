@@ -14,26 +14,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+void ls_chapters_free(LSPresentation *p)
+{
+    free(p->lecture.chapter);
+    free(p->lecture.chapter_change);
+    free(p->lecture.chapter_image);
+    p->lecture.chapter = NULL;
+    p->lecture.chapter_change = p->lecture.chapter_image = NULL;
+    p->lecture.n_chapters = 0;
+}
+
 int ls_chapters_plan(LSPresentation *p)
 {
-    p->lecture.n_chapters = 0;
-    free(p->lecture.chapter);
-    p->lecture.chapter = NULL;
+    ls_chapters_free(p);
     if (!p->lecture.on || p->duration <= 0 || p->fps_num <= 0)
         return 0;
-    double *c = ls_malloc((p->lecture.n_changes + 1) * sizeof(*c));
-    if (!c)
+    const size_t m = (size_t)p->lecture.n_changes + 1;
+    double *c = p->lecture.chapter = ls_malloc(m * sizeof(*c));
+    int *from = p->lecture.chapter_change = ls_malloc(m * sizeof(int));
+    if (!c || !from || !(p->lecture.chapter_image = ls_calloc(m, sizeof(int)))) {
+        ls_chapters_free(p);
         return LSTREAM_ERR(ENOMEM);
+    }
     int n = 0;
+    from[n] = -1;
     c[n++] = 0;
     for (int i = 0; i < p->lecture.n_changes; i++) {
         const double t = (double)p->lecture.changes[i] * p->fps_den / p->fps_num;
         const double next =
             i + 1 < p->lecture.n_changes ? (double)p->lecture.changes[i + 1] * p->fps_den / p->fps_num : p->duration;
-        if (t > 0 && t < p->duration && next - t >= LS_MIN_CHAPTER_S)
+        if (t > 0 && t < p->duration && next - t >= LS_MIN_CHAPTER_S) {
+            from[n] = i;
             c[n++] = t;
+        }
     }
-    p->lecture.chapter = c;
     p->lecture.n_chapters = n;
     return 0;
 }
@@ -62,9 +76,14 @@ int ls_write_chapters(LSOutput *o, const LSPresentation *p)
         ls_buf_printf(&v, "\nSlide %d\n\n", i + 1);
         ls_buf_printf(&j,
                       "  {\"chapter\": %d, \"start-time\": %.3f, \"duration\": %.3f, \"titles\": [{\"language\": "
-                      "\"%s\", \"title\": \"Slide %d\"}]}%s\n",
-                      i + 1, start, end - start, p->lecture.language ? p->lecture.language : "und", i + 1,
-                      i + 1 < n ? "," : "");
+                      "\"%s\", \"title\": \"Slide %d\"}]",
+                      i + 1, start, end - start, p->lecture.language ? p->lecture.language : "und", i + 1);
+        if (p->lecture.chapter_image[i])
+            ls_buf_printf(&j,
+                          ", \"images\": [{\"image-category\": \"chapter\", \"pixel-width\": %d, \"pixel-height\": %d, "
+                          "\"url\": \"" LS_NAME_THUMB_DIR "/" LS_NAME_THUMB_CHAPTER "\"}]",
+                          p->thumbs.tile_w, p->thumbs.tile_h, i + 1);
+        ls_buf_printf(&j, "}%s\n", i + 1 < n ? "," : "");
     }
     ls_buf_printf(&j, "]\n");
     int err = ls_output_put_buf(o, &v, LS_NAME_CHAPTERS_VTT);

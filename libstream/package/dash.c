@@ -207,6 +207,18 @@ int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t c
         timeline(&b, a, w, "          ");
         ls_buf_printf(&b, "        </SegmentTemplate>\n      </Representation>\n    </AdaptationSet>\n");
     }
+    /* the storyboard (core/thumbs.c): DASH-IF IOP thumbnails, one sprite sheet per "segment" of cols x rows tiles */
+    if (final && p->thumbs.sheets > 0)
+        ls_buf_printf(&b,
+                      "    <AdaptationSet id=\"%d\" contentType=\"image\" mimeType=\"image/jpeg\">\n"
+                      "      <SegmentTemplate media=\"" LS_NAME_THUMB_DIR "/tile_$Number%%05d$.jpg\" duration=\"%g\" "
+                      "startNumber=\"1\"/>\n"
+                      "      <Representation id=\"thumbnails\" bandwidth=\"%lld\" width=\"%d\" height=\"%d\">\n"
+                      "        <EssentialProperty schemeIdUri=\"http://dashif.org/thumbnail_tile\" value=\"%dx%d\"/>\n"
+                      "      </Representation>\n    </AdaptationSet>\n",
+                      as_id++, p->thumbs.interval * p->thumbs.cols * p->thumbs.rows, (long long)p->thumbs.bandwidth,
+                      p->thumbs.tile_w * p->thumbs.cols, p->thumbs.tile_h * p->thumbs.rows, p->thumbs.cols,
+                      p->thumbs.rows);
     ls_buf_printf(&b, "  </Period>\n");
     if (!final) {
         char now[48];

@@ -203,5 +203,12 @@ int ls_write_hls(LSOutput *o, const LSPresentation *p, int64_t first, int64_t co
                       "RESOLUTION=%dx%d,URI=\"%s/%s\"\n",
                       ceil(peak), ceil(avg), r->cfg.codec, r->cfg.width, r->cfg.height, r->id, LS_NAME_IFRAMES);
     }
+    /* the storyboard (core/thumbs.c) as an image stream: Roku's HLS image playlists, read by Shaka; other clients
+     * ignore the tag (RFC 8216 4: unknown tags are ignored). RESOLUTION is a tile's. */
+    if (final && p->thumbs.sheets > 0)
+        ls_buf_printf(&b,
+                      "#EXT-X-IMAGE-STREAM-INF:BANDWIDTH=%lld,RESOLUTION=%dx%d,CODECS=\"jpeg\",URI=\"" LS_NAME_THUMB_DIR
+                      "/" LS_NAME_THUMB_PLAYLIST "\"\n",
+                      (long long)p->thumbs.bandwidth, p->thumbs.tile_w, p->thumbs.tile_h);
     return ls_output_put_buf(o, &b, LS_NAME_MASTER);
 }

@@ -69,14 +69,24 @@ typedef struct LSPresentation {
         double hold_share;        /* blocks given again unchanged, of all */
         int64_t class_frames[3];  /* still, motion, camera */
         double *chapter;          /* chapter starts, seconds (the first at 0); ls_chapters_plan() */
+        int *chapter_change;      /* the slide change each starts at (-1: the start) */
+        int *chapter_image;       /* 1: it has a picture (thumbs/chapter_NNN.jpg) */
         int n_chapters;
         const char *language;     /* of the titles (BCP 47) */
     } lecture;
+    struct {
+        int64_t sheets;           /* storyboard sprite sheets (0: no thumbnails) */
+        int tile_w, tile_h;
+        int cols, rows;           /* tiles per sheet */
+        double interval;          /* seconds per tile */
+        int64_t bytes, bandwidth; /* all sheets; the largest sheet's bits over its duration */
+    } thumbs;
 } LSPresentation;
 
 /* Chapters from the slide changes: one at 0, then one per slide change whose slide stays at least
  * LS_MIN_CHAPTER_S (a teacher flipping through slides makes one chapter, at the slide kept). Fills
- * p->lecture.chapter (owned by the caller: free()). 0 or LSTREAM_ERR(ENOMEM). */
+ * p->lecture.chapter, chapter_change, chapter_image (ls_chapters_free()). 0 or LSTREAM_ERR(ENOMEM). */
+void ls_chapters_free(LSPresentation *p);
 #define LS_MIN_CHAPTER_S 4.0
 /* The DASH EventStream scheme of the chapters (no standard one exists; documented in doc/RULES.md, L-rules) */
 #define LS_CHAPTER_SCHEME "urn:libstream:chapters:2026"

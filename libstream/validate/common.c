@@ -114,6 +114,37 @@ void ls_v_dirname(const char *path, char *out, size_t n)
 
 int ls_v_is_remote(const char *uri) { return strstr(uri, "://") != NULL; }
 
+int ls_v_jpeg_size(const uint8_t *d, size_t n, int *w, int *h)
+{
+    if (n < 4 || d[0] != 0xff || d[1] != 0xd8)
+        return 0;
+    size_t i = 2;
+    while (i + 4 <= n) {
+        if (d[i] != 0xff)
+            return 0;
+        const int m = d[i + 1];
+        if (m == 0xff) { /* fill byte */
+            i++;
+            continue;
+        }
+        const size_t len = (size_t)d[i + 2] << 8 | d[i + 3];
+        if (len < 2 || i + 2 + len > n)
+            return 0;
+        /* SOF0..SOF15 but DHT (c4), JPG (c8), DAC (cc) */
+        if (m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc) {
+            if (len < 7)
+                return 0;
+            *h = d[i + 5] << 8 | d[i + 6];
+            *w = d[i + 7] << 8 | d[i + 8];
+            return 1;
+        }
+        if (m == 0xda) /* start of scan before any frame header */
+            return 0;
+        i += 2 + len;
+    }
+    return 0;
+}
+
 int ls_v_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
 {
     if (!s)

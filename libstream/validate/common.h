@@ -48,6 +48,8 @@ int ls_v_is_remote(const char *uri);
  * VP9 the short form vp09.PP.LL.DD of it (VP Codec ISO Media File Format Binding: the colour fields optional) */
 int ls_v_codec_eq(const char *declared, const char *actual);
 int ls_v_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out);
+/* A JPEG file's picture size from its frame header (SOFn): 1, or 0 when it is not a JPEG. */
+int ls_v_jpeg_size(const uint8_t *d, size_t n, int *w, int *h);
 void ls_v_resolve(const char *base_dir, const char *uri, char *out, size_t n);
 /* Grow *p (of *cap elements of @p size) to hold @p need; 0, or -1 after ls_v_oom(). */
 int ls_v_grow(LStreamValidation *v, void **p, int64_t *cap, int64_t need, size_t size);

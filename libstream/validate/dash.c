@@ -171,6 +171,70 @@ static void check_event_stream(LStreamValidation *v, const char *file, xmlNode *
     }
 }
 
+/* An image AdaptationSet (thumbnails, C4; DASH-IF IOP): every Representation tiled (thumbnail_tile "CxR"), with its
+ * size, a SegmentTemplate of fixed duration, and every image the presentation needs there, a JPEG of that size. */
+static void check_thumbnails(LStreamValidation *v, const DashCtx *ctx, xmlNode *as)
+{
+    const char *file = ctx->file;
+    xmlNode *as_tmpl = xchild(as, "SegmentTemplate");
+    for (xmlNode *rn = as->children; rn; rn = rn->next) {
+        if (!xname(rn, "Representation"))
+            continue;
+        char *id = xattr(rn, "id"), *ws = xattr(rn, "width"), *hs = xattr(rn, "height"), *bw = xattr(rn, "bandwidth");
+        xmlNode *tmpl = xchild(rn, "SegmentTemplate");
+        if (!tmpl)
+            tmpl = as_tmpl;
+        char *media = tattr(tmpl, as_tmpl, "media"), *dur_s = tattr(tmpl, as_tmpl, "duration");
+        char *ts_s = tattr(tmpl, as_tmpl, "timescale"), *start_s = tattr(tmpl, as_tmpl, "startNumber");
+        char *layout = NULL;
+        for (xmlNode *e = rn->children; e && !layout; e = e->next)
+            if (xname(e, "EssentialProperty")) {
+                char *scheme = xattr(e, "schemeIdUri");
+                if (scheme && !strcmp(scheme, "http://dashif.org/thumbnail_tile"))
+                    layout = xattr(e, "value");
+                xmlFree(scheme);
+            }
+        int64_t w = 0, h = 0, dur = 0, ts = 1, start = 1, b = 0;
+        int cols = 0, rows = 0;
+        const char *rid = id ? id : "";
+        check(v, ls_v_parse_int(bw, 1, UINT32_MAX, &b), MUST, "D1", file, "Representation %s has no valid @bandwidth", rid);
+        int ok = check(v, ls_v_parse_int(ws, 1, 65535, &w) && ls_v_parse_int(hs, 1, 65535, &h), MUST, "C4", file,
+                       "thumbnail Representation %s: no width and height", rid);
+        ok &= check(v, layout && sscanf(layout, "%dx%d", &cols, &rows) == 2 && cols > 0 && rows > 0, MUST, "C4", file,
+                    "thumbnail Representation %s: no EssentialProperty http://dashif.org/thumbnail_tile \"CxR\"", rid);
+        ok &= check(v, media && ls_v_parse_int(dur_s, 1, INT64_MAX, &dur) && (!ts_s || ls_v_parse_int(ts_s, 1, INT32_MAX, &ts)) &&
+                           (!start_s || ls_v_parse_int(start_s, 0, INT32_MAX, &start)),
+                    MUST, "C4", file, "thumbnail Representation %s: needs a SegmentTemplate with media and duration", rid);
+        if (ok) {
+            const double seg = (double)dur / ts;
+            const int64_t n = ctx->mpd_dur > 0 ? (int64_t)ceil(ctx->mpd_dur / seg - 1e-9) : 0;
+            for (int64_t k = 0; k < n && k < 100000; k++) {
+                char uri[LS_PATH_MAX], path[LS_PATH_MAX];
+                expand(media, rid, start + k, b, 0, uri, sizeof(uri));
+                resolve(ctx->dir, uri, path, sizeof(path));
+                size_t size;
+                uint8_t *d = slurp(path, 0, -1, &size);
+                if (!check(v, d != NULL, MUST, "IO", rel(v, path), "thumbnail image cannot be read"))
+                    break;
+                int jw = 0, jh = 0;
+                const int is_jpeg = ls_v_jpeg_size(d, size, &jw, &jh);
+                check(v, is_jpeg && jw == w && jh == h, MUST, "C4", rel(v, path),
+                      "not a %lldx%lld JPEG (%dx%d)", (long long)w, (long long)h, jw, jh);
+                free(d);
+            }
+        }
+        xmlFree(id);
+        xmlFree(ws);
+        xmlFree(hs);
+        xmlFree(bw);
+        xmlFree(media);
+        xmlFree(dur_s);
+        xmlFree(ts_s);
+        xmlFree(start_s);
+        xmlFree(layout);
+    }
+}
+
 static void check_representation(LStreamValidation *v, const DashCtx *ctx, xmlNode *as, xmlNode *as_tmpl, xmlNode *rn,
                                  DRep *r)
 {
@@ -410,6 +474,13 @@ void ls_v_dash(LStreamValidation *v, const char *mpd_path)
     for (xmlNode *as = period ? period->children : NULL; as; as = as->next) {
         if (!xname(as, "AdaptationSet"))
             continue;
+        char *ct = xattr(as, "contentType");
+        const int image = ct && !strcmp(ct, "image");
+        xmlFree(ct);
+        if (image) {
+            check_thumbnails(v, &ctx, as);
+            continue;
+        }
         char *seg_align = xattr(as, "segmentAlignment");
         const int claims_aligned = seg_align && (!strcmp(seg_align, "true") || !strcmp(seg_align, "1"));
         xmlFree(seg_align);

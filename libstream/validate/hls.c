@@ -438,6 +438,53 @@ static double seg_start(const MediaPl *m, int i)
     return t;
 }
 
+/* C4: an image media playlist (thumbnails; Roku's HLS image format, read by Shaka): EXT-X-IMAGES-ONLY, every image
+ * under an EXT-X-TILES whose tile size is the variant's RESOLUTION, a JPEG of the tiled size, EXT-X-ENDLIST. */
+static void check_image_playlist(LStreamValidation *v, const char *path, int tw, int th)
+{
+    size_t size = 0;
+    char *text = (char *)slurp(path, 0, -1, &size);
+    if (!text)
+        return;
+    char dir[LS_PATH_MAX];
+    dirname_of(path, dir, sizeof(dir));
+    int images_only = 0, endlist = 0, cols = 0, rows = 0, n = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
+        if (!strcmp(line, "#EXT-X-IMAGES-ONLY")) {
+            images_only = 1;
+        } else if (!strcmp(line, "#EXT-X-ENDLIST")) {
+            endlist = 1;
+        } else if (!strncmp(line, "#EXT-X-TILES:", 13)) {
+            char res[32] = "", lay[32] = "";
+            int w = 0, h = 0;
+            attr(line + 13, "RESOLUTION", res, sizeof(res));
+            attr(line + 13, "LAYOUT", lay, sizeof(lay));
+            check(v, sscanf(res, "%dx%d", &w, &h) == 2 && w == tw && h == th, MUST, "C4", rel(v, path),
+                  "EXT-X-TILES RESOLUTION %s is not the image stream's %dx%d", res, tw, th);
+            if (!check(v, sscanf(lay, "%dx%d", &cols, &rows) == 2 && cols > 0 && rows > 0, MUST, "C4", rel(v, path),
+                       "EXT-X-TILES without a LAYOUT CxR"))
+                cols = rows = 0;
+        } else if (line[0] != '#') {
+            n++;
+            char img[LS_PATH_MAX];
+            resolve(dir, line, img, sizeof(img));
+            size_t isz;
+            uint8_t *d = slurp(img, 0, -1, &isz);
+            if (!check(v, d != NULL, MUST, "IO", rel(v, img), "image cannot be read"))
+                continue;
+            int jw = 0, jh = 0;
+            const int is_jpeg = ls_v_jpeg_size(d, isz, &jw, &jh);
+            free(d);
+            check(v, is_jpeg && cols && jw == tw * cols && jh == th * rows, MUST, "C4", rel(v, img),
+                  "not a JPEG of %dx%d tiles of %dx%d (%dx%d)", cols, rows, tw, th, jw, jh);
+        }
+    }
+    free(text);
+    check(v, images_only, MUST, "C4", rel(v, path), "an image playlist without EXT-X-IMAGES-ONLY");
+    check(v, endlist && n > 0, MUST, "C4", rel(v, path), "an image playlist without images or EXT-X-ENDLIST");
+}
+
 /* C4: Apple's JSON chapters: an array of chapter entries, each with a start-time (>= 0, in order), a positive
  * duration if any, titles of {language, title} and images of {image-category, pixel-width, pixel-height, url}. */
 static void check_chapters_json(LStreamValidation *v, const char *path)
@@ -549,6 +596,17 @@ static int parse_master(LStreamValidation *v, Hls *h, const char *master, const 
             if (attr(x->attrs, "URI", uri, sizeof(uri)) && !is_remote(uri)) {
                 resolve(dir, uri, path, sizeof(path));
                 x->pl = get_pl(v, h, path);
+            }
+        } else if (!strncmp(line, "#EXT-X-IMAGE-STREAM-INF:", 24)) {
+            char uri[LS_PATH_MAX], res[32];
+            int tw = 0, th = 0;
+            if (check(v, attr(line + 24, "URI", uri, sizeof(uri)), MUST, "C4", file, "EXT-X-IMAGE-STREAM-INF without URI") &&
+                check(v, attr(line + 24, "RESOLUTION", res, sizeof(res)) && sscanf(res, "%dx%d", &tw, &th) == 2, MUST,
+                      "C4", file, "EXT-X-IMAGE-STREAM-INF without RESOLUTION") &&
+                !is_remote(uri)) {
+                char path[LS_PATH_MAX];
+                resolve(dir, uri, path, sizeof(path));
+                check_image_playlist(v, path, tw, th);
             }
         } else if (!strncmp(line, "#EXT-X-SESSION-DATA:", 20)) {
             char id[128] = "", uri[LS_PATH_MAX] = "", value[8];

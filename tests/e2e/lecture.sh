@@ -31,7 +31,16 @@ sys.exit(not all(int(f) in keys for f in '$found'.split()))"
     expect "$kind: chapters.vtt has $((n + 1)) cues" [ "$(grep -c -- '-->' "$T/$kind/chapters.vtt")" = $((n + 1)) ]
     expect "$kind: the multivariant playlist names the JSON chapters" grep -q '^#EXT-X-SESSION-DATA:DATA-ID="com.apple.hls.chapters",URI="chapters.json"$' "$T/$kind/master.m3u8"
     expect "$kind: the MPD has $((n + 1)) chapter events" [ "$(grep -c '<Event ' "$T/$kind/manifest.mpd")" = $((n + 1)) ]
+    # thumbnails: one 5x5 sheet of 192x108 tiles per 250 s, a picture per chapter, named by the JSON chapters
+    expect "$kind: a storyboard sheet 960x540" [ "$(ffprobe -v error -show_entries stream=width,height -of csv=p=0 "$T/$kind/thumbs/tile_00001.jpg")" = "960,540" ]
+    expect "$kind: a picture per chapter" [ "$(ls "$T/$kind/thumbs/" | grep -c '^chapter_')" = $((n + 1)) ]
+    expect "$kind: the JSON chapters name their pictures" [ "$(grep -c '"url": "thumbs/chapter_' "$T/$kind/chapters.json")" = $((n + 1)) ]
+    expect "$kind: the WebVTT storyboard has a cue per 10 s" [ "$(grep -c '#xywh=' "$T/$kind/thumbs/thumbs.vtt")" = 4 ]
+    expect "$kind: DASH image AdaptationSet" grep -q 'schemeIdUri="http://dashif.org/thumbnail_tile" value="5x5"' "$T/$kind/manifest.mpd"
+    expect "$kind: HLS image stream" grep -q '^#EXT-X-IMAGE-STREAM-INF:BANDWIDTH=[0-9]*,RESOLUTION=192x108,CODECS="jpeg",URI="thumbs/images.m3u8"$' "$T/$kind/master.m3u8"
 done
+# the chapter picture shows the new slide: it differs from the picture of the chapter before
+expect "slides: chapter pictures differ from one another" sh -c "[ \"\$(md5sum '$T/slides/thumbs/chapter_001.jpg' | cut -c1-32)\" != \"\$(md5sum '$T/slides/thumbs/chapter_002.jpg' | cut -c1-32)\" ]"
 # a talking head (camera only): no slide change, no chapter but the first
 "$LSTREAM" sample "$T/th.mp4" --kind talking-head --duration 12 --size 640x360 2>/dev/null || bad "sample talking-head"
 "$LSTREAM" transcode "$T/th.mp4" -o "$T/th" -q -r 240 --no-download || bad "transcode talking-head"
@@ -39,11 +48,16 @@ expect "talking head: no slide change ($(slides_of "$T/th/ladder.json"))" [ -z "
 # --no-lecture: no analysis, no chapters
 "$LSTREAM" transcode "$T/slides.mp4" -o "$T/plain" -q -r 240 --no-download --no-lecture || bad "transcode --no-lecture"
 expect "--no-lecture: no chapters" sh -c "! test -e '$T/plain/chapters.json' && ! grep -q chapters '$T/plain/master.m3u8' && ! grep -q EventStream '$T/plain/manifest.mpd'"
+"$LSTREAM" transcode "$T/slides.mp4" -o "$T/nothumbs" -q -r 240 --no-download --no-thumbnails || bad "transcode --no-thumbnails"
+expect "--no-thumbnails: no thumbnails, chapters without pictures" sh -c "! test -e '$T/nothumbs/thumbs' && ! grep -q IMAGE '$T/nothumbs/master.m3u8' && ! grep -q image/jpeg '$T/nothumbs/manifest.mpd' && ! grep -q images '$T/nothumbs/chapters.json'"
 # the validator: broken JSON chapters and an event past the end are C4 MUST findings
 cp -r "$T/slides" "$T/broken"
 echo '[{"start-time": -1}]' > "$T/broken/chapters.json"
 sed -i 's/presentationTime="[1-9][0-9]*"/presentationTime="999000"/' "$T/broken/manifest.mpd"
+cp "$T/broken/thumbs/chapter_001.jpg" "$T/broken/thumbs/tile_00001.jpg"
 "$LSTREAM" validate "$T/broken" > "$T/v.txt" && bad "validator accepts broken chapters"
 expect "validator: JSON chapters without a start-time (C4)" grep -q "MUST   C4 .*chapters.json: chapter 1: no start-time" "$T/v.txt"
 expect "validator: an event past the end (C4)" grep -q "MUST   C4 .*past the presentation's end" "$T/v.txt"
+expect "validator: a sprite sheet of the wrong size, DASH (C4)" grep -q "MUST   C4 .*tile_00001.jpg: not a 960x540 JPEG" "$T/v.txt"
+expect "validator: a sprite sheet of the wrong size, HLS (C4)" grep -q "MUST   C4 .*tile_00001.jpg: not a JPEG of 5x5 tiles" "$T/v.txt"
 finish
