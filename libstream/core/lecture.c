@@ -52,7 +52,6 @@ struct LSLecture {
     Slot *ring;
     int cap, head, count;
     int prev_steady;    /* the frame before the oldest in the ring was steady */
-    int64_t settle_at;  /* frame that gets LS_LECT_SETTLED, -1 */
     int64_t held_blocks, total_blocks;
     uint32_t *sad[3]; /* one row of blocks, per plane */
     uint8_t *max[3];
@@ -78,7 +77,6 @@ int ls_lecture_open(LSLecture **pl, LStreamJob *job, const LSLectureParams *p, L
     l->look = p->detect ? clampi((p->fps_num + p->fps_den) / (3 * p->fps_den), 4, 10) : 0;
     l->max_run = l->look - 2;
     l->cap = l->look + 1;
-    l->settle_at = -1;
     l->prev_steady = 1;
     *pl = l;
     return 0;
@@ -224,8 +222,6 @@ static void decide(LSLecture *l)
     l->prev_steady = steady(s);
     int cls = s->n_motion >= CAMERA_FRAC * l->nb ? LS_CLASS_CAMERA : steady(s) ? LS_CLASS_STILL : LS_CLASS_MOTION;
     s->flags |= cls << 4;
-    if (s->index == l->settle_at)
-        s->flags |= LS_LECT_SETTLED;
     if (!l->p.detect || !was_steady || steady(s) || s->n_static < STATIC_MIN * l->nb)
         return;
     /* a burst starting here: where does it end, and does the picture stay steady after it? */
@@ -248,7 +244,10 @@ static void decide(LSLecture *l)
     if (changed < SLIDE_FRAC * s->n_static)
         return;
     s->flags |= LS_LECT_SLIDE;
-    l->settle_at = s->index + end + 1;
+    /* its picture: the first steady frame after the burst (in the look-ahead; at the end of the stream, the last) */
+    const int at = end + 1 < l->count ? end + 1 : l->count - 1;
+    if (at > 0)
+        slot_at(l, at)->flags |= LS_LECT_PICTURE | at << 8;
 }
 
 static int emit_oldest(LSLecture *l)

@@ -18,16 +18,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct Pic {
+    int64_t key;
+    uint8_t *raw; /* I420 tw x th, full range */
+} Pic;
+
 struct LSThumbs {
     LStreamJob *job;
     int fps_num, fps_den;
     int sw, sh, tw, th; /* source picture (the lowest rung), tile */
     LSPlaneScaler sc[3];
     LSPicture tmp;
-    uint8_t **tile; /* storyboard tile k (time k * interval), I420 tw x th, full range */
+    Pic *tile;  /* storyboard tiles: key k shows time k * interval */
     int64_t n_tiles, cap_tiles;
-    uint8_t **slide; /* the picture of slide change j - 1 (0: the start), or NULL */
+    Pic *slide; /* slide pictures: key = the frame where the slide starts (0: the start) */
     int64_t n_slide, cap_slide;
+    int64_t next_k; /* the next storyboard tile due; -1 before the first frame */
 };
 
 static size_t tile_bytes(const LSThumbs *t) { return (size_t)t->tw * t->th * 3 / 2; }
@@ -40,6 +46,7 @@ int ls_thumbs_open(LSThumbs **pt, LStreamJob *job, int sw, int sh, int fps_num, 
     t->job = job;
     t->fps_num = fps_num;
     t->fps_den = fps_den;
+    t->next_k = -1;
     t->sw = sw;
     t->sh = sh;
     t->tw = LS_THUMB_WIDTH;
@@ -70,9 +77,9 @@ void ls_thumbs_close(LSThumbs **pt)
     if (!t)
         return;
     for (int64_t i = 0; i < t->n_tiles; i++)
-        free(t->tile[i]);
+        free(t->tile[i].raw);
     for (int64_t i = 0; i < t->n_slide; i++)
-        free(t->slide[i]);
+        free(t->slide[i].raw);
     free(t->tile);
     free(t->slide);
     for (int p = 0; p < 3; p++)
@@ -103,40 +110,98 @@ static uint8_t *make_tile(LSThumbs *t, const LSPicture *pic)
     return out;
 }
 
-static int grow(void *pp, int64_t *cap, int64_t need)
+static int add(LSThumbs *t, Pic **arr, int64_t *n, int64_t *cap, int64_t key, uint8_t *raw)
 {
-    if (need <= *cap)
-        return 0;
-    int64_t c = *cap ? *cap * 2 : 64;
-    while (c < need)
-        c *= 2;
-    void **n = ls_realloc(*(void ***)pp, (size_t)c * sizeof(void *));
-    if (!n)
-        return -1;
-    memset(n + *cap, 0, (size_t)(c - *cap) * sizeof(void *));
-    *(void ***)pp = n;
-    *cap = c;
+    if (!raw)
+        return ls_fail(t->job, LSTREAM_ERR(ENOMEM), "out of memory (thumbnails)");
+    if (*n == *cap) {
+        const int64_t c = *cap ? *cap * 2 : 64;
+        Pic *p = ls_realloc(*arr, (size_t)c * sizeof(*p));
+        if (!p) {
+            free(raw);
+            return ls_fail(t->job, LSTREAM_ERR(ENOMEM), "out of memory (thumbnails)");
+        }
+        *arr = p;
+        *cap = c;
+    }
+    (*arr)[(*n)++] = (Pic){ key, raw };
     return 0;
 }
 
-int ls_thumbs_frame(LSThumbs *t, const LSPicture *pic, int64_t index, int64_t slide_slot)
+static int64_t tile_frame(const LSThumbs *t, int64_t k)
 {
-    const double fps = (double)t->fps_num / t->fps_den;
-    while (index >= llround(t->n_tiles * LS_THUMB_INTERVAL * fps)) {
-        if (grow(&t->tile, &t->cap_tiles, t->n_tiles + 1) || !(t->tile[t->n_tiles] = make_tile(t, pic)))
-            return ls_fail(t->job, LSTREAM_ERR(ENOMEM), "out of memory (thumbnails)");
-        t->n_tiles++;
+    return llround(k * LS_THUMB_INTERVAL * t->fps_num / t->fps_den);
+}
+
+int ls_thumbs_frame(LSThumbs *t, const LSPicture *pic, int64_t index, int64_t slide_key)
+{
+    int err = 0;
+    if (t->next_k < 0) /* the first frame of this run (a chunk starts part-way): the first tile due from it */
+        for (t->next_k = 0; tile_frame(t, t->next_k) < index;)
+            t->next_k++;
+    while (!err && tile_frame(t, t->next_k) <= index)
+        err = add(t, &t->tile, &t->n_tiles, &t->cap_tiles, t->next_k++, make_tile(t, pic));
+    if (!err && slide_key >= 0)
+        err = add(t, &t->slide, &t->n_slide, &t->cap_slide, slide_key, make_tile(t, pic));
+    return err;
+}
+
+/* ---- a part's thumbnails (part.h): "LSTHUMB1 tw th\n", then per picture 'T' (tile) or 'S' (slide), its key as
+ * 8 bytes big-endian, its raw planes ---- */
+static void put_pics(LSBuf *b, const Pic *p, int64_t n, char kind, size_t bytes)
+{
+    for (int64_t i = 0; i < n; i++) {
+        uint8_t h[9] = { (uint8_t)kind };
+        for (int k = 0; k < 8; k++)
+            h[1 + k] = (uint8_t)((uint64_t)p[i].key >> (56 - 8 * k));
+        ls_buf_append(b, h, 9);
+        ls_buf_append(b, p[i].raw, bytes);
     }
-    if (slide_slot >= 0) {
-        if (grow(&t->slide, &t->cap_slide, slide_slot + 1))
-            return ls_fail(t->job, LSTREAM_ERR(ENOMEM), "out of memory (thumbnails)");
-        if (slide_slot >= t->n_slide)
-            t->n_slide = slide_slot + 1;
-        free(t->slide[slide_slot]);
-        if (!(t->slide[slide_slot] = make_tile(t, pic)))
-            return ls_fail(t->job, LSTREAM_ERR(ENOMEM), "out of memory (thumbnails)");
+}
+
+int ls_thumbs_save(const LSThumbs *t, LSBuf *b)
+{
+    ls_buf_printf(b, "LSTHUMB1 %d %d\n", t->tw, t->th);
+    put_pics(b, t->tile, t->n_tiles, 'T', tile_bytes(t));
+    put_pics(b, t->slide, t->n_slide, 'S', tile_bytes(t));
+    return b->oom ? LSTREAM_ERR(ENOMEM) : 0;
+}
+
+int ls_thumbs_load(LSThumbs *t, const uint8_t *d, size_t n, const char *from)
+{
+    int tw = 0, th = 0, off = 0;
+    if (n < 10 || sscanf((const char *)d, "LSTHUMB1 %d %d\n%n", &tw, &th, &off) != 2 || !off || tw != t->tw ||
+        th != t->th)
+        return ls_fail(t->job, LSTREAM_ERR_INVALID_INPUT, "%s: not thumbnails of %dx%d", from, t->tw, t->th);
+    const size_t bytes = tile_bytes(t);
+    for (size_t i = (size_t)off; i < n;) {
+        if (n - i < 9 + bytes || (d[i] != 'T' && d[i] != 'S'))
+            return ls_fail(t->job, LSTREAM_ERR_INVALID_INPUT, "%s: truncated or damaged", from);
+        int64_t key = 0;
+        for (int k = 0; k < 8; k++)
+            key = (int64_t)((uint64_t)key << 8 | d[i + 1 + k]);
+        uint8_t *raw = ls_malloc(bytes);
+        if (raw)
+            memcpy(raw, d + i + 9, bytes);
+        const int err = d[i] == 'T' ? add(t, &t->tile, &t->n_tiles, &t->cap_tiles, key, raw)
+                                    : add(t, &t->slide, &t->n_slide, &t->cap_slide, key, raw);
+        if (err)
+            return err;
+        i += 9 + bytes;
     }
     return 0;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    const int64_t x = ((const Pic *)a)->key, y = ((const Pic *)b)->key;
+    return (x > y) - (x < y);
+}
+
+static const Pic *find(const Pic *p, int64_t n, int64_t key)
+{
+    const Pic k = { key, NULL };
+    return n ? bsearch(&k, p, (size_t)n, sizeof(*p), cmp_key) : NULL;
 }
 
 static int put_jpeg(LSThumbs *t, LSOutput *o, const LSPicture *pic, const char *name, int64_t *bytes)
@@ -174,11 +239,13 @@ int ls_thumbs_publish(LSThumbs *t, LSOutput *o, LSPresentation *p)
 {
     LStreamJob *job = t->job;
     const int per = LS_THUMB_COLS * LS_THUMB_ROWS;
-    /* the storyboard covers the presentation: tiles past its end (a last frame's rounding) are dropped */
-    int64_t n = t->n_tiles;
-    while (n > 1 && (n - 1) * LS_THUMB_INTERVAL >= p->duration - 1e-6)
-        n--;
-    if (n <= 0)
+    if (t->n_tiles > 1)
+        qsort(t->tile, (size_t)t->n_tiles, sizeof(*t->tile), cmp_key);
+    if (t->n_slide > 1)
+        qsort(t->slide, (size_t)t->n_slide, sizeof(*t->slide), cmp_key);
+    /* the storyboard covers the presentation: one tile per interval that starts before its end */
+    const int64_t n = (int64_t)ceil(p->duration / LS_THUMB_INTERVAL - 1e-6);
+    if (n <= 0 || !t->n_tiles)
         return 0;
     const int64_t sheets = (n + per - 1) / per;
     LSPicture sheet = { 0 };
@@ -191,7 +258,10 @@ int ls_thumbs_publish(LSThumbs *t, LSOutput *o, LSPresentation *p)
             for (int y = 0; y < (pl ? sheet.h / 2 : sheet.h); y++)
                 memset(sheet.data[pl] + y * sheet.stride[pl], pl ? 128 : 0, pl ? sheet.w / 2 : sheet.w);
         for (int i = 0; i < per && s * per + i < n; i++) {
-            const LSPicture v = tile_view(t, t->tile[s * per + i]);
+            const Pic *tp = find(t->tile, t->n_tiles, s * per + i);
+            if (!tp)
+                continue; /* none (cannot happen in one run; parts each make theirs) */
+            const LSPicture v = tile_view(t, tp->raw);
             const int x0 = (i % LS_THUMB_COLS) * t->tw, y0 = (i / LS_THUMB_COLS) * t->th;
             for (int pl = 0; pl < 3; pl++) {
                 const int sh = pl ? 1 : 0, w = t->tw >> sh, h = t->th >> sh;
@@ -250,10 +320,11 @@ int ls_thumbs_publish(LSThumbs *t, LSOutput *o, LSPresentation *p)
 
     /* one picture per chapter: the settled picture of its slide change */
     for (int i = 0; i < p->lecture.n_chapters; i++) {
-        const int64_t slot = p->lecture.chapter_change[i] + 1;
-        if (slot < 0 || slot >= t->n_slide || !t->slide[slot])
+        const int j = p->lecture.chapter_change[i];
+        const Pic *sp = find(t->slide, t->n_slide, j < 0 ? 0 : p->lecture.changes[j]);
+        if (!sp)
             continue;
-        const LSPicture v = tile_view(t, t->slide[slot]);
+        const LSPicture v = tile_view(t, sp->raw);
         char name[64];
         snprintf(name, sizeof(name), LS_NAME_THUMB_DIR "/" LS_NAME_THUMB_CHAPTER, i + 1);
         int64_t bytes;

@@ -19,9 +19,12 @@ typedef struct LSThumbs LSThumbs;
 
 /* Thumbnails of pictures of @p sw x @p sh at the given frame rate. 0, or negative after ls_fail(). */
 int ls_thumbs_open(LSThumbs **t, LStreamJob *job, int sw, int sh, int fps_num, int fps_den);
-/* Frame @p index (in order) passes: a storyboard tile if one is due; and the picture of slide slot @p slide_slot
- * (0: the start, j + 1: slide change j; -1: none). */
-int ls_thumbs_frame(LSThumbs *t, const LSPicture *pic, int64_t index, int64_t slide_slot);
+/* Frame @p index (in order, from any first one) passes: a storyboard tile if one is due; and the picture of the
+ * slide that starts at frame @p slide_key (0: the start; -1: none). */
+int ls_thumbs_frame(LSThumbs *t, const LSPicture *pic, int64_t index, int64_t slide_key);
+/* A part's pictures, raw, for finalize (part.h); and loading them there. 0, or negative (after ls_fail()). */
+int ls_thumbs_save(const LSThumbs *t, LSBuf *b);
+int ls_thumbs_load(LSThumbs *t, const uint8_t *d, size_t n, const char *from);
 /* The sheets, thumbs.vtt, the HLS image playlist and the chapters' pictures into @p o; fills p->thumbs and
  * p->lecture.chapter_image. 0, or negative after ls_fail(). */
 int ls_thumbs_publish(LSThumbs *t, LSOutput *o, LSPresentation *p);

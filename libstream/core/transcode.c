@@ -348,10 +348,10 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index, int flags
         if (err || (err = ls_cmaf_write_pending(&c->rung[i].mux)))
             return err;
     }
-    if (c->thumbs) { /* the storyboard, and the start's and each settled slide's picture */
+    if (c->thumbs) { /* the storyboard, and the start's and each slide's settled picture */
         const Rung *r = &c->rung[c->thumb_rung];
-        const int64_t slot = index == 0 ? 0 : (flags & LS_LECT_SETTLED) && c->n_slides ? c->n_slides : -1;
-        int err = ls_thumbs_frame(c->thumbs, r->same_size ? pic : &r->pic, index, slot);
+        const int64_t key = index == 0 ? 0 : flags & LS_LECT_PICTURE ? index - LS_LECT_PICTURE_AGO(flags) : -1;
+        int err = ls_thumbs_frame(c->thumbs, r->same_size ? pic : &r->pic, index, key);
         if (err)
             return err;
     }
@@ -937,6 +937,13 @@ static int write_part(Ctx *c, int64_t video_frames)
         r[n] = &c->audio[k].rend;
         first[n] = 0;
     }
+    if (!err && c->thumbs) {
+        LSBuf b = { 0 };
+        if ((err = ls_thumbs_save(c->thumbs, &b)))
+            ls_buf_free(&b);
+        else
+            err = ls_output_put_buf(&c->out, &b, LS_NAME_PART_THUMBS);
+    }
     if (!err)
         err = ls_part_write(&c->out, rec, r, first, n);
     free(rec);
@@ -1134,6 +1141,17 @@ static int join_parts(Ctx *c, const LSPartRecord *recs, int n_recs, int64_t *vid
             const LSPart *pp = &rec->part;
             if (ls_part_dir(dir, sizeof(dir), c->outdir, pp))
                 return ls_fail(job, LSTREAM_ERR_OUTPUT, "output %s: path too long", c->outdir);
+            if (c->thumbs && want == LS_PART_VIDEO && i == 0) { /* its thumbnails, once per part */
+                char path[LS_PATH_MAX + 64];
+                snprintf(path, sizeof(path), "%s/%s", dir, LS_NAME_PART_THUMBS);
+                size_t size = 0;
+                uint8_t *data = ls_output_slurp(&files, path, 0, -1, &size);
+                int err = data ? ls_thumbs_load(c->thumbs, data, size, path)
+                               : ls_fail(job, LSTREAM_ERR_INVALID_INPUT, "%s: %s", path, strerror(errno));
+                free(data);
+                if (err)
+                    return err;
+            }
             for (int64_t k = 0; k < t->n; k++) {
                 const LSSegment *sg = &t->seg[k];
                 if (r->n_seg && sg->start != r->seg[r->n_seg - 1].start + r->seg[r->n_seg - 1].duration)
@@ -1219,8 +1237,9 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input, const LSP
             goto end;
         if (video && (err = open_rungs(c)))
             goto end;
-        /* thumbnails in whole runs, from the lowest rung of the first codec (H.264) */
-        if (video && kind == LS_PART_WHOLE && job->s.thumbnails) {
+        /* thumbnails from the lowest rung of the first codec (H.264); a chunk keeps its pictures raw in its part,
+         * finalize makes the sheets of them all */
+        if (video && job->s.thumbnails) {
             c->thumb_rung = 0;
             for (int i = 1; i < c->n_rungs; i++)
                 if (c->rung[i].plan.rung.codec == c->rung[0].plan.rung.codec)

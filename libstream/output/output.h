@@ -26,6 +26,7 @@ struct LSBuf;
 #define LS_NAME_THUMB_CHAPTER "chapter_%03d.jpg"    /*   a chapter's picture */
 #define LS_NAME_CHAPTERS_JSON "chapters.json"       /* the same, Apple's HLS JSON chapters (EXT-X-SESSION-DATA) */
 #define LS_NAME_PART         "part.txt"             /* a part of a chunked encode: its segments, and its mark */
+#define LS_NAME_PART_THUMBS  "thumbs.raw"           /* a video part's thumbnail pictures, raw (core/thumbs.c) */
 #define LS_NAME_PARTS        "%s.parts"             /* the folder of a ladder's parts, beside it */
 #define LS_NAME_INIT         "init.mp4"             /* per rendition: CMAF header */
 #define LS_NAME_PLAYLIST     "index.m3u8"           /* per rendition: HLS media playlist */
