@@ -4,7 +4,10 @@
 // segments and keeps playing; with VP9 rungs beside H.264 ones, forcing the lowest and highest VP9 rung switches
 // codec in mid-play (each player's own way: hls.js levels, dash.js tracks, Shaka variants) and keeps playing, and
 // forcing the lowest H.264 rung again switches back;
-// seeking to the middle works, and the player reports no error.
+// seeking to the middle works, and the player reports no error. Lecture extras: dash.js and Shaka report the
+// storyboard thumbnail of a time (DASH image AdaptationSet; Shaka also from the HLS image playlist) as thumbs.vtt
+// has it, the sprite sheet loads at its size; dash.js receives the chapters' EventStream, Shaka reads
+// chapters.vtt; both at the chapters of ladder.json.
 // usage: node play.mjs LADDER_DIR [player ...]     (players: hls dash shaka; default all)
 // Serves only on 127.0.0.1, bounded in time, and closes the browser and server whatever happens.
 import fs from 'node:fs';
@@ -30,6 +33,15 @@ const declared = { hls: {}, dash: {} };
 for (const m of master.matchAll(/#EXT-X-STREAM-INF:BANDWIDTH=(\d+)[^\n]*RESOLUTION=\d+x(\d+)/g)) (declared.hls[+m[2]] ||= []).push(+m[1]);
 for (const m of mpd.matchAll(/<Representation id="[^"]+" bandwidth="(\d+)"[^>]*height="(\d+)"/g)) (declared.dash[+m[2]] ||= []).push(+m[1]);
 const manifestOf = { hls: 'hls', dash: 'dash', shaka: 'dash' };
+// the storyboard as thumbs.vtt states it (the reference every player's answer is checked against)
+const storyboard = [];
+const vttTime = (s) => s.split(':').reduce((a, x) => a * 60 + parseFloat(x), 0);
+if (fs.existsSync(path.join(ladder, 'thumbs/thumbs.vtt')))
+  for (const m of fs.readFileSync(path.join(ladder, 'thumbs/thumbs.vtt'), 'utf8').matchAll(/([\d:.]+) --> ([\d:.]+)\n(\S+)#xywh=(\d+),(\d+),(\d+),(\d+)/g))
+    storyboard.push({ start: vttTime(m[1]), end: vttTime(m[2]), file: m[3], x: +m[4], y: +m[5], w: +m[6], h: +m[7] });
+const sheet = (mpd.match(/<Representation id="thumbnails" [^>]*width="(\d+)" height="(\d+)"/) || []).slice(1).map(Number);
+const chapterStarts = (info.lecture && info.lecture.chapter_files) ? info.lecture.chapters : [];
+const CHAPTER_SCHEME = 'urn:libstream:chapters:2026';
 
 // page script per player: window.start(url), window.levels(), window.force(height, codec), window.errors
 const adapters = {
@@ -50,8 +62,13 @@ const adapters = {
       p.updateSettings({ debug: { logLevel: 1 }, streaming: { buffer: { bufferTimeAtTopQuality: 4, bufferTimeAtTopQualityLongForm: 4, stableBufferTime: 4 } } });
       p.on(dashjs.MediaPlayer.events.ERROR, (e) => errors.push('dash.js: ' + JSON.stringify(e.error || e)));
       p.on(dashjs.MediaPlayer.events.STREAM_INITIALIZED, () => resolve());
+      p.on('${CHAPTER_SCHEME}', (e) => chapters.push(e.event.calculatedPresentationTime), null, { mode: 'eventModeOnReceive' });
       p.initialize(video, url, true);
     });
+    const chapters = [];
+    window.chapters = async () => chapters.slice().sort((a, b) => a - b);
+    window.thumb = (t) => new Promise((resolve) => p.provideThumbnail(t, (th) =>
+      resolve(th && { url: th.url, x: th.x, y: th.y, w: th.width, h: th.height })));
     // (dash.js lists the Representations of the current video track, one AdaptationSet: every codec's, track by track)
     window.levels = () => p.getTracksFor('video').flatMap((t) => {
       const codec = (t.codec || '').replace(/^.*codecs="?([a-z0-9]+).*$/, '$1');
@@ -81,6 +98,16 @@ const adapters = {
       p.addEventListener('error', (e) => errors.push('shaka: ' + (e.detail && e.detail.code)));
       await p.load(url);
       video.play();
+    };
+    window.chapters = async (vtt) => {
+      await p.addChaptersTrack(vtt, 'und');
+      return (await p.getChaptersAsync('und')).map((c) => c.startTime);
+    };
+    window.thumb = async (t) => {
+      const tracks = p.getImageTracks();
+      if (!tracks.length) return null;
+      const th = await p.getThumbnails(tracks[0].id, t);
+      return th && { url: th.uris[0], x: th.positionX, y: th.positionY, w: th.width, h: th.height };
     };
     window.levels = () => p.getVariantTracks().map((t) => ({ width: t.width, height: t.height, bandwidth: t.videoBandwidth || t.bandwidth, codec: (t.videoCodec || '').split('.')[0] }));
     window.force = (h, c) => {
@@ -170,10 +197,51 @@ async function testPlayer(browser, base, name) {
     await pg.evaluate((m) => { document.getElementById('v').currentTime = m; }, mid);
     check(await waitFor(pg, (m) => { const v = document.getElementById('v'); return !v.seeking && v.currentTime > m + 0.5; }, mid, 20000),
       `${name}: seeking to ${mid.toFixed(1)} s did not resume playback`);
+    if (name !== 'hls') await lectureExtras(pg, base, name); // hls.js has no thumbnail or chapter API
     const errors = await pg.evaluate(() => window.errors);
     check(errors.length === 0 && consoleErrors.length === 0, `${name}: errors ${JSON.stringify(errors.concat(consoleErrors))}`);
   } catch (e) {
     check(false, `${name}: ${e.message}`);
+  } finally {
+    await ctx.close();
+  }
+}
+
+// thumbnails at a few times, as thumbs.vtt has them, the sheet loading at its size; chapters at ladder.json's
+async function lectureExtras(pg, base, name) {
+  if (storyboard.length) {
+    for (const t of [3, info.duration / 2 + 1, info.duration - 2]) {
+      const want = storyboard.find((c) => t >= c.start && t < c.end);
+      const got = await pg.evaluate((x) => window.thumb(x), t);
+      check(got && want && got.url.endsWith('/thumbs/' + want.file) && Math.round(got.x) === want.x && Math.round(got.y) === want.y &&
+        Math.round(got.w) === want.w && Math.round(got.h) === want.h,
+        `${name}: thumbnail at ${t.toFixed(1)} s is ${JSON.stringify(got)}, thumbs.vtt has ${JSON.stringify(want)}`);
+      if (got) {
+        const img = await pg.evaluate(async (u) => { const r = await fetch(u); const b = await createImageBitmap(await r.blob()); return [r.status, b.width, b.height]; }, got.url);
+        check(JSON.stringify(img) === JSON.stringify([200, ...sheet]), `${name}: sprite sheet ${got.url} loads as ${JSON.stringify(img)}, the MPD says ${sheet}`);
+      }
+    }
+  }
+  if (chapterStarts.length) {
+    const got = await pg.evaluate((u) => window.chapters(u), `${base}/ladder/chapters.vtt`);
+    check(got.length === chapterStarts.length && got.every((t, i) => Math.abs(t - chapterStarts[i]) < 0.01),
+      `${name}: chapters at ${JSON.stringify(got)}, ladder.json has ${JSON.stringify(chapterStarts)}`);
+  }
+}
+
+// Shaka from the HLS multivariant playlist: its image stream (EXT-X-IMAGE-STREAM-INF) gives the same thumbnails
+async function testShakaHls(browser, base) {
+  const ctx = await browser.newContext();
+  const pg = await ctx.newPage();
+  try {
+    await pg.goto(`${base}/page/shaka.html`);
+    await pg.evaluate((u) => window.start(u), `${base}/ladder/master.m3u8`);
+    check(await waitFor(pg, () => document.getElementById('v').currentTime > 1.0, null, 30000), 'shaka (HLS): playback did not advance past 1 s');
+    await lectureExtras(pg, base, 'shaka (HLS)');
+    const errors = await pg.evaluate(() => window.errors);
+    check(errors.length === 0, `shaka (HLS): errors ${JSON.stringify(errors)}`);
+  } catch (e) {
+    check(false, `shaka (HLS): ${e.message}`);
   } finally {
     await ctx.close();
   }
@@ -192,6 +260,11 @@ try {
     const before = failed;
     await testPlayer(browser, base, name);
     console.log(`${name}: ${failed === before ? 'ok' : 'FAILED'}`);
+  }
+  if (players.includes('shaka') && storyboard.length) {
+    const before = failed;
+    await testShakaHls(browser, base);
+    console.log(`shaka (HLS thumbnails): ${failed === before ? 'ok' : 'FAILED'}`);
   }
 } catch (e) {
   check(false, 'harness: ' + e.message);
