@@ -199,9 +199,8 @@ typedef struct LStreamSettings {
     int vp9_rungs;
     /** 1 (default): lecture-aware encoding. The decoded pictures are analysed as they pass (doc/LECTURE.md):
      *  every slide change becomes an IDR on every rung and a chapter (WebVTT, HLS EXT-X-SESSION-DATA
-     *  "com.apple.hls.chapters", a DASH EventStream), and blocks that did not change beyond the recording's noise
-     *  are given to the encoders again exactly, so a still slide costs skipped blocks. 0: every picture is
-     *  encoded as decoded, no chapters. */
+     *  "com.apple.hls.chapters", a DASH EventStream), with the slide's picture when thumbnails are on; ladder.json
+     *  lists the changes and how long the lecture was still, in motion or a camera picture. 0: none of it. */
     int lecture;
     /** 1 (default): thumbnails: JPEG sprite sheets of the lecture at regular intervals (a DASH image
      *  AdaptationSet, an HLS image playlist, a WebVTT storyboard) and, with lecture, one JPEG per chapter. */

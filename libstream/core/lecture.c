@@ -1,15 +1,13 @@
 /*
- * Lecture analysis (lecture.h): change measure, motion mask, slide changes, content class, hold.
- * 16x16 blocks (8x8 in chroma), measured a row of blocks at a time by the blockdiff kernel (filters/, SIMD).
+ * Lecture analysis (lecture.h): change measure, motion mask, slide changes, content class.
+ * 16x16 luma blocks, measured a row of blocks at a time by the blockdiff kernel (filters/, SIMD).
  * Thresholds (doc/LECTURE.md has how they were chosen):
  *   a block "changed" when its mean absolute difference from the previous picture exceeds CHANGE_MEAN or one of
  *   its pixels moved by more than CHANGE_MAX (a thin pen stroke or a caret changes few pixels a lot);
  *   a block is "motion" when it changed in at least two of the last H frames (H: half a second);
  *   a picture is "steady" when at most STEADY_FRAC of its non-motion blocks changed;
  *   a slide change is a burst of at most max_run frames after a steady picture, followed by two steady ones,
- *   that changed at least SLIDE_FRAC of the non-motion blocks, in a picture at least STATIC_MIN non-motion;
- *   the hold repeats a block whose mean difference from what the encoders were last given is at most
- *   HOLD_MEAN with no pixel off by more than HOLD_MAX (the noise of a camera or of a lossy recording).
+ *   that changed at least SLIDE_FRAC of the non-motion blocks, in a picture at least STATIC_MIN non-motion.
  */
 #include "config.h"
 #include "libstream/core/lecture.h"
@@ -18,18 +16,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BS 16 /* luma block; chroma 8 */
+#define BS 16 /* luma block */
 #define CHANGE_MEAN 3.0
 #define CHANGE_MAX 40
-#define HOLD_MEAN 2.0
-#define HOLD_MAX 12
 #define STEADY_FRAC 0.004
 #define SLIDE_FRAC 0.20
 #define STATIC_MIN 0.25
 #define CAMERA_FRAC 0.40
 
 typedef struct Slot {
-    LSPicture pic;   /* what is handed on (after the hold) */
+    LSPicture pic;   /* a copy, handed on after the look-ahead */
     int64_t index;
     int changed;     /* non-motion blocks changed since the picture before */
     int n_static;    /* non-motion blocks */
@@ -46,15 +42,14 @@ struct LSLecture {
     void *opaque;
     int bw, bh, nb;
     int hist_len, look, max_run;
-    LSPicture prev, held;
-    int have_prev, have_held;
+    LSPicture prev;
+    int have_prev;
     uint64_t *hist; /* per block: changed bits of the last frames, bit 0 the latest */
     Slot *ring;
     int cap, head, count;
     int prev_steady;    /* the frame before the oldest in the ring was steady */
-    int64_t held_blocks, total_blocks;
-    uint32_t *sad[3]; /* one row of blocks, per plane */
-    uint8_t *max[3];
+    uint32_t *sad; /* one row of blocks */
+    uint8_t *max;
 };
 
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
@@ -93,11 +88,10 @@ static int alloc(LSLecture *l, int w, int h)
     l->hist = ls_calloc(l->nb, sizeof(*l->hist));
     l->ring = ls_calloc(l->cap, sizeof(*l->ring));
     int err = !l->hist || !l->ring;
-    for (int p = 0; p < 3 && !err; p++)
-        err = !(l->sad[p] = ls_calloc(l->bw, sizeof(uint32_t))) || !(l->max[p] = ls_calloc(l->bw, 1));
+    err = err || !(l->sad = ls_calloc(l->bw, sizeof(uint32_t))) || !(l->max = ls_calloc(l->bw, 1));
     for (int i = 0; i < l->cap && !err; i++)
         err = !(l->ring[i].map = ls_malloc(l->nb)) || ls_picture_alloc(&l->ring[i].pic, w, h);
-    err = err || ls_picture_alloc(&l->prev, w, h) || ls_picture_alloc(&l->held, w, h);
+    err = err || ls_picture_alloc(&l->prev, w, h);
     return err ? ls_fail(l->job, LSTREAM_ERR(ENOMEM), "cannot allocate the lecture analysis (%dx%d)", w, h) : 0;
 }
 
@@ -113,20 +107,11 @@ void ls_lecture_close(LSLecture **pl)
         }
     free(l->ring);
     free(l->hist);
-    for (int p = 0; p < 3; p++) {
-        free(l->sad[p]);
-        free(l->max[p]);
-    }
+    free(l->sad);
+    free(l->max);
     ls_picture_free(&l->prev);
-    ls_picture_free(&l->held);
     free(l);
     *pl = NULL;
-}
-
-void ls_lecture_hold_stats(const LSLecture *l, int64_t *held, int64_t *total)
-{
-    *held = l->held_blocks;
-    *total = l->total_blocks;
 }
 
 static void copy_rect(LSPicture *dst, const LSPicture *src, int p, int x, int y, int w, int h)
@@ -150,12 +135,12 @@ static void measure(LSLecture *l, const LSPicture *pic, Slot *s)
         const int y = by * BS, h = l->p.h - y < BS ? l->p.h - y : BS;
         if (l->have_prev)
             l->job->dsp.blockdiff(pic->data[0] + y * pic->stride[0], pic->stride[0],
-                                  l->prev.data[0] + y * l->prev.stride[0], l->prev.stride[0], l->p.w, h, BS, l->sad[0],
-                                  l->max[0]);
+                                  l->prev.data[0] + y * l->prev.stride[0], l->prev.stride[0], l->p.w, h, BS, l->sad,
+                                  l->max);
         for (int bx = 0; bx < l->bw; bx++, b++) {
             const int w = l->p.w - bx * BS < BS ? l->p.w - bx * BS : BS;
             const int changed =
-                l->have_prev && (l->sad[0][bx] > CHANGE_MEAN * w * h || l->max[0][bx] > CHANGE_MAX);
+                l->have_prev && (l->sad[bx] > CHANGE_MEAN * w * h || l->max[bx] > CHANGE_MAX);
             /* motion: changed in two of the frames before this one (its own change does not count) */
             const int motion = __builtin_popcountll(l->hist[b] & window) >= 2;
             l->hist[b] = l->hist[b] << 1 | (uint64_t)changed;
@@ -168,46 +153,6 @@ static void measure(LSLecture *l, const LSPicture *pic, Slot *s)
     }
     copy_picture(&l->prev, pic);
     l->have_prev = 1;
-}
-
-/* The hold: blocks within the noise of what the encoders were last given are given again, exactly. A segment
- * start takes the picture as it is (the hold's history never crosses a segment). */
-static void hold(LSLecture *l, const LSPicture *pic, int64_t index)
-{
-    const int restart = !l->have_held || !l->p.hold ||
-                        (l->p.plan && ls_segplan_start(l->p.plan, ls_segplan_segment_of(l->p.plan, index)) == index);
-    l->have_held = 1;
-    if (restart) {
-        copy_picture(&l->held, pic);
-        return;
-    }
-    const int cw = (l->p.w + 1) / 2, chh = (l->p.h + 1) / 2;
-    for (int by = 0; by < l->bh; by++) {
-        const int y = by * BS, h = l->p.h - y < BS ? l->p.h - y : BS;
-        const int cy = y / 2, ch = chh - cy < BS / 2 ? chh - cy : BS / 2;
-        for (int p = 0; p < 3; p++) {
-            const int py = p ? cy : y;
-            l->job->dsp.blockdiff(pic->data[p] + py * pic->stride[p], pic->stride[p],
-                                  l->held.data[p] + py * l->held.stride[p], l->held.stride[p], p ? cw : l->p.w,
-                                  p ? ch : h, p ? BS / 2 : BS, l->sad[p], l->max[p]);
-        }
-        for (int bx = 0; bx < l->bw; bx++) {
-            const int x = bx * BS, w = l->p.w - x < BS ? l->p.w - x : BS;
-            const int cx = x / 2, cww = cw - cx < BS / 2 ? cw - cx : BS / 2;
-            const int keep = l->sad[0][bx] <= HOLD_MEAN * w * h && l->max[0][bx] <= HOLD_MAX &&
-                             l->sad[1][bx] <= HOLD_MEAN * cww * ch && l->max[1][bx] <= HOLD_MAX &&
-                             l->sad[2][bx] <= HOLD_MEAN * cww * ch && l->max[2][bx] <= HOLD_MAX;
-            const int counted = index >= l->p.first && (l->p.end < 0 || index < l->p.end);
-            l->total_blocks += counted;
-            if (keep) {
-                l->held_blocks += counted;
-                continue;
-            }
-            copy_rect(&l->held, pic, 0, x, y, w, h);
-            copy_rect(&l->held, pic, 1, cx, cy, cww, ch);
-            copy_rect(&l->held, pic, 2, cx, cy, cww, ch);
-        }
-    }
 }
 
 static Slot *slot_at(LSLecture *l, int k) { return &l->ring[(l->head + k) % l->cap]; }
@@ -273,8 +218,7 @@ int ls_lecture_push(void *opaque, const LSPicture *pic, int64_t index)
     s->index = index;
     s->flags = 0;
     measure(l, pic, s);
-    hold(l, pic, index);
-    copy_picture(&s->pic, &l->held);
+    copy_picture(&s->pic, pic);
     l->count++;
     if (l->job->s.log_level >= LSTREAM_LOG_DEBUG)
         ls_log(l->job, LSTREAM_LOG_DEBUG, "lecture: frame %lld changed %d of %d static, %d motion, %d any",

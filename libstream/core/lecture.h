@@ -4,14 +4,12 @@
  *   - a per-block motion mask (blocks that keep changing: a camera picture, a video inside a slide, a pointer);
  *   - slide changes: a short burst of change over much of the rest of the picture, with a steady picture after
  *     it (decided with a look-ahead of half a second, so the frame that shows the new slide gets the IDR);
- *   - the content class of every frame (still, motion, camera);
- *   - the hold: a block that differs from what the encoders were last given by no more than the source's noise
- *     is given to them again exactly, so a still slide is coded as skipped blocks, not as re-coded noise.
- * Thresholds and how they were chosen: doc/LECTURE.md.
+ *   - the content class of every frame (still, motion, camera).
+ * Thresholds and how they were chosen: doc/LECTURE.md. The pictures are handed on unchanged (a "hold" that gave
+ * the encoders unchanged blocks again exactly was measured and cost bytes: doc/LECTURE.md).
  *
- * Deterministic over a bounded history: the measures depend on the last ls_lecture_history() frames, the hold
- * restarts at every segment start, so a chunk that starts decoding that many frames early makes the same
- * decisions and pictures as a whole run (part.h).
+ * Deterministic over a bounded history: the measures depend on the last ls_lecture_history() frames, so a chunk
+ * that starts decoding that many frames early makes the same decisions as a whole run (part.h).
  */
 #ifndef LSTREAM_CORE_LECTURE_H
 #define LSTREAM_CORE_LECTURE_H
@@ -34,10 +32,7 @@ typedef struct LSLectureParams {
     int w, h; /* set from the first picture */
     int fps_num, fps_den;
     int detect;             /* slide changes */
-    int hold;               /* repeat unchanged blocks exactly */
     int64_t first;          /* pictures before it are analysed (history) but not handed on */
-    int64_t end;            /* the run's end (-1: none): the hold's figures count [first, end) */
-    const LSSegPlan *plan;  /* the hold restarts at its segment starts */
 } LSLectureParams;
 
 typedef struct LSLecture LSLecture;
@@ -49,8 +44,6 @@ int ls_lecture_open(LSLecture **l, LStreamJob *job, const LSLectureParams *p, LS
 int ls_lecture_push(void *l, const LSPicture *pic, int64_t index);
 /* End of the pictures: hand on the ones still held for look-ahead. */
 int ls_lecture_finish(LSLecture *l);
-/* Blocks given again unchanged, of all blocks handed on (the hold's share). */
-void ls_lecture_hold_stats(const LSLecture *l, int64_t *held, int64_t *total);
 void ls_lecture_close(LSLecture **l);
 
 #endif

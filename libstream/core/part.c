@@ -113,8 +113,8 @@ int ls_part_write(LSOutput *o, const LSPartRecord *rec, LSRendition *const *r, c
         p += len + (nl ? 1 : 0);
     }
     ls_buf_printf(&b, "video_frames %" PRId64 "\n", rec->video_frames);
-    ls_buf_printf(&b, "lecture %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 "\n", rec->lecture[0],
-                  rec->lecture[1], rec->lecture[2], rec->lecture[3], rec->lecture[4]);
+    ls_buf_printf(&b, "lecture %" PRId64 " %" PRId64 " %" PRId64 "\n", rec->lecture[0], rec->lecture[1],
+                  rec->lecture[2]);
     for (int i = 0; i < rec->n_slides; i++)
         ls_buf_printf(&b, "slide %" PRId64 "\n", rec->slides[i]);
     ls_buf_printf(&b, "damage %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %.17g %d\n", d->packets,
@@ -200,8 +200,7 @@ static int read_record(LStreamJob *job, const char *path, LSPartRecord *r)
             set_len += (size_t)w;
         } else if (!strncmp(line, "lecture ", 8)) {
             int64_t *v = r->lecture;
-            if (sscanf(line + 8, "%" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64, &v[0], &v[1], &v[2], &v[3],
-                       &v[4]) != 5)
+            if (sscanf(line + 8, "%" SCNd64 " %" SCNd64 " %" SCNd64, &v[0], &v[1], &v[2]) != 3)
                 BAD("bad lecture line");
         } else if (!strncmp(line, "slide ", 6)) {
             int64_t sf;

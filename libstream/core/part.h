@@ -51,7 +51,7 @@ typedef struct LSPartRecord {
     int n_tracks;
     LSPartTrack track[LS_MAX_RENDITIONS];
     int64_t *slides; /* the slide changes this video part found (frames, ascending; lecture.h) */
-    int64_t lecture[5]; /* and its blocks held, blocks, frames still, motion, camera */
+    int64_t lecture[3]; /* and its frames still, in motion, of a camera (lecture.h) */
     int n_slides;
 } LSPartRecord;
 

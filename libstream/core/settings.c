@@ -100,8 +100,7 @@ static const struct Setting {
       "(default 0)",
       1 },
     { "lecture",
-      "boolean: lecture-aware encoding: slide changes become IDRs and chapters, unchanged blocks are repeated "
-      "exactly (default 1)",
+      "boolean: lecture-aware encoding: slide changes become IDRs and chapters (default 1)",
       1 },
     { "thumbnails", "boolean: JPEG thumbnail sprites (DASH, HLS image playlist, WebVTT) and chapter images (default 1)",
       1 },

@@ -81,7 +81,7 @@ typedef struct Ctx {
     /* the input half: read, decode, normalise; on its own thread (pipelined) or the driver's */
     LSInput in;
     LSNormalizer *norm;
-    LSLecture *lect;    /* between the normaliser and the driver half: analysis, hold, look-ahead */
+    LSLecture *lect;    /* between the normaliser and the driver half: analysis, look-ahead */
     double first_audio; /* input time of the first audio sample */
     LSFrameQueue *fq;   /* pipelined: the input thread's output; NULL: serial */
     /* what this run makes (part.h): the whole ladder, or one part of a chunked encode */
@@ -100,7 +100,6 @@ typedef struct Ctx {
     int64_t *slides; /* frames where a slide change starts (IDR, chapter) */
     int n_slides, cap_slides;
     int64_t class_frames[LS_N_CLASSES];
-    int64_t hold_held, hold_total; /* blocks the hold gave again unchanged, of all */
     LSThumbs *thumbs;              /* thumbnails from the pictures of rung thumb_rung (whole runs) */
     int thumb_rung;
 } Ctx;
@@ -883,7 +882,6 @@ static int publish(Ctx *c, int64_t video_frames)
         pres.lecture.on = 1;
         pres.lecture.changes = c->slides;
         pres.lecture.n_changes = c->n_slides;
-        pres.lecture.hold_share = c->hold_total ? (double)c->hold_held / c->hold_total : 0;
         memcpy(pres.lecture.class_frames, c->class_frames, sizeof(c->class_frames));
         pres.lecture.language = job->s.audio_language;
         if ((err = ls_chapters_plan(&pres)))
@@ -924,8 +922,7 @@ static int write_part(Ctx *c, int64_t video_frames)
     rec->damage = c->src.damage;
     rec->slides = c->slides;
     rec->n_slides = c->n_slides;
-    const int64_t lec[5] = { c->hold_held, c->hold_total, c->class_frames[0], c->class_frames[1], c->class_frames[2] };
-    memcpy(rec->lecture, lec, sizeof(lec));
+    memcpy(rec->lecture, c->class_frames, sizeof(c->class_frames));
     LSRendition *r[LS_MAX_RENDITIONS];
     int64_t first[LS_MAX_RENDITIONS];
     int n = 0;
@@ -1090,10 +1087,8 @@ static int join_parts(Ctx *c, const LSPartRecord *recs, int n_recs, int64_t *vid
         d->missing += e->missing;
         d->missing_s += e->missing_s;
         d->read_error |= e->read_error;
-        c->hold_held += rec->lecture[0];
-        c->hold_total += rec->lecture[1];
         for (int i = 0; i < LS_N_CLASSES; i++)
-            c->class_frames[i] += rec->lecture[2 + i];
+            c->class_frames[i] += rec->lecture[i];
         for (int i = 0; i < rec->n_slides; i++) {
             int err = add_slide(c, rec->slides[i]);
             if (err)
@@ -1252,8 +1247,7 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input, const LSP
             /* normaliser -> lecture analysis (which looks back ls_lecture_history() frames before the run's
              * first and hands on from it) -> the driver half */
             const LSLectureParams lp = { .fps_num = fn, .fps_den = fd,
-                                         .detect = job->s.lecture, .hold = job->s.lecture, .first = c->frame_first, .end = c->frame_end,
-                                         .plan = &c->plan };
+                                         .detect = job->s.lecture, .first = c->frame_first };
             if ((err = ls_lecture_open(&c->lect, job, &lp, pipelined ? to_queue : on_frame, c)) ||
                 (err = ls_normalizer_open(&c->norm, job, &c->src, fn, fd, c->src.video_start, ls_lecture_push,
                                           c->lect)))
@@ -1289,8 +1283,6 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input, const LSP
     } else {
         if ((err = pipelined ? run_pipelined(c) : read_input(c)))
             goto end;
-        if (c->lect)
-            ls_lecture_hold_stats(c->lect, &c->hold_held, &c->hold_total);
         report_progress(c, "package", 1);
         /* drain: video first (its length sets the presentation), then audio to the same length */
         if (c->norm && !c->stop) {

@@ -66,7 +66,6 @@ typedef struct LSPresentation {
         int on;                   /* the lecture analysis ran (lecture.h) */
         const int64_t *changes;   /* slide changes found: frames, ascending */
         int n_changes;
-        double hold_share;        /* blocks given again unchanged, of all */
         int64_t class_frames[3];  /* still, motion, camera */
         double *chapter;          /* chapter starts, seconds (the first at 0); ls_chapters_plan() */
         int *chapter_change;      /* the slide change each starts at (-1: the start) */

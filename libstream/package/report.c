@@ -116,9 +116,8 @@ int ls_write_report(LSOutput *o, const LSPresentation *p, const LSSourceInfo *sr
             ls_buf_printf(&b, "{\"webvtt\": \"" LS_NAME_CHAPTERS_VTT "\", \"hls_json\": \"" LS_NAME_CHAPTERS_JSON "\"}");
         else
             ls_buf_printf(&b, "null");
-        ls_buf_printf(&b, ",\n    \"held_block_share\": %.4f, \"seconds\": {\"still\": %.2f, \"motion\": %.2f, "
-                          "\"camera\": %.2f}},\n",
-                      p->lecture.hold_share, k[0] * fr, k[1] * fr, k[2] * fr);
+        ls_buf_printf(&b, ",\n    \"seconds\": {\"still\": %.2f, \"motion\": %.2f, \"camera\": %.2f}},\n", k[0] * fr,
+                      k[1] * fr, k[2] * fr);
     }
     if (p->download.file[0]) {
         ls_buf_printf(&b, "  \"download\": {\"file\": ");
