@@ -6,8 +6,10 @@
  *   its pixels moved by more than CHANGE_MAX (a thin pen stroke or a caret changes few pixels a lot);
  *   a block is "motion" when it changed in at least two of the last H frames (H: half a second);
  *   a picture is "steady" when at most STEADY_FRAC of its non-motion blocks changed;
- *   a slide change is a burst of at most max_run frames after a steady picture, followed by two steady ones,
- *   that changed at least SLIDE_FRAC of the non-motion blocks, in a picture at least STATIC_MIN non-motion.
+ *   a slide change is a burst of change after a steady picture, followed by two steady ones, that changed at least
+ *   SLIDE_FRAC of the non-motion blocks, in a picture at least STATIC_MIN non-motion; a burst within the
+ *   look-ahead (a cut) gets the IDR on its first frame, a longer one (a fade, up to two seconds) on the frame where
+ *   it settles, the chapter still starting where it began.
  */
 #include "config.h"
 #include "libstream/core/lecture.h"
@@ -48,6 +50,9 @@ struct LSLecture {
     Slot *ring;
     int cap, head, count;
     int prev_steady;    /* the frame before the oldest in the ring was steady */
+    int64_t burst_start; /* a burst of change longer than the look-ahead began at this frame (-1: none) */
+    int burst_static, max_transition;
+    uint8_t *burst_map; /* its changed non-motion blocks so far */
     uint32_t *sad; /* one row of blocks */
     uint8_t *max;
 };
@@ -56,7 +61,13 @@ static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v;
 
 static int hist_frames(int fps_num, int fps_den) { return clampi((fps_num + fps_den) / (2 * fps_den), 3, 32); }
 
-int ls_lecture_history(int fps_num, int fps_den) { return hist_frames(fps_num, fps_den) + 2; }
+/* the longest slide transition (a fade, a wipe) followed: two seconds */
+static int transition_frames(int fps_num, int fps_den) { return (int)((2LL * fps_num + fps_den - 1) / fps_den); }
+
+int ls_lecture_history(int fps_num, int fps_den)
+{
+    return hist_frames(fps_num, fps_den) + 2 + transition_frames(fps_num, fps_den);
+}
 
 int ls_lecture_open(LSLecture **pl, LStreamJob *job, const LSLectureParams *p, LSLectureSink sink, void *opaque)
 {
@@ -73,6 +84,8 @@ int ls_lecture_open(LSLecture **pl, LStreamJob *job, const LSLectureParams *p, L
     l->max_run = l->look - 2;
     l->cap = l->look + 1;
     l->prev_steady = 1;
+    l->burst_start = -1;
+    l->max_transition = transition_frames(p->fps_num, p->fps_den);
     *pl = l;
     return 0;
 }
@@ -88,7 +101,8 @@ static int alloc(LSLecture *l, int w, int h)
     l->hist = ls_calloc(l->nb, sizeof(*l->hist));
     l->ring = ls_calloc(l->cap, sizeof(*l->ring));
     int err = !l->hist || !l->ring;
-    err = err || !(l->sad = ls_calloc(l->bw, sizeof(uint32_t))) || !(l->max = ls_calloc(l->bw, 1));
+    err = err || !(l->sad = ls_calloc(l->bw, sizeof(uint32_t))) || !(l->max = ls_calloc(l->bw, 1)) ||
+          !(l->burst_map = ls_calloc(l->nb, 1));
     for (int i = 0; i < l->cap && !err; i++)
         err = !(l->ring[i].map = ls_malloc(l->nb)) || ls_picture_alloc(&l->ring[i].pic, w, h);
     err = err || ls_picture_alloc(&l->prev, w, h);
@@ -109,6 +123,7 @@ void ls_lecture_close(LSLecture **pl)
     free(l->hist);
     free(l->sad);
     free(l->max);
+    free(l->burst_map);
     ls_picture_free(&l->prev);
     free(l);
     *pl = NULL;
@@ -167,7 +182,28 @@ static void decide(LSLecture *l)
     l->prev_steady = steady(s);
     int cls = s->n_motion >= CAMERA_FRAC * l->nb ? LS_CLASS_CAMERA : steady(s) ? LS_CLASS_STILL : LS_CLASS_MOTION;
     s->flags |= cls << 4;
-    if (!l->p.detect || !was_steady || steady(s) || s->n_static < STATIC_MIN * l->nb)
+    if (!l->p.detect)
+        return;
+    if (l->burst_start >= 0) { /* a transition longer than the look-ahead (a fade, a wipe): until it settles */
+        const int64_t len = s->index - l->burst_start;
+        if (!steady(s) || !(l->count < 2 || steady(slot_at(l, 1)))) {
+            for (int b = 0; b < l->nb; b++)
+                l->burst_map[b] |= s->map[b];
+            if (len > l->max_transition)
+                l->burst_start = -1; /* not a transition: motion (a video, scrolling, a camera) */
+            return;
+        }
+        int changed = 0;
+        for (int b = 0; b < l->nb; b++)
+            changed += l->burst_map[b];
+        l->burst_start = -1;
+        if (changed < SLIDE_FRAC * l->burst_static)
+            return;
+        /* the slide changed where the transition began; the IDR and its picture where it settled, here */
+        s->flags |= LS_LECT_SLIDE | (int)len << LS_LECT_AGO_SHIFT | LS_LECT_PICTURE | (int)len << 8;
+        return;
+    }
+    if (!was_steady || steady(s) || s->n_static < STATIC_MIN * l->nb)
         return;
     /* a burst starting here: where does it end, and does the picture stay steady after it? */
     int end = -1;
@@ -177,8 +213,12 @@ static void decide(LSLecture *l)
         if (a && b)
             end = j;
     }
-    if (end < 0)
-        return; /* longer than a transition: screencast motion, scrolling, a video */
+    if (end < 0) { /* longer than the look-ahead: a slow transition, or motion; followed from here */
+        l->burst_start = s->index;
+        l->burst_static = s->n_static;
+        memcpy(l->burst_map, s->map, l->nb);
+        return;
+    }
     int changed = 0;
     for (int b = 0; b < l->nb; b++) {
         int any = 0;

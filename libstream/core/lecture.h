@@ -18,11 +18,14 @@
 
 /* flags handed downstream with every picture */
 enum {
-    LS_LECT_SLIDE = 1,   /* the first frame of a new slide: an IDR on every rung, a chapter starts */
+    LS_LECT_SLIDE = 1,   /* a new slide: an IDR on every rung here; its chapter starts LS_LECT_SLIDE_AGO(flags)
+                          * frames before (a transition's start; 0 for a cut) */
     LS_LECT_PICTURE = 2, /* the picture of the slide change LS_LECT_PICTURE_AGO(flags) frames before this one,
                           * settled (steady since): the chapter's thumbnail */
 };
-#define LS_LECT_PICTURE_AGO(flags) (((flags) >> 8) & 63)
+#define LS_LECT_PICTURE_AGO(flags) (((flags) >> 8) & 1023)
+#define LS_LECT_AGO_SHIFT 18
+#define LS_LECT_SLIDE_AGO(flags) (((flags) >> LS_LECT_AGO_SHIFT) & 1023)
 enum LSContentClass { LS_CLASS_STILL = 0, LS_CLASS_MOTION = 1, LS_CLASS_CAMERA = 2, LS_N_CLASSES = 3 };
 #define LS_LECT_CLASS(flags) (((flags) >> 4) & 3)
 

@@ -322,7 +322,7 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index, int flags
     const int force_idr = seg_start || slide;
     c->class_frames[LS_LECT_CLASS(flags)]++;
     if (slide) {
-        int err = add_slide(c, index);
+        int err = add_slide(c, index - LS_LECT_SLIDE_AGO(flags));
         if (err)
             return err;
     }

@@ -41,6 +41,13 @@ sys.exit(not all(int(f) in keys for f in '$found'.split()))"
 done
 # the chapter picture shows the new slide: it differs from the picture of the chapter before
 expect "slides: chapter pictures differ from one another" sh -c "[ \"\$(md5sum '$T/slides/thumbs/chapter_001.jpg' | cut -c1-32)\" != \"\$(md5sum '$T/slides/thumbs/chapter_002.jpg' | cut -c1-32)\" ]"
+# a wipe of half a second between two slides (longer than the look-ahead): one slide change where it begins (+-1
+# frame), the IDR where it settles
+ff -ss 5 -i "$T/slides.mp4" -frames:v 1 "$T/a.png" && ff -ss 15 -i "$T/slides.mp4" -frames:v 1 "$T/b.png" || bad "stills"
+ff -loop 1 -t 8 -r 30 -i "$T/a.png" -loop 1 -t 8 -r 30 -i "$T/b.png" \
+   -filter_complex "[0][1]xfade=transition=wipeleft:duration=0.5:offset=6,format=yuv420p" -c:v libx264 -preset veryfast -crf 18 "$T/wipe.mp4" || bad "wipe source"
+"$LSTREAM" transcode "$T/wipe.mp4" -o "$T/wipe" -q -r 240 --no-download || bad "transcode wipe"
+expect "wipe: one slide change where it begins, frame 180 +-1 ($(slides_of "$T/wipe/ladder.json"))" near "$(slides_of "$T/wipe/ladder.json")" 180
 # a talking head (camera only): no slide change, no chapter but the first
 "$LSTREAM" sample "$T/th.mp4" --kind talking-head --duration 12 --size 640x360 2>/dev/null || bad "sample talking-head"
 "$LSTREAM" transcode "$T/th.mp4" -o "$T/th" -q -r 240 --no-download || bad "transcode talking-head"
