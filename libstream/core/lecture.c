@@ -3,9 +3,12 @@
  * 16x16 luma blocks, measured a row of blocks at a time by the blockdiff kernel (filters/, SIMD).
  * Thresholds (doc/LECTURE.md has how they were chosen):
  *   a block "changed" when its mean absolute difference from the previous picture exceeds CHANGE_MEAN or one of
- *   its pixels moved by more than CHANGE_MAX (a thin pen stroke or a caret changes few pixels a lot);
+ *   its pixels moved by more than CHANGE_MAX (a thin pen stroke or a caret changes few pixels a lot), both raised
+ *   with the frame's noise floor (the median block's mean difference: NOISE_FACTOR times it, 4 times for the max);
  *   a block is "motion" when it changed in at least two of the last H frames (H: half a second);
  *   a picture is "steady" when at most STEADY_FRAC of its non-motion blocks changed;
+ *   a picture is "camera" when at least CAMERA_FRAC of its blocks differ at all from the picture before (mean
+ *   difference >= 1: a camera's noise or movement) or are motion blocks;
  *   a slide change is a burst of change after a steady picture, followed by two steady ones, that changed at least
  *   SLIDE_FRAC of the non-motion blocks, in a picture at least STATIC_MIN non-motion; a burst within the
  *   look-ahead (a cut) gets the IDR on its first frame, a longer one (a fade, up to two seconds) on the frame where
@@ -21,7 +24,8 @@
 #define BS 16 /* luma block */
 #define CHANGE_MEAN 3.0
 #define CHANGE_MAX 40
-#define STEADY_FRAC 0.004
+#define NOISE_FACTOR 3.0
+#define STEADY_FRAC 0.01
 #define SLIDE_FRAC 0.20
 #define STATIC_MIN 0.25
 #define CAMERA_FRAC 0.40
@@ -33,6 +37,7 @@ typedef struct Slot {
     int n_static;    /* non-motion blocks */
     int n_motion;
     int any_changed; /* blocks changed, motion ones included */
+    int n_live;      /* blocks that differ at all (mean difference >= 1): a camera's noise, or motion */
     uint8_t *map;    /* per block: changed and non-motion */
     int flags;
 } Slot;
@@ -53,7 +58,7 @@ struct LSLecture {
     int64_t burst_start; /* a burst of change longer than the look-ahead began at this frame (-1: none) */
     int burst_static, max_transition;
     uint8_t *burst_map; /* its changed non-motion blocks so far */
-    uint32_t *sad; /* one row of blocks */
+    uint32_t *sad; /* every block's, this frame */
     uint8_t *max;
 };
 
@@ -101,7 +106,7 @@ static int alloc(LSLecture *l, int w, int h)
     l->hist = ls_calloc(l->nb, sizeof(*l->hist));
     l->ring = ls_calloc(l->cap, sizeof(*l->ring));
     int err = !l->hist || !l->ring;
-    err = err || !(l->sad = ls_calloc(l->bw, sizeof(uint32_t))) || !(l->max = ls_calloc(l->bw, 1)) ||
+    err = err || !(l->sad = ls_calloc(l->nb, sizeof(uint32_t))) || !(l->max = ls_calloc(l->nb, 1)) ||
           !(l->burst_map = ls_calloc(l->nb, 1));
     for (int i = 0; i < l->cap && !err; i++)
         err = !(l->ring[i].map = ls_malloc(l->nb)) || ls_picture_alloc(&l->ring[i].pic, w, h);
@@ -145,17 +150,34 @@ static void copy_picture(LSPicture *dst, const LSPicture *src)
 static void measure(LSLecture *l, const LSPicture *pic, Slot *s)
 {
     const uint64_t window = (l->hist_len >= 64 ? ~0ull : (1ull << l->hist_len) - 1);
-    s->changed = s->n_static = s->n_motion = s->any_changed = 0;
-    for (int by = 0, b = 0; by < l->bh; by++) {
-        const int y = by * BS, h = l->p.h - y < BS ? l->p.h - y : BS;
-        if (l->have_prev)
+    s->changed = s->n_static = s->n_motion = s->any_changed = s->n_live = 0;
+    /* every block's difference first: the frame's noise floor is the median block's mean difference (most of a
+     * lecture's picture does not change), and a block changed only well above it (a camera filming the
+     * projector, a noisy capture: the thresholds rise with the noise) */
+    unsigned hist[256] = { 0 };
+    if (l->have_prev)
+        for (int by = 0; by < l->bh; by++) {
+            const int y = by * BS, h = l->p.h - y < BS ? l->p.h - y : BS;
             l->job->dsp.blockdiff(pic->data[0] + y * pic->stride[0], pic->stride[0],
-                                  l->prev.data[0] + y * l->prev.stride[0], l->prev.stride[0], l->p.w, h, BS, l->sad,
-                                  l->max);
+                                  l->prev.data[0] + y * l->prev.stride[0], l->prev.stride[0], l->p.w, h, BS,
+                                  l->sad + by * l->bw, l->max + by * l->bw);
+            for (int bx = 0; bx < l->bw; bx++) {
+                const int w = l->p.w - bx * BS < BS ? l->p.w - bx * BS : BS;
+                const uint32_t mean = l->sad[by * l->bw + bx] / (uint32_t)(w * h);
+                hist[mean < 255 ? mean : 255]++;
+            }
+        }
+    int median = 0;
+    for (unsigned acc = 0; median < 255 && (acc += hist[median]) * 2 < (unsigned)l->nb;)
+        median++;
+    s->n_live = (int)(l->nb - hist[0]);
+    const double thr_mean = CHANGE_MEAN + NOISE_FACTOR * median;
+    const int thr_max = CHANGE_MAX + 4 * median;
+    for (int by = 0, b = 0; by < l->bh; by++) {
+        const int h = l->p.h - by * BS < BS ? l->p.h - by * BS : BS;
         for (int bx = 0; bx < l->bw; bx++, b++) {
             const int w = l->p.w - bx * BS < BS ? l->p.w - bx * BS : BS;
-            const int changed =
-                l->have_prev && (l->sad[bx] > CHANGE_MEAN * w * h || l->max[bx] > CHANGE_MAX);
+            const int changed = l->have_prev && (l->sad[b] > thr_mean * w * h || l->max[b] > thr_max);
             /* motion: changed in two of the frames before this one (its own change does not count) */
             const int motion = __builtin_popcountll(l->hist[b] & window) >= 2;
             l->hist[b] = l->hist[b] << 1 | (uint64_t)changed;
@@ -180,7 +202,11 @@ static void decide(LSLecture *l)
     Slot *s = slot_at(l, 0);
     const int was_steady = l->prev_steady;
     l->prev_steady = steady(s);
-    int cls = s->n_motion >= CAMERA_FRAC * l->nb ? LS_CLASS_CAMERA : steady(s) ? LS_CLASS_STILL : LS_CLASS_MOTION;
+    /* camera: most of the picture is live (a camera's noise or movement); else motion when what is not motion-masked
+     * changes; else still */
+    const int cls = s->n_motion >= CAMERA_FRAC * l->nb || s->n_live >= CAMERA_FRAC * l->nb ? LS_CLASS_CAMERA
+                    : steady(s)                                                         ? LS_CLASS_STILL
+                                                                                        : LS_CLASS_MOTION;
     s->flags |= cls << 4;
     if (!l->p.detect)
         return;
