@@ -478,7 +478,8 @@ static int cmd_sample(int argc, char **argv)
         fprintf(stderr, "lstream: %s\n", err);
         return EXIT_OUTPUT;
     }
-    if (slide_times && sp.kind != SYNTH_TALKING_HEAD) /* the true slide changes, in seconds (frame index / fps), one per line */
+    if (slide_times &&
+        sp.kind != SYNTH_TALKING_HEAD) /* the true slide changes, in seconds (frame index / fps), one per line */
         for (int f = 1; f < (int)(sp.duration * sp.fps); f++)
             if (synth_slide_at(&sp, f) != synth_slide_at(&sp, f - 1))
                 printf("%d %.6f\n", f, (double)f / sp.fps);

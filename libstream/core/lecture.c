@@ -21,20 +21,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BS 16 /* luma block */
-#define CHANGE_MEAN 3.0
-#define CHANGE_MAX 40
+#define BS           16 /* luma block */
+#define CHANGE_MEAN  3.0
+#define CHANGE_MAX   40
 #define NOISE_FACTOR 3.0
-#define STEADY_FRAC 0.01
-#define SLIDE_FRAC 0.20
-#define STATIC_MIN 0.25
-#define CAMERA_FRAC 0.40
+#define STEADY_FRAC  0.01
+#define SLIDE_FRAC   0.20
+#define STATIC_MIN   0.25
+#define CAMERA_FRAC  0.40
 
 typedef struct Slot {
-    LSPicture pic;   /* a copy, handed on after the look-ahead */
+    LSPicture pic; /* a copy, handed on after the look-ahead */
     int64_t index;
-    int changed;     /* non-motion blocks changed since the picture before */
-    int n_static;    /* non-motion blocks */
+    int changed;  /* non-motion blocks changed since the picture before */
+    int n_static; /* non-motion blocks */
     int n_motion;
     int any_changed; /* blocks changed, motion ones included */
     int n_live;      /* blocks that differ at all (mean difference >= 1): a camera's noise, or motion */
@@ -54,11 +54,11 @@ struct LSLecture {
     uint64_t *hist; /* per block: changed bits of the last frames, bit 0 the latest */
     Slot *ring;
     int cap, head, count;
-    int prev_steady;    /* the frame before the oldest in the ring was steady */
+    int prev_steady;     /* the frame before the oldest in the ring was steady */
     int64_t burst_start; /* a burst of change longer than the look-ahead began at this frame (-1: none) */
     int burst_static, max_transition;
     uint8_t *burst_map; /* its changed non-motion blocks so far */
-    uint32_t *sad; /* every block's, this frame */
+    uint32_t *sad;      /* every block's, this frame */
     uint8_t *max;
 };
 
@@ -205,8 +205,8 @@ static void decide(LSLecture *l)
     /* camera: most of the picture is live (a camera's noise or movement); else motion when what is not motion-masked
      * changes; else still */
     const int cls = s->n_motion >= CAMERA_FRAC * l->nb || s->n_live >= CAMERA_FRAC * l->nb ? LS_CLASS_CAMERA
-                    : steady(s)                                                         ? LS_CLASS_STILL
-                                                                                        : LS_CLASS_MOTION;
+                    : steady(s)                                                            ? LS_CLASS_STILL
+                                                                                           : LS_CLASS_MOTION;
     s->flags |= cls << 4;
     if (!l->p.detect)
         return;

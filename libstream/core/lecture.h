@@ -24,8 +24,8 @@ enum {
                           * settled (steady since): the chapter's thumbnail */
 };
 #define LS_LECT_PICTURE_AGO(flags) (((flags) >> 8) & 1023)
-#define LS_LECT_AGO_SHIFT 18
-#define LS_LECT_SLIDE_AGO(flags) (((flags) >> LS_LECT_AGO_SHIFT) & 1023)
+#define LS_LECT_AGO_SHIFT          18
+#define LS_LECT_SLIDE_AGO(flags)   (((flags) >> LS_LECT_AGO_SHIFT) & 1023)
 enum LSContentClass { LS_CLASS_STILL = 0, LS_CLASS_MOTION = 1, LS_CLASS_CAMERA = 2, LS_N_CLASSES = 3 };
 #define LS_LECT_CLASS(flags) (((flags) >> 4) & 3)
 
@@ -34,8 +34,8 @@ typedef int (*LSLectureSink)(void *opaque, const LSPicture *pic, int64_t index, 
 typedef struct LSLectureParams {
     int w, h; /* set from the first picture */
     int fps_num, fps_den;
-    int detect;             /* slide changes */
-    int64_t first;          /* pictures before it are analysed (history) but not handed on */
+    int detect;    /* slide changes */
+    int64_t first; /* pictures before it are analysed (history) but not handed on */
 } LSLectureParams;
 
 typedef struct LSLecture LSLecture;

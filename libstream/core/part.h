@@ -50,7 +50,7 @@ typedef struct LSPartRecord {
     struct LSDamage damage; /* what this part saw of the input's damage */
     int n_tracks;
     LSPartTrack track[LS_MAX_RENDITIONS];
-    int64_t *slides; /* the slide changes this video part found (frames, ascending; lecture.h) */
+    int64_t *slides;    /* the slide changes this video part found (frames, ascending; lecture.h) */
     int64_t lecture[3]; /* and its frames still, in motion, of a camera (lecture.h) */
     int n_slides;
 } LSPartRecord;

@@ -99,9 +99,7 @@ static const struct Setting {
       "integer 0..3: the lowest N rungs of the ladder are also encoded in VP9 (libvpx), beside H.264; 0: none "
       "(default 0)",
       1 },
-    { "lecture",
-      "boolean: lecture-aware encoding: slide changes become IDRs and chapters (default 1)",
-      1 },
+    { "lecture", "boolean: lecture-aware encoding: slide changes become IDRs and chapters (default 1)", 1 },
     { "thumbnails", "boolean: JPEG thumbnail sprites (DASH, HLS image playlist, WebVTT) and chapter images (default 1)",
       1 },
 };

@@ -29,7 +29,7 @@ struct LSThumbs {
     int sw, sh, tw, th; /* source picture (the lowest rung), tile */
     LSPlaneScaler sc[3];
     LSPicture tmp;
-    Pic *tile;  /* storyboard tiles: key k shows time k * interval */
+    Pic *tile; /* storyboard tiles: key k shows time k * interval */
     int64_t n_tiles, cap_tiles;
     Pic *slide; /* slide pictures: key = the frame where the slide starts (0: the start) */
     int64_t n_slide, cap_slide;
@@ -293,8 +293,9 @@ int ls_thumbs_publish(LSThumbs *t, LSOutput *o, LSPresentation *p)
     /* the WebVTT storyboard and the HLS image playlist, both beside the sheets */
     LSBuf vtt = { 0 }, pl = { 0 };
     ls_buf_printf(&vtt, "WEBVTT\n\n");
-    ls_buf_printf(&pl, "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:%d\n#EXT-X-MEDIA-SEQUENCE:1\n"
-                       "#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-IMAGES-ONLY\n",
+    ls_buf_printf(&pl,
+                  "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:%d\n#EXT-X-MEDIA-SEQUENCE:1\n"
+                  "#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-IMAGES-ONLY\n",
                   (int)ceil(sheet_s));
     for (int64_t k = 0; k < n; k++) {
         const double a = k * LS_THUMB_INTERVAL, b = fmin((k + 1) * LS_THUMB_INTERVAL, p->duration);
@@ -307,8 +308,9 @@ int ls_thumbs_publish(LSThumbs *t, LSOutput *o, LSPresentation *p)
     }
     for (int64_t s = 0; s < sheets; s++) {
         const double a = s * sheet_s, b = fmin((s + 1) * sheet_s, p->duration);
-        ls_buf_printf(&pl, "#EXTINF:%.3f,\n#EXT-X-TILES:RESOLUTION=%dx%d,LAYOUT=%dx%d,DURATION=%.3f\n" LS_NAME_THUMB_SHEET "\n",
-                      b - a, t->tw, t->th, LS_THUMB_COLS, LS_THUMB_ROWS, LS_THUMB_INTERVAL, (long long)s + 1);
+        ls_buf_printf(
+            &pl, "#EXTINF:%.3f,\n#EXT-X-TILES:RESOLUTION=%dx%d,LAYOUT=%dx%d,DURATION=%.3f\n" LS_NAME_THUMB_SHEET "\n",
+            b - a, t->tw, t->th, LS_THUMB_COLS, LS_THUMB_ROWS, LS_THUMB_INTERVAL, (long long)s + 1);
     }
     ls_buf_printf(&pl, "#EXT-X-ENDLIST\n");
     if ((err = ls_output_put_buf(o, &vtt, LS_NAME_THUMB_DIR "/" LS_NAME_THUMB_VTT))) {

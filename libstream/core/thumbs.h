@@ -10,10 +10,10 @@
 #include "libstream/package/model.h"
 
 #define LS_THUMB_INTERVAL 10.0 /* seconds between storyboard thumbnails */
-#define LS_THUMB_COLS 5
-#define LS_THUMB_ROWS 5
-#define LS_THUMB_WIDTH 192 /* tile width; the height keeps the picture's shape */
-#define LS_THUMB_QSCALE 5  /* MJPEG quantiser */
+#define LS_THUMB_COLS     5
+#define LS_THUMB_ROWS     5
+#define LS_THUMB_WIDTH    192 /* tile width; the height keeps the picture's shape */
+#define LS_THUMB_QSCALE   5   /* MJPEG quantiser */
 
 typedef struct LSThumbs LSThumbs;
 

@@ -100,7 +100,7 @@ typedef struct Ctx {
     int64_t *slides; /* frames where a slide change starts (IDR, chapter) */
     int n_slides, cap_slides;
     int64_t class_frames[LS_N_CLASSES];
-    LSThumbs *thumbs;              /* thumbnails from the pictures of rung thumb_rung (whole runs) */
+    LSThumbs *thumbs; /* thumbnails from the pictures of rung thumb_rung (whole runs) */
     int thumb_rung;
 } Ctx;
 
@@ -1246,11 +1246,12 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input, const LSP
         if (video && kind != LS_PART_FINALIZE) {
             /* normaliser -> lecture analysis (which looks back ls_lecture_history() frames before the run's
              * first and hands on from it) -> the driver half */
-            const LSLectureParams lp = { .fps_num = fn, .fps_den = fd,
-                                         .detect = job->s.lecture, .first = c->frame_first };
+            const LSLectureParams lp = {
+                .fps_num = fn, .fps_den = fd, .detect = job->s.lecture, .first = c->frame_first
+            };
             if ((err = ls_lecture_open(&c->lect, job, &lp, pipelined ? to_queue : on_frame, c)) ||
-                (err = ls_normalizer_open(&c->norm, job, &c->src, fn, fd, c->src.video_start, ls_lecture_push,
-                                          c->lect)))
+                (err =
+                     ls_normalizer_open(&c->norm, job, &c->src, fn, fd, c->src.video_start, ls_lecture_push, c->lect)))
                 goto end;
             const int64_t back = c->frame_first - ls_lecture_history(fn, fd);
             ls_normalizer_skip(c->norm, back > 0 ? back : 0);

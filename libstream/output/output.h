@@ -14,28 +14,28 @@
 struct LSBuf;
 
 /* ---- names: the one table of what a ladder's objects are called ---- */
-#define LS_NAME_MASTER       "master.m3u8"          /* HLS multivariant playlist */
-#define LS_NAME_MPD          "manifest.mpd"         /* DASH MPD */
-#define LS_NAME_REPORT       "ladder.json"          /* machine-readable description, and libstream's ownership mark */
-#define LS_NAME_DOWNLOAD     "download.mp4"         /* the offline file: lowest rung + data-saver audio */
-#define LS_NAME_CHAPTERS_VTT "chapters.vtt"         /* chapters from slide changes: WebVTT */
-#define LS_NAME_THUMB_DIR    "thumbs"               /* thumbnails (core/thumbs.c), in this folder: */
-#define LS_NAME_THUMB_SHEET  "tile_%05lld.jpg"      /*   storyboard sprite sheet, numbered from 1 */
-#define LS_NAME_THUMB_VTT    "thumbs.vtt"           /*   WebVTT storyboard */
-#define LS_NAME_THUMB_PLAYLIST "images.m3u8"        /*   HLS image media playlist */
-#define LS_NAME_THUMB_CHAPTER "chapter_%03d.jpg"    /*   a chapter's picture */
-#define LS_NAME_CHAPTERS_JSON "chapters.json"       /* the same, Apple's HLS JSON chapters (EXT-X-SESSION-DATA) */
-#define LS_NAME_PART         "part.txt"             /* a part of a chunked encode: its segments, and its mark */
-#define LS_NAME_PART_THUMBS  "thumbs.raw"           /* a video part's thumbnail pictures, raw (core/thumbs.c) */
-#define LS_NAME_PARTS        "%s.parts"             /* the folder of a ladder's parts, beside it */
-#define LS_NAME_INIT         "init.mp4"             /* per rendition: CMAF header */
-#define LS_NAME_PLAYLIST     "index.m3u8"           /* per rendition: HLS media playlist */
-#define LS_NAME_IFRAMES      "iframes.m3u8"         /* per video rendition: HLS I-frame playlist */
-#define LS_NAME_SEGMENT      "seg_%05lld.m4s"       /* per rendition: media segment, numbered from 1 */
-#define LS_NAME_SEGMENT_DASH "seg_$Number%05d$.m4s" /* the same names as a DASH SegmentTemplate */
-#define LS_NAME_AUDIO        "audio"                /* the audio rendition's folder */
-#define LS_NAME_OPUS         "opus"                 /* the Opus speech rendition\'s folder, beside the AAC one */
-#define LS_NAME_VIDEO        "v%d"                  /* a video rendition's folder, by its short side */
+#define LS_NAME_MASTER         "master.m3u8"          /* HLS multivariant playlist */
+#define LS_NAME_MPD            "manifest.mpd"         /* DASH MPD */
+#define LS_NAME_REPORT         "ladder.json"          /* machine-readable description, and libstream's ownership mark */
+#define LS_NAME_DOWNLOAD       "download.mp4"         /* the offline file: lowest rung + data-saver audio */
+#define LS_NAME_CHAPTERS_VTT   "chapters.vtt"         /* chapters from slide changes: WebVTT */
+#define LS_NAME_THUMB_DIR      "thumbs"               /* thumbnails (core/thumbs.c), in this folder: */
+#define LS_NAME_THUMB_SHEET    "tile_%05lld.jpg"      /*   storyboard sprite sheet, numbered from 1 */
+#define LS_NAME_THUMB_VTT      "thumbs.vtt"           /*   WebVTT storyboard */
+#define LS_NAME_THUMB_PLAYLIST "images.m3u8"          /*   HLS image media playlist */
+#define LS_NAME_THUMB_CHAPTER  "chapter_%03d.jpg"     /*   a chapter's picture */
+#define LS_NAME_CHAPTERS_JSON  "chapters.json"        /* the same, Apple's HLS JSON chapters (EXT-X-SESSION-DATA) */
+#define LS_NAME_PART           "part.txt"             /* a part of a chunked encode: its segments, and its mark */
+#define LS_NAME_PART_THUMBS    "thumbs.raw"           /* a video part's thumbnail pictures, raw (core/thumbs.c) */
+#define LS_NAME_PARTS          "%s.parts"             /* the folder of a ladder's parts, beside it */
+#define LS_NAME_INIT           "init.mp4"             /* per rendition: CMAF header */
+#define LS_NAME_PLAYLIST       "index.m3u8"           /* per rendition: HLS media playlist */
+#define LS_NAME_IFRAMES        "iframes.m3u8"         /* per video rendition: HLS I-frame playlist */
+#define LS_NAME_SEGMENT        "seg_%05lld.m4s"       /* per rendition: media segment, numbered from 1 */
+#define LS_NAME_SEGMENT_DASH   "seg_$Number%05d$.m4s" /* the same names as a DASH SegmentTemplate */
+#define LS_NAME_AUDIO          "audio"                /* the audio rendition's folder */
+#define LS_NAME_OPUS           "opus"                 /* the Opus speech rendition\'s folder, beside the AAC one */
+#define LS_NAME_VIDEO          "v%d"                  /* a video rendition's folder, by its short side */
 
 /* "rendition/file" into @p out */
 void ls_name_in(char *out, size_t size, const char *rendition, const char *file);

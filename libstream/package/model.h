@@ -63,18 +63,18 @@ typedef struct LSPresentation {
         const char *limit; /* what set the gain: "target", "peak" (-1 dBFS), "range" (+-20 dB), "silence" */
     } loudness;
     struct {
-        int on;                   /* the lecture analysis ran (lecture.h) */
-        const int64_t *changes;   /* slide changes found: frames, ascending */
+        int on;                 /* the lecture analysis ran (lecture.h) */
+        const int64_t *changes; /* slide changes found: frames, ascending */
         int n_changes;
-        int64_t class_frames[3];  /* still, motion, camera */
-        double *chapter;          /* chapter starts, seconds (the first at 0); ls_chapters_plan() */
-        int *chapter_change;      /* the slide change each starts at (-1: the start) */
-        int *chapter_image;       /* 1: it has a picture (thumbs/chapter_NNN.jpg) */
+        int64_t class_frames[3]; /* still, motion, camera */
+        double *chapter;         /* chapter starts, seconds (the first at 0); ls_chapters_plan() */
+        int *chapter_change;     /* the slide change each starts at (-1: the start) */
+        int *chapter_image;      /* 1: it has a picture (thumbs/chapter_NNN.jpg) */
         int n_chapters;
-        const char *language;     /* of the titles (BCP 47) */
+        const char *language; /* of the titles (BCP 47) */
     } lecture;
     struct {
-        int64_t sheets;           /* storyboard sprite sheets (0: no thumbnails) */
+        int64_t sheets; /* storyboard sprite sheets (0: no thumbnails) */
         int tile_w, tile_h;
         int cols, rows;           /* tiles per sheet */
         double interval;          /* seconds per tile */

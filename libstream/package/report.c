@@ -113,7 +113,8 @@ int ls_write_report(LSOutput *o, const LSPresentation *p, const LSSourceInfo *sr
             ls_buf_printf(&b, "%s%.3f", i ? ", " : "", p->lecture.chapter[i]);
         ls_buf_printf(&b, "], \"chapter_files\": ");
         if (p->lecture.n_chapters)
-            ls_buf_printf(&b, "{\"webvtt\": \"" LS_NAME_CHAPTERS_VTT "\", \"hls_json\": \"" LS_NAME_CHAPTERS_JSON "\"}");
+            ls_buf_printf(&b,
+                          "{\"webvtt\": \"" LS_NAME_CHAPTERS_VTT "\", \"hls_json\": \"" LS_NAME_CHAPTERS_JSON "\"}");
         else
             ls_buf_printf(&b, "null");
         ls_buf_printf(&b, ",\n    \"seconds\": {\"still\": %.2f, \"motion\": %.2f, \"camera\": %.2f}},\n", k[0] * fr,

@@ -197,14 +197,17 @@ static void check_thumbnails(LStreamValidation *v, const DashCtx *ctx, xmlNode *
         int64_t w = 0, h = 0, dur = 0, ts = 1, start = 1, b = 0;
         int cols = 0, rows = 0;
         const char *rid = id ? id : "";
-        check(v, ls_v_parse_int(bw, 1, UINT32_MAX, &b), MUST, "D1", file, "Representation %s has no valid @bandwidth", rid);
+        check(v, ls_v_parse_int(bw, 1, UINT32_MAX, &b), MUST, "D1", file, "Representation %s has no valid @bandwidth",
+              rid);
         int ok = check(v, ls_v_parse_int(ws, 1, 65535, &w) && ls_v_parse_int(hs, 1, 65535, &h), MUST, "C4", file,
                        "thumbnail Representation %s: no width and height", rid);
         ok &= check(v, layout && sscanf(layout, "%dx%d", &cols, &rows) == 2 && cols > 0 && rows > 0, MUST, "C4", file,
                     "thumbnail Representation %s: no EssentialProperty http://dashif.org/thumbnail_tile \"CxR\"", rid);
-        ok &= check(v, media && ls_v_parse_int(dur_s, 1, INT64_MAX, &dur) && (!ts_s || ls_v_parse_int(ts_s, 1, INT32_MAX, &ts)) &&
-                           (!start_s || ls_v_parse_int(start_s, 0, INT32_MAX, &start)),
-                    MUST, "C4", file, "thumbnail Representation %s: needs a SegmentTemplate with media and duration", rid);
+        ok &= check(
+            v,
+            media && ls_v_parse_int(dur_s, 1, INT64_MAX, &dur) && (!ts_s || ls_v_parse_int(ts_s, 1, INT32_MAX, &ts)) &&
+                (!start_s || ls_v_parse_int(start_s, 0, INT32_MAX, &start)),
+            MUST, "C4", file, "thumbnail Representation %s: needs a SegmentTemplate with media and duration", rid);
         if (ok) {
             const double seg = (double)dur / ts;
             const int64_t n = ctx->mpd_dur > 0 ? (int64_t)ceil(ctx->mpd_dur / seg - 1e-9) : 0;
@@ -218,8 +221,8 @@ static void check_thumbnails(LStreamValidation *v, const DashCtx *ctx, xmlNode *
                     break;
                 int jw = 0, jh = 0;
                 const int is_jpeg = ls_v_jpeg_size(d, size, &jw, &jh);
-                check(v, is_jpeg && jw == w && jh == h, MUST, "C4", rel(v, path),
-                      "not a %lldx%lld JPEG (%dx%d)", (long long)w, (long long)h, jw, jh);
+                check(v, is_jpeg && jw == w && jh == h, MUST, "C4", rel(v, path), "not a %lldx%lld JPEG (%dx%d)",
+                      (long long)w, (long long)h, jw, jh);
                 free(d);
             }
         }

@@ -519,14 +519,15 @@ static void check_chapters_json(LStreamValidation *v, const char *path)
         size_t k;
         json_t *x;
         json_array_foreach(json_object_get(e, "titles"), k, x)
-        check(v, json_is_string(json_object_get(x, "language")) && json_is_string(json_object_get(x, "title")), MUST,
-              "C4", path, "chapter %zu, title %zu: needs a language and a title", i + 1, k + 1);
+            check(v, json_is_string(json_object_get(x, "language")) && json_is_string(json_object_get(x, "title")),
+                  MUST, "C4", path, "chapter %zu, title %zu: needs a language and a title", i + 1, k + 1);
         json_array_foreach(json_object_get(e, "images"), k, x)
-        check(v,
-              json_is_string(json_object_get(x, "image-category")) && json_is_integer(json_object_get(x, "pixel-width")) &&
-                  json_is_integer(json_object_get(x, "pixel-height")) && json_is_string(json_object_get(x, "url")),
-              MUST, "C4", path, "chapter %zu, image %zu: needs image-category, pixel-width, pixel-height and url", i + 1,
-              k + 1);
+            check(v,
+                  json_is_string(json_object_get(x, "image-category")) &&
+                      json_is_integer(json_object_get(x, "pixel-width")) &&
+                      json_is_integer(json_object_get(x, "pixel-height")) && json_is_string(json_object_get(x, "url")),
+                  MUST, "C4", path, "chapter %zu, image %zu: needs image-category, pixel-width, pixel-height and url",
+                  i + 1, k + 1);
     }
     json_decref(root);
 }
@@ -600,7 +601,8 @@ static int parse_master(LStreamValidation *v, Hls *h, const char *master, const 
         } else if (!strncmp(line, "#EXT-X-IMAGE-STREAM-INF:", 24)) {
             char uri[LS_PATH_MAX], res[32];
             int tw = 0, th = 0;
-            if (check(v, attr(line + 24, "URI", uri, sizeof(uri)), MUST, "C4", file, "EXT-X-IMAGE-STREAM-INF without URI") &&
+            if (check(v, attr(line + 24, "URI", uri, sizeof(uri)), MUST, "C4", file,
+                      "EXT-X-IMAGE-STREAM-INF without URI") &&
                 check(v, attr(line + 24, "RESOLUTION", res, sizeof(res)) && sscanf(res, "%dx%d", &tw, &th) == 2, MUST,
                       "C4", file, "EXT-X-IMAGE-STREAM-INF without RESOLUTION") &&
                 !is_remote(uri)) {
@@ -611,7 +613,8 @@ static int parse_master(LStreamValidation *v, Hls *h, const char *master, const 
         } else if (!strncmp(line, "#EXT-X-SESSION-DATA:", 20)) {
             char id[128] = "", uri[LS_PATH_MAX] = "", value[8];
             attr(line + 20, "DATA-ID", id, sizeof(id));
-            const int has_uri = attr(line + 20, "URI", uri, sizeof(uri)), has_value = attr(line + 20, "VALUE", value, sizeof(value));
+            const int has_uri = attr(line + 20, "URI", uri, sizeof(uri)),
+                      has_value = attr(line + 20, "VALUE", value, sizeof(value));
             check(v, id[0] && has_uri != has_value, MUST, "M1", file,
                   "EXT-X-SESSION-DATA needs a DATA-ID and exactly one of VALUE and URI: %.80s", line + 20);
             if (!strcmp(id, "com.apple.hls.chapters")) {
