@@ -153,11 +153,31 @@ void ls_picture_free(LSPicture *p)
     memset(p, 0, sizeof(*p));
 }
 
-void ls_buf_printf(LSBuf *b, const char *fmt, ...)
+/* room for @p need more bytes and a NUL; 0, or -1 with b->oom set */
+static int buf_reserve(LSBuf *b, size_t need)
 {
     if (b->oom)
-        return;
+        return -1;
+    if (b->s && b->len + need + 1 <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap * 2 : 4096;
+    while (cap < b->len + need + 1)
+        cap *= 2;
+    char *s = ls_realloc(b->s, cap);
+    if (!s) {
+        b->oom = 1;
+        return -1;
+    }
+    b->s = s;
+    b->cap = cap;
+    return 0;
+}
+
+void ls_buf_printf(LSBuf *b, const char *fmt, ...)
+{
     for (;;) {
+        if (b->oom)
+            return;
         va_list ap;
         va_start(ap, fmt);
         size_t room = b->cap - b->len;
@@ -171,35 +191,15 @@ void ls_buf_printf(LSBuf *b, const char *fmt, ...)
             b->len += n;
             return;
         }
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *s = ls_realloc(b->s, cap);
-        if (!s) {
-            b->oom = 1;
+        if (buf_reserve(b, (size_t)n))
             return;
-        }
-        b->s = s;
-        b->cap = cap;
     }
 }
 
 void ls_buf_append(LSBuf *b, const void *data, size_t n)
 {
-    if (b->oom)
+    if (buf_reserve(b, n))
         return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *s = ls_realloc(b->s, cap);
-        if (!s) {
-            b->oom = 1;
-            return;
-        }
-        b->s = s;
-        b->cap = cap;
-    }
     memcpy(b->s + b->len, data, n);
     b->len += n;
     b->s[b->len] = 0;
