@@ -476,7 +476,7 @@ static void check_image_playlist(LStreamValidation *v, const char *path, int tw,
             int jw = 0, jh = 0;
             const int is_jpeg = ls_v_jpeg_size(d, isz, &jw, &jh);
             free(d);
-            check(v, is_jpeg && cols && jw == tw * cols && jh == th * rows, MUST, "C4", rel(v, img),
+            check(v, is_jpeg && cols && jw == (int64_t)tw * cols && jh == (int64_t)th * rows, MUST, "C4", rel(v, img),
                   "not a JPEG of %dx%d tiles of %dx%d (%dx%d)", cols, rows, tw, th, jw, jh);
         }
     }

@@ -2,7 +2,8 @@
  * libFuzzer harness: lstream_validate() on a whole one-rung ladder made from the input. The input is a
  * sequence of files separated by the 4-byte marker "\0LS\n"; section i is written to kFiles[i] in a private
  * directory, which is then validated. Seeds (tests/fuzz/libfuzzer.sh) are real ladders packed this way, so
- * mutations reach every parser: playlists, the MPD (libxml2), init segments and fragments, byte ranges.
+ * mutations reach every parser: playlists, the MPD (libxml2), init segments and fragments, byte ranges,
+ * chapters (JSON, WebVTT), the thumbnail image playlist and its JPEG tiles.
  * The report must be readable; nothing may crash, hang, leak or read out of bounds. With
  * LSTREAM_FUZZ_EXPECT_CLEAN=1 a MUST finding fails too (libfuzzer.sh checks its seed that way).
  */
@@ -21,7 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const char *const kFiles[] = {
     "master.m3u8",    "manifest.mpd",        "v/index.m3u8",        "v/iframes.m3u8",
     "v/init.mp4",     "v/seg_00001.m4s",     "v/seg_00002.m4s",     "audio/index.m3u8",
-    "audio/init.mp4", "audio/seg_00001.m4s", "audio/seg_00002.m4s",
+    "audio/init.mp4", "audio/seg_00001.m4s", "audio/seg_00002.m4s", "chapters.json",
+    "chapters.vtt",   "thumbs/images.m3u8",  "thumbs/thumbs.vtt",   "thumbs/tile_00001.jpg",
+    "thumbs/chapter_001.jpg",
 };
 #define N_FILES (sizeof(kFiles) / sizeof(kFiles[0]))
 
@@ -55,6 +58,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         snprintf(d, sizeof(d), "%s/v", root);
         mkdir(d, 0700);
         snprintf(d, sizeof(d), "%s/audio", root);
+        mkdir(d, 0700);
+        snprintf(d, sizeof(d), "%s/thumbs", root);
         mkdir(d, 0700);
     }
     static const uint8_t marker[4] = { 0, 'L', 'S', '\n' };

@@ -24,10 +24,12 @@ v=$(cd "$L" && ls -d v*/ | head -n1 | tr -d /)
 pack() {
     first=1
     for f in master.m3u8 manifest.mpd "$v/index.m3u8" "$v/iframes.m3u8" "$v/init.mp4" "$v/seg_00001.m4s" \
-             "$v/seg_00002.m4s" audio/index.m3u8 audio/init.mp4 audio/seg_00001.m4s audio/seg_00002.m4s; do
+             "$v/seg_00002.m4s" audio/index.m3u8 audio/init.mp4 audio/seg_00001.m4s audio/seg_00002.m4s \
+             chapters.json chapters.vtt thumbs/images.m3u8 thumbs/thumbs.vtt thumbs/tile_00001.jpg \
+             thumbs/chapter_001.jpg; do
         [ $first = 1 ] || printf '\000LS\n'
         first=0
-        case $f in *.m3u8|*.mpd) sed "s#$v/#v/#g; s#\"$v\"#\"v\"#g" "$L/$f" ;; *) cat "$L/$f" ;; esac
+        case $f in *.m3u8|*.mpd|*.json|*.vtt) sed "s#$v/#v/#g; s#\"$v\"#\"v\"#g" "$L/$f" ;; *) cat "$L/$f" ;; esac
     done
 }
 pack > "$T/corpus-ladder/ladder"
