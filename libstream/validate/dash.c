@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,6 +237,127 @@ static void check_thumbnails(LStreamValidation *v, const DashCtx *ctx, xmlNode *
         xmlFree(ts_s);
         xmlFree(start_s);
         xmlFree(layout);
+    }
+}
+
+/* xs:dateTime with a zone (what MPD times are), as Unix seconds; NAN if not one */
+static double iso_date(const char *s)
+{
+    int y, mo, d, h, mi, n = 0;
+    double sec;
+    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%lf%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || mo < 1 || mo > 12 ||
+        d < 1 || d > 31 || h > 23 || mi > 59 || sec < 0 || sec >= 61)
+        return NAN;
+    const char *z = s + n;
+    double off = 0;
+    if (*z == '+' || *z == '-') {
+        int zh, zm;
+        if (sscanf(z + 1, "%2d:%2d", &zh, &zm) != 2)
+            return NAN;
+        off = (*z == '-' ? -1 : 1) * (zh * 3600.0 + zm * 60.0);
+    } else if (strcmp(z, "Z")) {
+        return NAN;
+    }
+    struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi };
+    return (double)timegm(&tm) + sec - off;
+}
+
+/* L4: a dynamic MPD: the live attributes, a UTCTiming element, and segment availability consistent with them:
+ * every segment its timelines list exists, none is announced before it was published, and the time-shift
+ * buffer covers what is listed. */
+static void check_dynamic(LStreamValidation *v, const DashCtx *ctx, xmlNode *mpd)
+{
+    const char *file = ctx->file;
+    char *s_ast = xattr(mpd, "availabilityStartTime"), *s_pub = xattr(mpd, "publishTime"),
+         *s_mup = xattr(mpd, "minimumUpdatePeriod"), *s_tsb = xattr(mpd, "timeShiftBufferDepth"),
+         *s_spd = xattr(mpd, "suggestedPresentationDelay"), *s_msd = xattr(mpd, "maxSegmentDuration");
+    const double ast = iso_date(s_ast), pub = iso_date(s_pub), mup = iso_duration(s_mup), tsb = iso_duration(s_tsb),
+                 spd = iso_duration(s_spd), msd = iso_duration(s_msd);
+    check(v, isfinite(ast), MUST, "L4", file, "dynamic MPD: availabilityStartTime missing or not a date-time (%s)",
+          s_ast ? s_ast : "none");
+    check(v, isfinite(pub), MUST, "L4", file, "dynamic MPD: publishTime missing or not a date-time (%s)",
+          s_pub ? s_pub : "none");
+    check(v, mup > 0, MUST, "L4", file, "dynamic MPD: minimumUpdatePeriod missing or invalid (%s)",
+          s_mup ? s_mup : "none");
+    check(v, tsb > 0, MUST, "L4", file, "dynamic MPD: timeShiftBufferDepth missing or invalid (%s)",
+          s_tsb ? s_tsb : "none");
+    check(v, spd > 0, MUST, "L4", file, "dynamic MPD: suggestedPresentationDelay missing or invalid (%s)",
+          s_spd ? s_spd : "none");
+    check(v, xchild(mpd, "UTCTiming") != NULL, MUST, "L4", file, "dynamic MPD without a UTCTiming element");
+    xmlFree(s_ast);
+    xmlFree(s_pub);
+    xmlFree(s_mup);
+    xmlFree(s_tsb);
+    xmlFree(s_spd);
+    xmlFree(s_msd);
+    xmlNode *period = xchild(mpd, "Period");
+    for (xmlNode *as = period ? period->children : NULL; as; as = as->next) {
+        if (!xname(as, "AdaptationSet"))
+            continue;
+        xmlNode *as_tmpl = xchild(as, "SegmentTemplate");
+        for (xmlNode *rn = as->children; rn; rn = rn->next) {
+            if (!xname(rn, "Representation"))
+                continue;
+            xmlNode *tmpl = xchild(rn, "SegmentTemplate");
+            if (!tmpl)
+                tmpl = as_tmpl;
+            xmlNode *tl = xchild(tmpl, "SegmentTimeline");
+            char *id = xattr(rn, "id"), *media = tattr(tmpl, as_tmpl, "media"),
+                 *ts_s = tattr(tmpl, as_tmpl, "timescale"), *start_s = tattr(tmpl, as_tmpl, "startNumber");
+            int64_t ts = 1, number = 1;
+            if (check(v,
+                      tl && media && (!ts_s || ls_v_parse_int(ts_s, 1, INT32_MAX, &ts)) &&
+                          (!start_s || ls_v_parse_int(start_s, 0, INT32_MAX, &number)),
+                      MUST, "L4", file, "dynamic MPD: Representation %s has no SegmentTemplate with a timeline",
+                      id ? id : "?")) {
+                int64_t t = -1, first_t = -1, end_t = 0, n = 0;
+                int missing = 0;
+                for (xmlNode *e = tl->children; e && n < 100000; e = e->next) {
+                    if (!xname(e, "S"))
+                        continue;
+                    char *st = xattr(e, "t"), *sd = xattr(e, "d"), *sr = xattr(e, "r");
+                    int64_t tt = t, d = 0, r = 0;
+                    if (st)
+                        ls_v_parse_int(st, 0, INT64_MAX / 4, &tt);
+                    ls_v_parse_int(sd, 1, INT64_MAX / 4, &d);
+                    if (sr)
+                        ls_v_parse_int(sr, 0, 100000, &r);
+                    xmlFree(st);
+                    xmlFree(sd);
+                    xmlFree(sr);
+                    if (tt < 0 || d <= 0)
+                        break;
+                    for (int64_t k = 0; k <= r && n < 100000; k++, n++, number++) {
+                        if (first_t < 0)
+                            first_t = tt;
+                        char uri[LS_PATH_MAX], path[LS_PATH_MAX];
+                        expand(media, id ? id : "", number, 0, tt, uri, sizeof(uri));
+                        resolve(ctx->dir, uri, path, sizeof(path));
+                        missing += access(path, R_OK) != 0;
+                        tt += d;
+                    }
+                    t = end_t = tt;
+                }
+                check(v, n > 0, MUST, "L4", file, "dynamic MPD: Representation %s lists no segment", id ? id : "?");
+                check(v, !missing, MUST, "L4", file,
+                      "dynamic MPD: %d segment(s) Representation %s lists are not on the server", missing,
+                      id ? id : "?");
+                if (n > 0 && isfinite(ast) && isfinite(pub)) {
+                    const double avail = ast + (double)end_t / ts; /* the last one listed becomes available */
+                    check(v, avail <= pub + (msd > 0 ? msd : 0) + 0.001, MUST, "L4", file,
+                          "dynamic MPD: the last segment of %s is announced available %.3f s after publishTime",
+                          id ? id : "?", avail - pub);
+                    if (tsb > 0)
+                        check(v, (double)(end_t - first_t) / ts <= tsb + (msd > 0 ? msd : 0) + 0.001, SHOULD, "L4",
+                              file, "dynamic MPD: %s lists %.3f s, more than timeShiftBufferDepth %.3f s",
+                              id ? id : "?", (double)(end_t - first_t) / ts, tsb);
+                }
+            }
+            xmlFree(id);
+            xmlFree(media);
+            xmlFree(ts_s);
+            xmlFree(start_s);
+        }
     }
 }
 
@@ -465,8 +588,8 @@ void ls_v_dash(LStreamValidation *v, const char *mpd_path)
     xmlFree(s_mbt);
     xmlFree(s_type);
     xmlFree(s_mpd_dur);
-    if (!is_static) {
-        finding(v, SHOULD, "D2", file, "dynamic MPD: only static MPDs are checked");
+    if (!is_static) { /* live: its own rules (L4); the VOD rules apply when it becomes static (L5) */
+        check_dynamic(v, &ctx, mpd);
         xmlFreeDoc(doc);
         return;
     }

@@ -71,6 +71,8 @@ typedef struct MediaPl {
     int n_version, version, need_version;
     int target;
     int vod, endlist, iframes, independent;
+    int event, pdt;    /* live: EXT-X-PLAYLIST-TYPE:EVENT, EXT-X-PROGRAM-DATE-TIME seen */
+    int64_t media_seq; /* EXT-X-MEDIA-SEQUENCE; -1 if absent */
     int has_map;
     char map_path[LS_PATH_MAX];
     LSMp4Init init;
@@ -103,6 +105,7 @@ static int load_media_playlist(LStreamValidation *v, MediaPl *m)
     int64_t br_len = -1, br_off = 0, next_off = 0;
     char *save = NULL;
     m->need_version = 1;
+    m->media_seq = -1;
     for (char *line = strtok_r(text, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
         if (first) {
             check(v, !strcmp(line, "#EXTM3U"), MUST, "H10", file, "first line is not #EXTM3U");
@@ -122,6 +125,22 @@ static int load_media_playlist(LStreamValidation *v, MediaPl *m)
             m->target = (int)x;
         } else if (!strcmp(line, "#EXT-X-PLAYLIST-TYPE:VOD")) {
             m->vod = 1;
+        } else if (!strcmp(line, "#EXT-X-PLAYLIST-TYPE:EVENT")) {
+            m->event = 1;
+        } else if (!strncmp(line, "#EXT-X-MEDIA-SEQUENCE:", 22)) {
+            int64_t x = 0;
+            if (check(v, parse_int(line + 22, 0, INT64_MAX, &x), MUST, "L1", file,
+                      "EXT-X-MEDIA-SEQUENCE \"%.32s\" is not a decimal integer", line + 22))
+                m->media_seq = x;
+        } else if (!strncmp(line, "#EXT-X-PROGRAM-DATE-TIME:", 25)) {
+            int yy, mo, dd, hh, mi;
+            double ss;
+            m->pdt = 1;
+            check(v,
+                  sscanf(line + 25, "%4d-%2d-%2dT%2d:%2d:%lf", &yy, &mo, &dd, &hh, &mi, &ss) == 6 &&
+                      (strchr(line + 25, 'Z') || strchr(line + 25 + 19, '+') || strchr(line + 25 + 19, '-')),
+                  MUST, "L3", file, "EXT-X-PROGRAM-DATE-TIME \"%.40s\" is not an ISO 8601 date-time with a zone",
+                  line + 25);
         } else if (!strcmp(line, "#EXT-X-ENDLIST")) {
             m->endlist = 1;
         } else if (!strcmp(line, "#EXT-X-I-FRAMES-ONLY")) {
@@ -251,7 +270,18 @@ static void check_media_playlist(LStreamValidation *v, MediaPl *m, double frame_
     check(v, version <= m->need_version, SHOULD, "H10", file,
           "EXT-X-VERSION %d is above the %d the tags need (older players may refuse it)", version, m->need_version);
     check(v, m->target > 0, MUST, "H1", file, "EXT-X-TARGETDURATION missing");
-    check(v, m->vod && m->endlist, MUST, "H8", file, "VOD playlist needs EXT-X-PLAYLIST-TYPE:VOD and EXT-X-ENDLIST");
+    if (m->endlist) {
+        check(v, m->vod || m->media_seq > 0, MUST, "H8", file,
+              "a finished playlist that keeps every segment needs EXT-X-PLAYLIST-TYPE:VOD (L5)");
+    } else { /* live (L1, L3) */
+        check(v, m->media_seq >= 0, MUST, "L1", file, "a live playlist without EXT-X-MEDIA-SEQUENCE");
+        check(v, !m->vod, MUST, "L1", file, "EXT-X-PLAYLIST-TYPE:VOD without EXT-X-ENDLIST");
+        check(v, !m->event || m->media_seq <= 0, SHOULD, "L3", file,
+              "an EVENT playlist removed segments (EXT-X-MEDIA-SEQUENCE %lld)", (long long)m->media_seq);
+        if (m->media_seq > 0 && !m->iframes) /* the window has started to slide: it must be full */
+            check(v, m->n >= 6, MUST, "L1", file, "a live window of %d segments (at least 6)", m->n);
+        check(v, m->pdt, SHOULD, "L3", file, "a live playlist without EXT-X-PROGRAM-DATE-TIME");
+    }
     if (!m->iframes)
         check(v, m->target <= 6, SHOULD, "H3", file, "EXT-X-TARGETDURATION is %d; 6 s is recommended", m->target);
     for (int i = 0; i < m->n; i++) {
@@ -263,7 +293,7 @@ static void check_media_playlist(LStreamValidation *v, MediaPl *m, double frame_
             check(v, s->extinf <= m->target + 0.5, SHOULD, "H3", file,
                   "segment %s lasts %.3f s, over the target %d by more than 0.5 s", sf, s->extinf, m->target);
     }
-    if (!m->iframes && m->n > 1)
+    if (!m->iframes && m->n > 1 && m->endlist)
         check(v, m->seg[m->n - 1].extinf >= 0.5 * m->target || m->seg[m->n - 1].extinf >= m->total / m->n * 0.5, SHOULD,
               "H5", file, "near-empty last segment (%.3f s)", m->seg[m->n - 1].extinf);
     if (m->iframes || !m->init_ok)
@@ -847,14 +877,20 @@ void ls_v_hls(LStreamValidation *v, const char *master)
         const double mpeak = peak + apeak, mavg = avg + aavg;
         if (m->ts)
             continue;
-        check(v, mpeak <= x->bandwidth * 1.10 + 1, MUST, "M1", file,
-              "BANDWIDTH=%.0f of %s is below the measured RFC 8216 peak %.0f by more than 10%%", x->bandwidth, pf,
-              mpeak);
-        check(v, mpeak >= x->bandwidth * 0.90, MUST, "M2", file,
-              "measured peak %.0f of %s is not within 10%% of BANDWIDTH=%.0f", mpeak, pf, x->bandwidth);
-        if (x->avg_bw > 0)
-            check(v, fabs(mavg - x->avg_bw) <= 0.10 * x->avg_bw, MUST, "M2", file,
-                  "measured average %.0f of %s is not within 10%% of AVERAGE-BANDWIDTH=%.0f", mavg, pf, x->avg_bw);
+        if (!m->endlist) { /* live: BANDWIDTH is declared from the encoders' caps, the segments stay under it (L6) */
+            check(v, mpeak <= x->bandwidth + 1, MUST, "L6", file,
+                  "live: the segments of %s peak at %.0f bit/s, over the declared BANDWIDTH=%.0f", pf, mpeak,
+                  x->bandwidth);
+        } else {
+            check(v, mpeak <= x->bandwidth * 1.10 + 1, MUST, "M1", file,
+                  "BANDWIDTH=%.0f of %s is below the measured RFC 8216 peak %.0f by more than 10%%", x->bandwidth, pf,
+                  mpeak);
+            check(v, mpeak >= x->bandwidth * 0.90, MUST, "M2", file,
+                  "measured peak %.0f of %s is not within 10%% of BANDWIDTH=%.0f", mpeak, pf, x->bandwidth);
+            if (x->avg_bw > 0)
+                check(v, fabs(mavg - x->avg_bw) <= 0.10 * x->avg_bw, MUST, "M2", file,
+                      "measured average %.0f of %s is not within 10%% of AVERAGE-BANDWIDTH=%.0f", mavg, pf, x->avg_bw);
+        }
         if (video && x->bandwidth <= 192000)
             cellular = 1;
         if (video) {
