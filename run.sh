@@ -10,7 +10,8 @@ BUILD="$ROOT/build"
 
 PKGS=(build-essential autoconf automake libtool pkg-config
       libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libswscale-dev
-      libx264-dev libdav1d-dev libvpx-dev libxml2-dev libjansson-dev libmicrohttpd-dev ffmpeg)
+      libx264-dev libdav1d-dev libvpx-dev libxml2-dev libjansson-dev libmicrohttpd-dev ffmpeg
+      libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-x)
 # every program a test uses: python3 (bad-input, validator and bench checks), the cross compiler and qemu (NEON),
 # chromium + node (players), clang + libFuzzer (fuzzing), clang-format (the style test), groff (the man page test),
 # Slurm and munge (a lecture chunked over a real single-node cluster, started by tests/slurm.sh)
@@ -40,7 +41,7 @@ build() {
     fi
     mkdir -p "$BUILD"
     cd "$BUILD"
-    [ -f Makefile ] && [ config.status -nt "$ROOT/configure" ] || "$ROOT/configure" -q --with-dav1d --with-vpx --with-microhttpd
+    [ -f Makefile ] && [ config.status -nt "$ROOT/configure" ] || "$ROOT/configure" -q --with-dav1d --with-vpx --with-microhttpd --with-gstreamer
     make -j"$(nproc)" >/dev/null
     cd "$ROOT"
 }

@@ -30,8 +30,11 @@ struct LStreamJob {
     pthread_mutex_t lock; /* the log callback and the error message: the job's threads share them */
     char *errmsg;         /* last error, owned */
     LSDSP dsp;
-    unsigned cpu_flags; /* detected & masked */
-    double t_start;     /* wall clock at run start */
+    unsigned cpu_flags;                  /* detected & masked */
+    double t_start;                      /* wall clock at run start */
+    volatile int stop;                   /* lstream_job_stop(): a live source ends */
+    struct LSPushQueue *push;            /* lstream_live_open(): where ls_input_push reads */
+    const struct LSLiveSource *live_src; /* lstream_job_run_live(): what ls_input_gst opens */
 };
 
 void ls_log(LStreamJob *job, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

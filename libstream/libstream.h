@@ -205,7 +205,12 @@ typedef struct LStreamSettings {
     /** 1 (default): thumbnails: JPEG sprite sheets of the lecture at regular intervals (a DASH image
      *  AdaptationSet, an HLS image playlist, a WebVTT storyboard) and, with lecture, one JPEG per chapter. */
     int thumbnails;
-    uint8_t reserved[36]; /**< must be zero (lstream_default_settings() does it) */
+    /** Live jobs (lstream_live_open(), lstream_job_run_live()): segments each live media playlist and the
+     *  dynamic MPD's time-shift buffer keep (6..100000; RFC 8216 6.2.2 asks for at least 3 target durations,
+     *  Apple for 6 segments), or 0: an EVENT playlist that keeps every segment. Every segment stays on disk
+     *  either way: the lecture becomes the VOD ladder when the class ends. Default 10. */
+    int live_window;
+    uint8_t reserved[32]; /**< must be zero (lstream_default_settings() does it) */
 } LStreamSettings;
 
 /** Fill @p s with defaults. Never fails. */
@@ -368,6 +373,63 @@ LSTREAM_API int lstream_job_run_chunk(LStreamJob *job, const char *input, const 
  * settings, or a part cut short fail with a message naming it, and nothing is published.
  */
 LSTREAM_API int lstream_job_finalize(LStreamJob *job, const char *outdir);
+
+/* ---- live lectures ----
+ * A live job publishes the ladder while the lecture happens, in OUTDIR (a new or empty folder, served as it
+ * is by any web server): CMAF segments as they are encoded, HLS media playlists over a sliding window
+ * (settings.live_window; 0: an EVENT playlist) with EXT-X-PROGRAM-DATE-TIME, a dynamic DASH MPD, each file
+ * replaced atomically. BANDWIDTH is declared from the rungs' VBV caps and the segments are checked against it.
+ * When the source ends the same segments become the VOD ladder lstream_job_run() would publish: EXT-X-ENDLIST,
+ * a static MPD, measured bandwidths, chapters and thumbnails, ladder.json, the validator (settings.validate).
+ * A job that fails midway leaves what it published, without ladder.json and with playlists that never end. */
+
+/** What a host pushes: 8-bit I420 pictures (limited range) of one size, and interleaved 32-bit float audio. */
+typedef struct LStreamLiveFormat {
+    int width, height;         /**< the pictures, even sizes 16..8192. Required. */
+    int fps_num, fps_den;      /**< nominal frame rate (0/0: 30); pictures are placed by their timestamps */
+    int sample_rate, channels; /**< the audio (8000..192000 Hz, 1..8 channels); 0: no audio */
+    uint8_t reserved[32];      /**< must be zero */
+} LStreamLiveFormat;
+
+typedef struct LStreamLive LStreamLive;
+
+/**
+ * Start a live job on @p job (borrowed until lstream_live_close()) writing to @p outdir. The pipeline runs on
+ * threads of its own; push media with the functions below. On success *live owns the live job (0); else a
+ * negative code, lstream_job_error() says why, and nothing was started.
+ */
+LSTREAM_API int lstream_live_open(LStreamJob *job, const LStreamLiveFormat *fmt, const char *outdir,
+                                  LStreamLive **live);
+/**
+ * Push one picture (copied; the caller keeps @p planes) at @p pts seconds on the host's clock (the same clock
+ * as the audio's; increasing). Blocks while the pipeline is a second of pictures behind. 0, or the job's
+ * error once it has failed (then stop pushing and close).
+ */
+LSTREAM_API int lstream_live_push_video(LStreamLive *live, const uint8_t *const planes[3], const ptrdiff_t strides[3],
+                                        double pts);
+/** Push @p nb_samples interleaved float samples (copied) starting at @p pts seconds. As push_video. */
+LSTREAM_API int lstream_live_push_audio(LStreamLive *live, const float *samples, int nb_samples, double pts);
+/**
+ * End of the lecture: the ladder becomes VOD (see above), then the live job is freed and *live set to NULL.
+ * Returns the job's result: 0, or a negative code with lstream_job_error().
+ */
+LSTREAM_API int lstream_live_close(LStreamLive **live);
+
+/**
+ * A live job from a capture source through GStreamer (builds configured --with-gstreamer; else
+ * LSTREAM_ERR_UNSUPPORTED). @p video: "test" (videotestsrc with a running clock burned in; "test:WxH@FPS"
+ * for a size and rate) or a gst-launch description of a video source branch, e.g. "v4l2src device=/dev/video0",
+ * "ximagesrc use-damage=false", "srtsrc uri=srt://:7001 ! tsdemux ! h264parse ! avdec_h264"; @p audio: "test",
+ * a description such as "pulsesrc" or "alsasrc device=hw:1", or NULL/"" for none. Runs until the source
+ * ends, lstream_job_stop(), or @p duration seconds (0: no limit), then publishes the VOD ladder as
+ * lstream_live_close() does. A source that stops sending for 5 s ends the lecture there.
+ */
+LSTREAM_API int lstream_job_run_live(LStreamJob *job, const char *video, const char *audio, double duration,
+                                     const char *outdir);
+
+/** End a running live job (lstream_job_run_live()) as its source ending would: it publishes the VOD ladder.
+ *  Only sets a flag: safe from a signal handler and from any thread. */
+LSTREAM_API void lstream_job_stop(LStreamJob *job);
 
 /**
  * Human-readable description of the last error of @p job (what, which file, why), or NULL if the last

@@ -10,11 +10,14 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t interrupted;
+static LStreamJob *volatile live_job; /* cli_stop_on_signal() */
 
 static void on_signal(int sig)
 {
     interrupted = 1;
-    signal(sig, SIG_DFL); /* a second Ctrl-C ends the process at once */
+    if (live_job)
+        lstream_job_stop(live_job); /* sets a flag: safe here */
+    signal(sig, SIG_DFL);           /* a second Ctrl-C ends the process at once */
 }
 
 void cli_install_signals(void)
@@ -29,6 +32,13 @@ int cli_cancel(void *opaque)
     return interrupted;
 }
 int cli_interrupted(void) { return interrupted; }
+
+void cli_stop_on_signal(LStreamJob *job)
+{
+    live_job = job;
+    if (job)
+        cli_install_signals();
+}
 
 void cli_json_string(const char *s)
 {

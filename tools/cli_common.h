@@ -17,6 +17,8 @@ void cli_progress_end(CliOut *o);
 void cli_install_signals(void);
 int cli_cancel(void *opaque);
 int cli_interrupted(void);
+/* SIGINT/SIGTERM end the live job @p job (lstream_job_stop()) instead of cancelling; NULL: no more. */
+void cli_stop_on_signal(LStreamJob *job);
 void cli_json_string(const char *s);
 
 #endif

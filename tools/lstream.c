@@ -28,6 +28,8 @@ static void usage(FILE *f)
 {
     fprintf(
         f, "usage: lstream transcode [INPUT] -o OUTDIR [options]\n"
+           "       lstream live -o OUTDIR [--source test|GST-SOURCE] [--audio-source test|GST-SOURCE|none]\n"
+           "                    [--duration S] [--window N] [--size WxH] [--fps N] [transcode's ladder options]\n"
            "       lstream finalize OUTDIR [--no-validate] [--json] [-q] [-v]\n"
            "       lstream validate PATH [--json]\n"
            "       lstream sample OUTPUT.mp4 [--kind KIND] [--duration S] [--size WxH] [--fps N] [--rotate DEG]\n"
@@ -73,6 +75,20 @@ static void usage(FILE *f)
            "  -q, --quiet             no progress bar\n"
            "  -v, --verbose           more messages\n"
            "  -h, --help              this text\n"
+           "\n"
+           "live: a lecture as it happens, from a capture source through GStreamer, published in OUTDIR (a new\n"
+           "or empty folder, served by any web server) as live HLS (sliding window, PROGRAM-DATE-TIME) and a\n"
+           "dynamic DASH MPD; when the source ends, --duration passes or Ctrl-C, the same segments become the VOD\n"
+           "ladder transcode would publish (validated, ladder.json).\n"
+           "      --source SRC        \"test\" (default: a test pattern with the running time and clock burned in,\n"
+           "                          and a tone) or a gst-launch video source, e.g. \"v4l2src\",\n"
+           "                          \"ximagesrc use-damage=false\", \"srtsrc uri=srt://:7001 ! decodebin\"\n"
+           "      --audio-source SRC  \"test\", a gst-launch audio source (\"pulsesrc\", \"alsasrc\"), or none\n"
+           "                          (default: test with --source test, else none)\n"
+           "      --duration S        end after S seconds (default 0: when the source ends or on Ctrl-C)\n"
+           "      --window N          segments in the live playlists (6..; default 10); 0: EVENT, keeps all\n"
+           "      --size WxH, --fps N the test source's picture (default 1280x720, 30)\n"
+           "      -s SECONDS          segment duration (live default 2)\n"
            "\n"
            "finalize: join the parts of a chunked encode in OUTDIR.parts/ into the ladder OUTDIR (manifests,\n"
            "ladder.json, validation), byte for byte what one transcode with the parts' settings makes.\n"
@@ -127,6 +143,30 @@ static void attach(LStreamSettings *s, CliOut *out)
     cli_install_signals();
 }
 
+/* The options transcode and live share (what the ladder is made of): 1 if @p c is one of them */
+static int media_option(LStreamSettings *s, int c, const char *arg, int *bad)
+{
+    switch (c) {
+    case 'r': *bad = set(s, "--rungs", "rungs", arg); return 1;
+    case 's': *bad = set(s, "--segment", "segment_duration", arg); return 1;
+    case 'p': *bad = set(s, "--preset", "preset", arg); return 1;
+    case 't': *bad = set(s, "--threads", "threads", arg); return 1;
+    case 1: *bad = set(s, "--audio-kbps", "audio_kbps", arg); return 1;
+    case 2: *bad = set(s, "--stereo", "audio_channels", "2"); return 1;
+    case 3: *bad = set(s, "--lang", "audio_language", arg); return 1;
+    case 4: *bad = set(s, "--max-fps", "max_fps", arg); return 1;
+    case 5: *bad = set(s, "--cpu", "cpu_mask", arg); return 1;
+    case 6: *bad = set(s, "--no-validate", "validate", "0"); return 1;
+    case 10: *bad = set(s, "--opus-kbps", "opus_kbps", arg); return 1;
+    case 13: *bad = set(s, "--no-download", "download", "0"); return 1;
+    case 14: *bad = set(s, "--loudness", "loudness", arg); return 1;
+    case 15: *bad = set(s, "--vp9", "vp9_rungs", arg); return 1;
+    case 16: *bad = set(s, "--no-lecture", "lecture", "0"); return 1;
+    case 17: *bad = set(s, "--no-thumbnails", "thumbnails", "0"); return 1;
+    default: return 0;
+    }
+}
+
 static int cmd_transcode(int argc, char **argv)
 {
     static const struct option opts[] = { { "output", required_argument, NULL, 'o' },
@@ -167,16 +207,6 @@ static int cmd_transcode(int argc, char **argv)
         int bad = 0;
         switch (c) {
         case 'o': outdir = optarg; break;
-        case 'r': bad = set(&s, "--rungs", "rungs", optarg); break;
-        case 's': bad = set(&s, "--segment", "segment_duration", optarg); break;
-        case 'p': bad = set(&s, "--preset", "preset", optarg); break;
-        case 't': bad = set(&s, "--threads", "threads", optarg); break;
-        case 1: bad = set(&s, "--audio-kbps", "audio_kbps", optarg); break;
-        case 2: bad = set(&s, "--stereo", "audio_channels", "2"); break;
-        case 3: bad = set(&s, "--lang", "audio_language", optarg); break;
-        case 4: bad = set(&s, "--max-fps", "max_fps", optarg); break;
-        case 5: bad = set(&s, "--cpu", "cpu_mask", optarg); break;
-        case 6: bad = set(&s, "--no-validate", "validate", "0"); break;
         case 7: {
             char *end;
             sample_duration = strtod(optarg, &end);
@@ -188,13 +218,7 @@ static int cmd_transcode(int argc, char **argv)
         }
         case 8: out.json = 1; break;
         case 9: bad = set(&s, "--strict", "strict", "1"); break;
-        case 10: bad = set(&s, "--opus-kbps", "opus_kbps", optarg); break;
         case 12: bad = set(&s, "--chunk-span", "chunk_span", optarg); break;
-        case 13: bad = set(&s, "--no-download", "download", "0"); break;
-        case 16: bad = set(&s, "--no-lecture", "lecture", "0"); break;
-        case 17: bad = set(&s, "--no-thumbnails", "thumbnails", "0"); break;
-        case 14: bad = set(&s, "--loudness", "loudness", optarg); break;
-        case 15: bad = set(&s, "--vp9", "vp9_rungs", optarg); break;
         case 11: {
             int off = 0;
             if (!strcmp(optarg, "audio")) {
@@ -209,7 +233,11 @@ static int cmd_transcode(int argc, char **argv)
         case 'q': out.quiet = 1; break;
         case 'v': out.verbose = 1; break;
         case 'h': usage(stdout); return EXIT_OK;
-        default: usage(stderr); return EXIT_USAGE;
+        default:
+            if (!media_option(&s, c, optarg, &bad)) {
+                usage(stderr);
+                return EXIT_USAGE;
+            }
         }
         if (bad)
             return EXIT_USAGE;
@@ -308,6 +336,144 @@ static int cmd_transcode(int argc, char **argv)
         unlink(input);
         rmdir(tmpdir);
     }
+    return exit_code(err);
+}
+
+/* lstream live: a lecture from a capture source (GStreamer), published as it happens, VOD when it ends */
+static int cmd_live(int argc, char **argv)
+{
+    static const struct option opts[] = { { "output", required_argument, NULL, 'o' },
+                                          { "rungs", required_argument, NULL, 'r' },
+                                          { "segment", required_argument, NULL, 's' },
+                                          { "preset", required_argument, NULL, 'p' },
+                                          { "threads", required_argument, NULL, 't' },
+                                          { "audio-kbps", required_argument, NULL, 1 },
+                                          { "stereo", no_argument, NULL, 2 },
+                                          { "lang", required_argument, NULL, 3 },
+                                          { "max-fps", required_argument, NULL, 4 },
+                                          { "cpu", required_argument, NULL, 5 },
+                                          { "no-validate", no_argument, NULL, 6 },
+                                          { "opus-kbps", required_argument, NULL, 10 },
+                                          { "no-download", no_argument, NULL, 13 },
+                                          { "loudness", required_argument, NULL, 14 },
+                                          { "vp9", required_argument, NULL, 15 },
+                                          { "no-lecture", no_argument, NULL, 16 },
+                                          { "no-thumbnails", no_argument, NULL, 17 },
+                                          { "source", required_argument, NULL, 20 },
+                                          { "audio-source", required_argument, NULL, 21 },
+                                          { "duration", required_argument, NULL, 22 },
+                                          { "window", required_argument, NULL, 23 },
+                                          { "size", required_argument, NULL, 24 },
+                                          { "fps", required_argument, NULL, 25 },
+                                          { "json", no_argument, NULL, 8 },
+                                          { "quiet", no_argument, NULL, 'q' },
+                                          { "verbose", no_argument, NULL, 'v' },
+                                          { "help", no_argument, NULL, 'h' },
+                                          { 0 } };
+    LStreamSettings s;
+    lstream_default_settings(&s);
+    s.segment_duration = 2.0; /* live: short segments, a short delay */
+    CliOut out = { .tty = isatty(2) };
+    const char *outdir = NULL, *source = "test", *audio = NULL, *size = "1280x720";
+    int fps = 30, c;
+    double duration = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:r:s:p:t:qvh", opts, NULL)) != -1) {
+        int bad = 0;
+        char *end;
+        switch (c) {
+        case 'o': outdir = optarg; break;
+        case 20: source = optarg; break;
+        case 21: audio = optarg; break;
+        case 22:
+            duration = strtod(optarg, &end);
+            if (*end || !(duration >= 0 && duration <= 86400)) {
+                fprintf(stderr, "lstream: invalid --duration '%s' (seconds, 0..86400; 0: until the source ends)\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 23: bad = set(&s, "--window", "live_window", optarg); break;
+        case 24: size = optarg; break;
+        case 25:
+            fps = (int)strtol(optarg, &end, 10);
+            if (*end || fps < 1 || fps > 120) {
+                fprintf(stderr, "lstream: invalid --fps '%s' (1..120)\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 8: out.json = 1; break;
+        case 'q': out.quiet = 1; break;
+        case 'v': out.verbose = 1; break;
+        case 'h': usage(stdout); return EXIT_OK;
+        default:
+            if (!media_option(&s, c, optarg, &bad)) {
+                usage(stderr);
+                return EXIT_USAGE;
+            }
+        }
+        if (bad)
+            return EXIT_USAGE;
+    }
+    if (!outdir || optind < argc) {
+        fprintf(stderr, "lstream live: %s\n", !outdir ? "-o OUTDIR is required" : "no INPUT: the source is --source");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    char video[4096];
+    int w = 0, h = 0, n = 0;
+    if (!strcmp(source, "test")) {
+        if (sscanf(size, "%dx%d%n", &w, &h, &n) != 2 || size[n] || w < 16 || h < 16 || w > 7680 || h > 4320) {
+            fprintf(stderr, "lstream: invalid --size '%s' (WxH, 16x16..7680x4320)\n", size);
+            return EXIT_USAGE;
+        }
+        snprintf(video, sizeof(video), "test:%dx%d@%d", w, h, fps);
+        if (!audio)
+            audio = "test";
+    } else {
+        snprintf(video, sizeof(video), "%s", source);
+    }
+    if (audio && !strcmp(audio, "none"))
+        audio = NULL;
+    s.log_cb = cli_log;
+    s.log_opaque = &out;
+    s.log_level = out.verbose ? LSTREAM_LOG_DEBUG : out.json ? LSTREAM_LOG_INFO : LSTREAM_LOG_WARNING;
+    s.progress_cb = cli_progress;
+    s.progress_opaque = &out;
+    char why[512];
+    LStreamJob *job = NULL;
+    int err = lstream_settings_check(&s, why, sizeof(why));
+    if (!err)
+        err = lstream_job_open(&job, &s);
+    if (err < 0) {
+        fprintf(stderr, "lstream: invalid settings: %s\n", why[0] ? why : lstream_strerror(err));
+        return EXIT_USAGE;
+    }
+    /* Ctrl-C / SIGTERM end the lecture: the ladder becomes VOD; a second one kills at once */
+    cli_stop_on_signal(job);
+    if (!out.quiet && !out.json)
+        fprintf(stderr, "live: %s -> %s/master.m3u8 and %s/manifest.mpd%s; Ctrl-C ends the lecture\n", video, outdir,
+                outdir, duration > 0 ? "" : "");
+    err = lstream_job_run_live(job, video, audio, duration, outdir);
+    cli_stop_on_signal(NULL);
+    cli_progress_end(&out);
+    const char *msg = lstream_job_error(job);
+    if (out.json) {
+        if (err) {
+            printf("{\"event\": \"error\", \"code\": %d, \"exit\": %d, \"message\": ", err, exit_code(err));
+            cli_json_string(msg ? msg : lstream_strerror(err));
+            printf("}\n");
+        } else {
+            printf("{\"event\": \"done\", \"output\": ");
+            cli_json_string(outdir);
+            printf("}\n");
+        }
+    } else if (err) {
+        fprintf(stderr, "lstream: %s\n", msg ? msg : lstream_strerror(err));
+    } else if (!out.quiet) {
+        fprintf(stderr, "done: the lecture is VOD in %s (details in %s/ladder.json)\n", outdir, outdir);
+    }
+    lstream_job_close(&job);
     return exit_code(err);
 }
 
@@ -499,6 +665,11 @@ int main(int argc, char **argv)
         LStreamSettings s;
         lstream_default_settings(&s);
         printf("video encoders: h264 (x264)%s\n", lstream_settings_set(&s, "vp9_rungs", "1") ? "" : ", vp9 (libvpx)");
+#if HAVE_GSTREAMER
+        printf("live capture: gstreamer\n");
+#else
+        printf("live capture: none (the push API only)\n");
+#endif
         return EXIT_OK;
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -507,6 +678,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "transcode"))
         return cmd_transcode(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "live"))
+        return cmd_live(argc - 1, argv + 1);
     if (!strcmp(argv[1], "finalize"))
         return cmd_finalize(argc - 1, argv + 1);
     if (!strcmp(argv[1], "validate"))

@@ -28,6 +28,7 @@ void lstream_default_settings(LStreamSettings *s)
     s->download = 1;
     s->lecture = 1;
     s->thumbnails = 1;
+    s->live_window = 10;
     s->loudness = -16.0;
     snprintf(s->audio_language, sizeof(s->audio_language), "und");
     s->validate = 1;
@@ -102,6 +103,10 @@ static const struct Setting {
     { "lecture", "boolean: lecture-aware encoding: slide changes become IDRs and chapters (default 1)", 1 },
     { "thumbnails", "boolean: JPEG thumbnail sprites (DASH, HLS image playlist, WebVTT) and chapter images (default 1)",
       1 },
+    { "live_window",
+      "integer 6..100000: segments a live playlist and the MPD's time-shift buffer keep; 0: an EVENT playlist "
+      "keeping all (default 10)",
+      0 },
 };
 
 const char *lstream_settings_name(int i)
@@ -299,6 +304,8 @@ int lstream_settings_set(LStreamSettings *s, const char *name, const char *value
         bad = parse_bool(value, &t.lecture);
     else if (!strcmp(name, "thumbnails"))
         bad = parse_bool(value, &t.thumbnails);
+    else if (!strcmp(name, "live_window"))
+        bad = parse_long(value, 0, 100000, &l) || (l > 0 && l < 6) || (t.live_window = (int)l, 0);
     else if (!strcmp(name, "loudness"))
         bad = parse_double(value, -40.0, 0.0, &t.loudness) || (t.loudness > -5.0 && t.loudness != 0.0);
     else if (!strcmp(name, "chunk_span"))
@@ -384,6 +391,8 @@ int lstream_settings_get(const LStreamSettings *s, const char *name, char *buf, 
         n = snprintf(buf, size, "%d", s->lecture);
     else if (!strcmp(name, "thumbnails"))
         n = snprintf(buf, size, "%d", s->thumbnails);
+    else if (!strcmp(name, "live_window"))
+        n = snprintf(buf, size, "%d", s->live_window);
     else if (!strcmp(name, "loudness"))
         n = snprintf(buf, size, "%.17g", s->loudness);
     else if (!strcmp(name, "chunk_span"))
@@ -441,6 +450,8 @@ int lstream_settings_check(const LStreamSettings *s, char *why, size_t size)
         FAIL("lecture = %d: must be 0 or 1", s->lecture);
     if (s->thumbnails != 0 && s->thumbnails != 1)
         FAIL("thumbnails = %d: must be 0 or 1", s->thumbnails);
+    if (s->live_window != 0 && (s->live_window < 6 || s->live_window > 100000))
+        FAIL("live_window = %d: 6..100000, or 0 (EVENT: keep every segment)", s->live_window);
     if (s->chunk_span < 0 || s->chunk_span > 100000)
         FAIL("chunk_span = %d: out of range 0..100000", s->chunk_span);
     if (s->vp9_rungs < 0 || s->vp9_rungs > LS_MAX_VP9_RUNGS)

@@ -20,6 +20,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct Rung {
     LSRungPlan plan;
@@ -58,6 +59,7 @@ typedef struct Ctx {
         int64_t next_boundary; /* first packet index of the next segment */
         int64_t packets;
         int64_t limit; /* packets past the video's end are dropped; -1 until known */
+        int kbps;      /* its encoder's nominal rate */
         struct QueuedAudio {
             uint8_t *data;
             int size;
@@ -102,6 +104,17 @@ typedef struct Ctx {
     int64_t class_frames[LS_N_CLASSES];
     LSThumbs *thumbs; /* thumbnails from the pictures of rung thumb_rung (whole runs) */
     int thumb_rung;
+    /* live (ls_run_live): manifests as segments complete, rates declared from the caps, keeping up */
+    int live;
+    int64_t live_n;                     /* segments every rendition has, in the live manifests */
+    double wall0;                       /* wall clock (Unix seconds) when output time 0 was read */
+    double mono0;                       /* ls_now() then */
+    double ast;                         /* DASH availabilityStartTime */
+    double declared[LS_MAX_RENDITIONS]; /* L6: bit/s per rendition, in listing order */
+    int64_t over;                       /* segments over their declared rate */
+    double lag, max_lag;                /* how far the frames reaching the encoders are behind the source, s */
+    int faster;                         /* encoder speed steps taken */
+    double faster_at[4], faster_wall;   /* media time of each; wall time of the last */
 } Ctx;
 
 /* ---- audio segmentation: cut at the audio frame nearest each planned boundary ---- */
@@ -309,6 +322,150 @@ static int add_slide(Ctx *c, int64_t index)
     return 0;
 }
 
+/* ---- live: the manifests over the segments every rendition has, as they complete ---- */
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* The renditions in listing order (video largest first, then audio), as publish() lists them */
+static int list_renditions(Ctx *c, LSRendition **r)
+{
+    int n = 0;
+    if (c->src.has_video)
+        for (int i = 0; i < c->n_rungs; i++)
+            r[n++] = &c->rung[i].rend;
+    for (int k = 0; k < c->n_audio; k++)
+        r[n++] = &c->audio[k].rend;
+    return n;
+}
+
+/* L6: the rate a live rendition is declared with, in bit/s, before its segments exist: a video rung's VBV cap
+ * plus what its buffer lets one segment add over it (VBV bounds the bits of any span T by max * T + buffer),
+ * an audio encoder's nominal rate; plus the container (a moof per segment, about 16 bytes per sample). 0: a
+ * rung without a cap (its rate is then estimated from the segments so far). */
+static double declared_rate(const Ctx *c, int k)
+{
+    const double target = c->job->s.segment_duration, moof = 600 * 8 / target;
+    if (c->src.has_video && k < c->n_rungs) {
+        const LStreamRung *r = &c->rung[k].plan.rung;
+        if (r->max_kbps <= 0)
+            return 0;
+        const double buf = (r->buffer_kbits > 0 ? r->buffer_kbits : r->max_kbps) * 1000.0;
+        const double fps = (double)c->ladder.fps_num / c->ladder.fps_den;
+        return (r->max_kbps * 1000.0 + buf / target) * 1.02 + fps * 16 * 8 + moof;
+    }
+    const Audio *a = &c->audio[k - (c->src.has_video ? c->n_rungs : 0)];
+    return a->kbps * 1000.0 * 1.05 + (double)a->arate / a->afr * 16 * 8 + moof;
+}
+
+/* Keeping up: how far behind the source the encoders are; past 1.5 s and growing, a faster encoder setting
+ * (at most every 10 s; two steps), logged and in ladder.json. Frames that still come too late are dropped by
+ * the capture's bounded queue and the normaliser fills the gap, so the delay stays bounded. */
+static int keep_up(Ctx *c)
+{
+    if (!c->src.has_video || c->mono0 <= 0)
+        return 0;
+    const double media = (double)c->frames * c->ladder.fps_den / c->ladder.fps_num;
+    const double now = ls_now(), lag = now - c->mono0 - media;
+    c->lag = lag;
+    c->max_lag = fmax(c->max_lag, lag);
+    if (lag < 1.5 || c->faster >= 2 || now - c->faster_wall < 10)
+        return 0;
+    c->faster_wall = now;
+    int stepped = 0;
+    for (int i = 0; i < c->n_rungs; i++) {
+        Rung *r = &c->rung[i];
+        if (!r->enc.ops->faster)
+            continue;
+        int err = r->enc.ops->faster(r->enc.priv, c->faster + 1);
+        if (err < 0)
+            return err;
+        stepped |= err == 0;
+    }
+    if (!stepped)
+        return 0;
+    c->faster_at[c->faster++] = media;
+    ls_log(c->job, LSTREAM_LOG_WARNING,
+           "live: %.1f s behind the source at %.1f s: encoders step to faster settings (level %d of 2)", lag, media,
+           c->faster);
+    return 0;
+}
+
+static int live_update(Ctx *c)
+{
+    LSRendition *r[LS_MAX_RENDITIONS];
+    const int n = list_renditions(c, r);
+    int64_t done = INT64_MAX;
+    for (int k = 0; k < n; k++)
+        done = r[k]->n_seg < done ? r[k]->n_seg : done;
+    if (!n || done <= c->live_n)
+        return keep_up(c);
+    LStreamJob *job = c->job;
+    const double target = job->s.segment_duration;
+    /* L6: each new segment against its rendition's declared rate */
+    for (int k = 0; k < n; k++) {
+        if (!c->live_n)
+            c->declared[k] = declared_rate(c, k);
+        for (int64_t i = c->live_n; i < done; i++) {
+            const double d = ls_seg_seconds(r[k], i), rate = d > 0 ? r[k]->seg[i].bytes * 8.0 / d : 0;
+            if (c->declared[k] > 0 && rate > c->declared[k]) {
+                c->over++;
+                ls_log(job, LSTREAM_LOG_WARNING, "live: %s segment %lld: %.0f bit/s, over the %.0f declared (L6)",
+                       r[k]->id, (long long)i + 1, rate, c->declared[k]);
+            }
+        }
+    }
+    const int first_time = !c->live_n;
+    c->live_n = done;
+    if (first_time) {
+        /* DASH: a segment is announced at availabilityStartTime + its end; the first one was written just now, the
+         * others follow as fast as the source, with half a second to spare */
+        const LSRendition *r0 = r[0];
+        const double end = (double)(r0->seg[done - 1].start + r0->seg[done - 1].duration) / r0->cfg.timescale;
+        c->ast = wall_now() - end + 0.5;
+        if (c->ast < c->wall0)
+            c->ast = c->wall0;
+    }
+    LSPresentation pres = { 0 };
+    pres.target = target;
+    pres.min_buffer = target;
+    pres.fps_num = c->ladder.fps_num;
+    pres.fps_den = c->ladder.fps_den;
+    pres.availability_start = c->ast;
+    pres.program_date = c->wall0;
+    const int window = job->s.live_window;
+    pres.event = window == 0;
+    const int64_t first = window && done > window ? done - window : 0, count = done - first;
+    int err = 0;
+    for (int k = 0; k < n && !err; k++) {
+        pres.r[pres.n++] = r[k];
+        if ((err = ls_rendition_measure(r[k], target, target, first, count)))
+            return err;
+        if (c->declared[k] <= 0) { /* no cap: a quarter over the highest rate so far */
+            double peak = 0;
+            for (int64_t i = 0; i < done; i++)
+                peak = fmax(peak, r[k]->seg[i].bytes * 8.0 / fmax(ls_seg_seconds(r[k], i), 1e-3));
+            if (first_time)
+                ls_log(job, LSTREAM_LOG_WARNING,
+                       "live: rung %s has no rate cap (max_kbps): its BANDWIDTH is estimated from its segments",
+                       r[k]->id);
+            r[k]->peak = r[k]->dash_bw = peak * 1.25;
+        } else {
+            r[k]->peak = r[k]->dash_bw = c->declared[k];
+        }
+    }
+    for (int64_t i = first; i < done; i++)
+        pres.duration += ls_seg_seconds(r[0], i);
+    if ((err = ls_write_hls(&c->out, &pres, first, count, 0)) || (err = ls_write_dash(&c->out, &pres, first, count, 0)))
+        return err;
+    if (first_time)
+        ls_log(job, LSTREAM_LOG_INFO, "live: the first segment is published (%s, %s)", LS_NAME_MASTER, LS_NAME_MPD);
+    return keep_up(c);
+}
+
 static int on_frame(void *opaque, const LSPicture *pic, int64_t index, int flags)
 {
     Ctx *c = opaque;
@@ -360,6 +517,8 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index, int flags
     for (int k = 0; k < c->n_audio && !err; k++)
         if (c->audio[k].aq_n)
             err = drain_audio(&c->audio[k], 0);
+    if (!err && c->live)
+        err = live_update(c);
     return err;
 }
 
@@ -415,6 +574,10 @@ static int read_input(Ctx *c)
     LSInputItem item;
     int err;
     while ((err = ls_input_read(&c->in, &item)) == 0) {
+        if (c->live && c->mono0 <= 0) { /* time 0 on the wall clock: the first picture or sound read */
+            c->wall0 = wall_now();
+            c->mono0 = ls_now();
+        }
         if (item.type == LS_ITEM_VIDEO) {
             if (!c->t0_known) {
                 c->t0 = isnan(item.video.pts) ? 0 : item.video.pts;
@@ -678,6 +841,7 @@ static int open_audio(Ctx *c)
         if (err)
             return err;
         c->n_audio++;
+        a->kbps = want[k].kbps;
         snprintf(a->rend.id, sizeof(a->rend.id), "%s", want[k].id);
         snprintf(a->rend.language, sizeof(a->rend.language), "%s", job->s.audio_language);
         a->afr = a->rend.cfg.frame_duration;
@@ -886,6 +1050,21 @@ static int publish(Ctx *c, int64_t video_frames)
         pres.lecture.language = job->s.audio_language;
         if ((err = ls_chapters_plan(&pres)))
             return ls_fail(job, err, "out of memory");
+    }
+    if (c->live) { /* what the live run declared and did (ladder.json) */
+        pres.live.on = 1;
+        pres.live.window = job->s.live_window;
+        memcpy(pres.live.declared, c->declared, sizeof(c->declared));
+        LSRendition *lr[LS_MAX_RENDITIONS];
+        pres.live.n = list_renditions(c, lr);
+        for (int k = 0; k < pres.live.n; k++)
+            snprintf(pres.live.id[k], sizeof(pres.live.id[k]), "%s", lr[k]->id);
+        pres.live.over = c->over;
+        const double wall = ls_now() - c->mono0;
+        pres.live.realtime = wall > 0 ? pres.duration / wall : 0;
+        pres.live.max_lag = c->max_lag;
+        pres.live.faster = c->faster;
+        memcpy(pres.live.faster_at, c->faster_at, sizeof(c->faster_at));
     }
     if (c->thumbs && (err = ls_thumbs_publish(c->thumbs, &c->out, &pres))) {
         ls_chapters_free(&pres);
@@ -1213,9 +1392,12 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input, const LSP
     /* pipelined when there are two threads to use and frames to hand over */
     const int threads = job->s.threads ? job->s.threads : ls_cpu_count();
     const int pipelined = threads >= 2 && video && kind != LS_PART_FINALIZE;
-    if (audio && ((err = measure_loudness(c, input_ops)) || (err = open_audio(c))))
+    if (audio && c->live && job->s.loudness != 0)
+        ls_log(job, LSTREAM_LOG_INFO, "live: no loudness normalisation (it measures the whole lecture first)");
+    if (audio && ((!c->live && (err = measure_loudness(c, input_ops))) || (err = open_audio(c))))
         goto end;
-    const double dur_est = c->src.video_duration > 0 ? c->src.video_duration : c->src.duration;
+    /* live: the length is unknown, every segment is the target's length */
+    const double dur_est = c->live ? 0 : c->src.video_duration > 0 ? c->src.video_duration : c->src.duration;
     /* Output time 0 is the video's first frame (its stream start time, known before any frame is decoded,
      * since audio may come out of the demuxer first); audio before it is dropped, a gap is filled with silence. */
     if (c->src.has_video && !isnan(c->src.video_start)) {
@@ -1312,12 +1494,13 @@ end:
 
 /* The whole job over an output: run, then commit, or abort on any failure. */
 static int run_job(LStreamJob *job, const LSInputOps *input_ops, const char *input, const LStreamOutput *out,
-                   const LSPart *part, const char *outdir, const LSPartRecord *recs, int n_recs)
+                   const LSPart *part, const char *outdir, const LSPartRecord *recs, int n_recs, int live)
 {
     Ctx *c = ls_calloc(1, sizeof(*c));
     if (!c)
         return LSTREAM_ERR(ENOMEM);
     c->job = job;
+    c->live = live;
     c->part = *part;
     c->outdir = outdir;
     int err = ls_output_init(&c->out, job, out);
@@ -1376,7 +1559,7 @@ int lstream_job_run(LStreamJob *job, const char *input, const char *outdir)
     LSDirOutput *dir = NULL;
     LStreamOutput out;
     if (!(err = ls_input_check(job, input)) && !(err = ls_dir_output_open(&dir, job, outdir, &out)))
-        err = run_job(job, &ls_input_lavf, input, &out, &whole, outdir, NULL, 0);
+        err = run_job(job, &ls_input_lavf, input, &out, &whole, outdir, NULL, 0, 0);
     ls_dir_output_close(&dir);
     return job_end(job, input, err);
 }
@@ -1387,7 +1570,7 @@ int lstream_job_run_output(LStreamJob *job, const char *input, const LStreamOutp
         return LSTREAM_ERR(EINVAL);
     int err = job_start(job, input);
     if (!err && !(err = ls_input_check(job, input)))
-        err = run_job(job, &ls_input_lavf, input, out, &whole, NULL, NULL, 0);
+        err = run_job(job, &ls_input_lavf, input, out, &whole, NULL, NULL, 0, 0);
     return job_end(job, input, err);
 }
 
@@ -1412,10 +1595,22 @@ int lstream_job_run_chunk(LStreamJob *job, const char *input, const char *outdir
             err = ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot create %s: %s", dir_path, strerror(errno));
         else if (!ls_part_dir(dir_path, sizeof(dir_path), outdir, &part) &&
                  !(err = ls_dir_output_open(&dir, job, dir_path, &out)))
-            err = run_job(job, &ls_input_lavf, input, &out, &part, outdir, NULL, 0);
+            err = run_job(job, &ls_input_lavf, input, &out, &part, outdir, NULL, 0, 0);
     }
     ls_dir_output_close(&dir);
     return job_end(job, input, err);
+}
+
+int ls_run_live(LStreamJob *job, const LSInputOps *ops, const char *source, const char *outdir)
+{
+    job->t_start = ls_now();
+    LSDirOutput *dir = NULL;
+    LStreamOutput out;
+    int err = ls_dir_output_open_live(&dir, job, outdir, &out);
+    if (!err)
+        err = run_job(job, ops, source, &out, &whole, outdir, NULL, 0, 1);
+    ls_dir_output_close(&dir);
+    return job_end(job, source, err);
 }
 
 int lstream_job_finalize(LStreamJob *job, const char *outdir)
@@ -1441,7 +1636,7 @@ int lstream_job_finalize(LStreamJob *job, const char *outdir)
     LStreamOutput out;
     const LSPart part = { LS_PART_FINALIZE, 0, 0 };
     if (!err && !(err = ls_dir_output_open(&dir, job, outdir, &out))) {
-        err = run_job(job, &ls_input_lavf, recs[0].input, &out, &part, outdir, recs, n_recs);
+        err = run_job(job, &ls_input_lavf, recs[0].input, &out, &part, outdir, recs, n_recs, 0);
         if (!err) { /* published: the parts are spent */
             char parts[LS_PATH_MAX];
             if (!ls_part_dir(parts, sizeof(parts), outdir, NULL))

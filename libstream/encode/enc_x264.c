@@ -242,6 +242,36 @@ static void x264_close(void *priv)
     free(e->buf);
 }
 
+/* Live, falling behind: x264_encoder_reconfig() takes analysis settings on the fly (the SPS and PPS stay, so
+ * the init segment does too). Level 1 is about "superfast"'s analysis, level 2 about "ultrafast"'s, with
+ * CABAC, deblocking and the reference count kept. */
+static int x264_faster(void *priv, int level)
+{
+    LSX264 *e = priv;
+    x264_param_t p;
+    x264_encoder_parameters(e->h, &p);
+    if (level >= 1) {
+        p.analyse.i_me_method = X264_ME_DIA;
+        p.analyse.i_subpel_refine = p.analyse.i_subpel_refine > 1 ? 1 : p.analyse.i_subpel_refine;
+        p.analyse.i_trellis = 0;
+        p.analyse.b_mixed_references = 0;
+        p.analyse.inter &= ~(X264_ANALYSE_PSUB16x16 | X264_ANALYSE_BSUB16x16 | X264_ANALYSE_PSUB8x8);
+    }
+    if (level >= 2) {
+        p.analyse.i_subpel_refine = 0;
+        p.analyse.inter = 0;
+        p.analyse.intra = X264_ANALYSE_I4x4;
+        p.analyse.b_fast_pskip = 1;
+        p.analyse.b_dct_decimate = 1;
+        p.analyse.i_me_range = 4;
+    }
+    if (level > 2)
+        return 1;
+    if (x264_encoder_reconfig(e->h, &p) < 0)
+        return ls_fail(e->job, LSTREAM_ERR_ENCODER, "x264 (rung %s) refuses faster settings", e->name);
+    return 0;
+}
+
 const LSEncoderOps ls_enc_x264 = {
     .name = "x264",
     .kind = LS_TRACK_VIDEO,
@@ -252,4 +282,5 @@ const LSEncoderOps ls_enc_x264 = {
     .encode_picture = x264_encode,
     .drain = x264_drain,
     .close = x264_close,
+    .faster = x264_faster,
 };

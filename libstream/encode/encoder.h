@@ -61,6 +61,10 @@ typedef struct LSEncoderOps {
     /* End of stream. Audio: pad with silence so that at least @p min_packets packets come out (0: none). */
     int (*drain)(void *priv, int64_t min_packets, LSPacketSink sink, void *opaque);
     void (*close)(void *priv);
+    /* Optional (live): spend less time per picture from the next one on, without changing the stream's
+     * configuration (the init segment stays valid). @p level 1, 2, ...: each faster than the one before.
+     * 0 = done, 1 = already as fast as it goes. */
+    int (*faster)(void *priv, int level);
 } LSEncoderOps;
 
 /* An open encoder: ops + private state. */

@@ -44,4 +44,29 @@ int ls_input_select(LSInput *in, LStreamJob *job, int tracks, double from);
 
 extern const LSInputOps ls_input_lavf;
 
+/* ---- live inputs ---- */
+/* Pushed frames (input_push.c): the host's thread puts, the pipeline's input thread reads (job->push). */
+typedef struct LSPushQueue LSPushQueue;
+int ls_push_queue_open(LSPushQueue **q, const LStreamLiveFormat *fmt);
+void ls_push_queue_close(LSPushQueue **q);
+/* Copy and queue; block while the queue is full. 0, or the error ls_push_fail() set (also after ls_push_end). */
+int ls_push_video(LSPushQueue *q, const uint8_t *const planes[3], const ptrdiff_t strides[3], double pts);
+int ls_push_audio(LSPushQueue *q, const float *samples, int nb_samples, double pts);
+/* The host is done: the reader gets what is queued, then LS_EOF. */
+void ls_push_end(LSPushQueue *q);
+/* The reader is gone: waiting and later pushes return @p err. */
+void ls_push_fail(LSPushQueue *q, int err);
+extern const LSInputOps ls_input_push;
+
+/* A GStreamer capture (input_gst.c, --with-gstreamer): job->live_src says what to open. */
+typedef struct LSLiveSource {
+    const char *video, *audio; /* "test[:WxH@FPS]" or gst-launch branches; audio NULL/"" for none */
+    double duration;           /* seconds; 0: until the source ends or lstream_job_stop() */
+} LSLiveSource;
+/* A live job (core/transcode.c) from @p ops, publishing in @p outdir as it goes, then the VOD ladder. */
+int ls_run_live(LStreamJob *job, const LSInputOps *ops, const char *source, const char *outdir);
+#if HAVE_GSTREAMER
+extern const LSInputOps ls_input_gst;
+#endif
+
 #endif

@@ -70,6 +70,21 @@ static void split_path(const char *outdir, char *parent, size_t psz, char *base,
     }
 }
 
+/* 1 if @p dir is empty (or cannot be read: the caller's next step says why) */
+static int empty_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 1;
+    struct dirent *e;
+    int empty = 1;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            empty = 0;
+    closedir(d);
+    return empty;
+}
+
 /* 1 if @p dir may be replaced: empty, or a libstream ladder, or a part of one (a chunked encode's). */
 static int replaceable(const char *dir)
 {
@@ -83,13 +98,8 @@ static int replaceable(const char *dir)
     DIR *d = opendir(dir);
     if (!d)
         return 0;
-    struct dirent *e;
-    int empty = 1;
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            empty = 0;
     closedir(d);
-    return empty;
+    return empty_dir(dir);
 }
 
 int ls_output_check(LStreamJob *job, const char *outdir)
@@ -226,8 +236,10 @@ void ls_stage_discard(const char *staging)
 struct LSDirOutput {
     LStreamJob *job;
     char outdir[LS_PATH_MAX];
-    char staging[LS_PATH_MAX]; /* "" once published or discarded */
+    char staging[LS_PATH_MAX]; /* "" once published or discarded; live: OUTDIR itself */
     char path[LS_PATH_MAX];    /* of the object being written */
+    int live;                  /* objects are written in OUTDIR as they come, each by write + rename */
+    int shown;                 /* live: a playlist or MPD was published (someone may have watched) */
 };
 
 /* names are relative and '/'-separated, never "..": output.h's table makes them */
@@ -251,9 +263,11 @@ static int dir_open(void *opaque, const char *name, void **handle)
         if (r)
             return ls_fail(d->job, LSTREAM_ERR_OUTPUT, "cannot create folder for %s: %s", d->path, strerror(errno));
     }
-    FILE *f = fopen(d->path, "wb");
+    char tmp[LS_PATH_MAX + 8];
+    snprintf(tmp, sizeof(tmp), "%s%s", d->path, d->live ? ".tmp" : "");
+    FILE *f = fopen(tmp, "wb");
     if (!f)
-        return ls_fail(d->job, LSTREAM_ERR_OUTPUT, "cannot create %s: %s", d->path, strerror(errno));
+        return ls_fail(d->job, LSTREAM_ERR_OUTPUT, "cannot create %s: %s", tmp, strerror(errno));
     *handle = f;
     return 0;
 }
@@ -271,6 +285,14 @@ static int dir_close(void *opaque, void *handle)
     LSDirOutput *d = opaque;
     if (fclose(handle))
         return ls_fail(d->job, LSTREAM_ERR_OUTPUT, "cannot write %s: %s", d->path, strerror(errno));
+    if (d->live) { /* L2: a web server serving OUTDIR never reads half an object */
+        char tmp[LS_PATH_MAX + 8];
+        snprintf(tmp, sizeof(tmp), "%s.tmp", d->path);
+        if (rename(tmp, d->path))
+            return ls_fail(d->job, LSTREAM_ERR_OUTPUT, "cannot rename %s to %s: %s", tmp, d->path, strerror(errno));
+        const size_t n = strlen(d->path);
+        d->shown |= (n > 5 && !strcmp(d->path + n - 5, ".m3u8")) || (n > 4 && !strcmp(d->path + n - 4, ".mpd"));
+    }
     return 0;
 }
 
@@ -333,6 +355,10 @@ static int dir_remove(void *opaque, const char *name)
 static int dir_commit(void *opaque)
 {
     LSDirOutput *d = opaque;
+    if (d->live) { /* already in place, object by object */
+        d->staging[0] = 0;
+        return 0;
+    }
     int err = ls_stage_publish(d->job, d->staging, d->outdir);
     if (!err)
         d->staging[0] = 0;
@@ -342,7 +368,14 @@ static int dir_commit(void *opaque)
 static void dir_abort(void *opaque)
 {
     LSDirOutput *d = opaque;
-    ls_stage_discard(d->staging);
+    if (d->live && d->shown) /* what students were shown stays, and the recording with it: without ladder.json
+                              * and with playlists that never end, it is not taken for a finished ladder */
+        ls_log(d->job, LSTREAM_LOG_WARNING, "live output %s left as it was when the job failed (no ladder.json)",
+               d->outdir);
+    else if (d->live) /* nothing was published: the folder (new or empty before) goes */
+        ls_rm_tree(d->outdir);
+    else
+        ls_stage_discard(d->staging);
     d->staging[0] = 0;
 }
 
@@ -373,12 +406,50 @@ int ls_dir_output_open(LSDirOutput **pd, LStreamJob *job, const char *outdir, LS
     return 0;
 }
 
+int ls_dir_output_open_live(LSDirOutput **pd, LStreamJob *job, const char *outdir, LStreamOutput *cb)
+{
+    *pd = NULL;
+    int err = ls_output_check(job, outdir);
+    if (err)
+        return err;
+    struct stat st;
+    if (!stat(outdir, &st) && !empty_dir(outdir))
+        return ls_fail(job, LSTREAM_ERR_OUTPUT,
+                       "output directory '%s' is not empty: a live job writes its files in place as the lecture goes, "
+                       "so it needs a new or empty folder (a finished ladder there is never overwritten)",
+                       outdir);
+    if (ls_mkdir(outdir))
+        return ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot create %s: %s", outdir, strerror(errno));
+    LStreamOutput tmp;
+    LSDirOutput *d = ls_calloc(1, sizeof(*d));
+    if (!d)
+        return LSTREAM_ERR(ENOMEM);
+    d->job = job;
+    d->live = 1;
+    snprintf(d->outdir, sizeof(d->outdir), "%s", outdir);
+    snprintf(d->staging, sizeof(d->staging), "%s", outdir);
+    memset(&tmp, 0, sizeof(tmp));
+    tmp.opaque = d;
+    tmp.open = dir_open;
+    tmp.write = dir_write;
+    tmp.close = dir_close;
+    tmp.read = dir_read;
+    tmp.size = dir_size;
+    tmp.commit = dir_commit;
+    tmp.abort = dir_abort;
+    tmp.remove = dir_remove;
+    *cb = tmp;
+    *pd = d;
+    return 0;
+}
+
 void ls_dir_output_close(LSDirOutput **pd)
 {
     LSDirOutput *d = *pd;
     if (!d)
         return;
-    ls_stage_discard(d->staging);
+    if (!d->live)
+        ls_stage_discard(d->staging);
     free(d);
     *pd = NULL;
 }

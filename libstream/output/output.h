@@ -63,6 +63,9 @@ uint8_t *ls_output_slurp(const LStreamOutput *cb, const char *name, int64_t off,
 typedef struct LSDirOutput LSDirOutput;
 /* Check OUTDIR, create the staging directory and fill @p cb with callbacks over it. */
 int ls_dir_output_open(LSDirOutput **d, LStreamJob *job, const char *outdir, LStreamOutput *cb);
+/* Live: objects written straight into OUTDIR (a new or empty folder), each by write + rename, so a web server
+ * serving it never serves half a playlist; commit() leaves them, and so does abort() (what was shown stays). */
+int ls_dir_output_open_live(LSDirOutput **d, LStreamJob *job, const char *outdir, LStreamOutput *cb);
 /* Free; a staging directory that was neither committed nor aborted is removed. */
 void ls_dir_output_close(LSDirOutput **d);
 /* Remove a directory tree (no error: what cannot be removed stays). */

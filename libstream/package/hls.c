@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 /* Common EXT-X-TARGETDURATION: the largest rounded EXTINF of every playlist (H1, H6). */
 static int target_duration(const LSPresentation *p, int64_t first, int64_t count)
@@ -26,7 +27,19 @@ static int target_duration(const LSPresentation *p, int64_t first, int64_t count
     return td < 1 ? 1 : td;
 }
 
-static int write_media_playlist(LSOutput *o, const LSRendition *r, int td, LSWindow w, int final, int iframes)
+/* RFC 3339 with milliseconds, UTC */
+static void date_time(char *out, size_t n, double t)
+{
+    const time_t secs = (time_t)floor(t);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char base[32];
+    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, n, "%s.%03dZ", base, (int)((t - floor(t)) * 1000));
+}
+
+static int write_media_playlist(LSOutput *o, const LSPresentation *p, const LSRendition *r, int td, LSWindow w,
+                                int final, int iframes)
 {
     LSBuf b = { 0 };
     ls_buf_printf(&b, "#EXTM3U\n#EXT-X-VERSION:%d\n#EXT-X-TARGETDURATION:%d\n", iframes ? 5 : 6, td);
@@ -34,10 +47,17 @@ static int write_media_playlist(LSOutput *o, const LSRendition *r, int td, LSWin
         ls_buf_printf(&b, "#EXT-X-MEDIA-SEQUENCE:%lld\n", (long long)w.first);
     if (final && w.first == 0)
         ls_buf_printf(&b, "#EXT-X-PLAYLIST-TYPE:VOD\n");
+    else if (!final && p->event) /* L3: an EVENT playlist only grows */
+        ls_buf_printf(&b, "#EXT-X-PLAYLIST-TYPE:EVENT\n");
     ls_buf_printf(&b, "#EXT-X-INDEPENDENT-SEGMENTS\n");
     if (iframes)
         ls_buf_printf(&b, "#EXT-X-I-FRAMES-ONLY\n");
     ls_buf_printf(&b, "#EXT-X-MAP:URI=\"%s\"\n", LS_NAME_INIT);
+    if (!final && p->program_date > 0 && w.count) { /* L3: the window's first segment on the wall clock */
+        char when[48];
+        date_time(when, sizeof(when), p->program_date + (double)r->seg[w.first].start / r->cfg.timescale);
+        ls_buf_printf(&b, "#EXT-X-PROGRAM-DATE-TIME:%s\n", when);
+    }
     for (int64_t i = w.first; i < w.first + w.count; i++) {
         char seg[64];
         snprintf(seg, sizeof(seg), LS_NAME_SEGMENT, (long long)(i + 1));
@@ -121,9 +141,9 @@ int ls_write_hls(LSOutput *o, const LSPresentation *p, int64_t first, int64_t co
     for (int k = 0; k < p->n; k++) {
         const LSRendition *r = p->r[k];
         const LSWindow w = ls_window(r, first, count);
-        if ((err = write_media_playlist(o, r, td, w, final, 0)))
+        if ((err = write_media_playlist(o, p, r, td, w, final, 0)))
             return err;
-        if (r->cfg.kind == LS_TRACK_VIDEO && (err = write_media_playlist(o, r, td, w, final, 1)))
+        if (r->cfg.kind == LS_TRACK_VIDEO && (err = write_media_playlist(o, p, r, td, w, final, 1)))
             return err;
     }
 

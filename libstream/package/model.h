@@ -48,6 +48,20 @@ typedef struct LSPresentation {
     double duration;           /* presentation duration, seconds (of the window, when live) */
     double min_buffer;         /* DASH minBufferTime */
     double availability_start; /* live: wall-clock time (Unix seconds) of presentation time 0 */
+    double program_date;       /* live: wall-clock time (Unix seconds) time 0 was captured (HLS PROGRAM-DATE-TIME) */
+    int event;                 /* live: the window keeps every segment (HLS PLAYLIST-TYPE:EVENT) */
+    struct {
+        int on;                             /* a live job made this ladder */
+        int window;                         /* settings.live_window */
+        double declared[LS_MAX_RENDITIONS]; /* bit/s each rendition was declared with while live (L6) */
+        char id[LS_MAX_RENDITIONS][16];     /* of those renditions */
+        int n;
+        int64_t over;        /* segments that went over their declared rate */
+        double realtime;     /* media seconds per wall-clock second over the run */
+        double max_lag;      /* the most the pipeline was behind its source, seconds */
+        int faster;          /* encoder speed steps taken to keep up */
+        double faster_at[4]; /* media time of each step */
+    } live;
     struct {
         char id[16];
         char why[160];

@@ -120,6 +120,20 @@ int ls_write_report(LSOutput *o, const LSPresentation *p, const LSSourceInfo *sr
         ls_buf_printf(&b, ",\n    \"seconds\": {\"still\": %.2f, \"motion\": %.2f, \"camera\": %.2f}},\n", k[0] * fr,
                       k[1] * fr, k[2] * fr);
     }
+    if (p->live.on) { /* a live job: what it declared while live, and how it kept up */
+        ls_buf_printf(&b, "  \"live\": {\"window_segments\": %d, \"declared_bps\": {", p->live.window);
+        for (int k = 0; k < p->live.n; k++) {
+            ls_buf_printf(&b, "%s", k ? ", " : "");
+            json_str(&b, p->live.id[k]);
+            ls_buf_printf(&b, ": %.0f", p->live.declared[k]);
+        }
+        ls_buf_printf(&b, "}, \"segments_over_declared\": %lld, \"realtime_factor\": %.3f, \"max_lag_s\": %.2f, ",
+                      (long long)p->live.over, p->live.realtime, p->live.max_lag);
+        ls_buf_printf(&b, "\"faster_steps_at\": [");
+        for (int i = 0; i < p->live.faster && i < 4; i++)
+            ls_buf_printf(&b, "%s%.2f", i ? ", " : "", p->live.faster_at[i]);
+        ls_buf_printf(&b, "]},\n");
+    }
     if (p->download.file[0]) {
         ls_buf_printf(&b, "  \"download\": {\"file\": ");
         json_str(&b, p->download.file);

@@ -20,11 +20,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const kFiles[] = {
-    "master.m3u8",    "manifest.mpd",        "v/index.m3u8",        "v/iframes.m3u8",
-    "v/init.mp4",     "v/seg_00001.m4s",     "v/seg_00002.m4s",     "audio/index.m3u8",
-    "audio/init.mp4", "audio/seg_00001.m4s", "audio/seg_00002.m4s", "chapters.json",
-    "chapters.vtt",   "thumbs/images.m3u8",  "thumbs/thumbs.vtt",   "thumbs/tile_00001.jpg",
-    "thumbs/chapter_001.jpg",
+    "master.m3u8",           "manifest.mpd",           "v/index.m3u8",     "v/iframes.m3u8",     "v/init.mp4",
+    "v/seg_00001.m4s",       "v/seg_00002.m4s",        "audio/index.m3u8", "audio/init.mp4",     "audio/seg_00001.m4s",
+    "audio/seg_00002.m4s",   "chapters.json",          "chapters.vtt",     "thumbs/images.m3u8", "thumbs/thumbs.vtt",
+    "thumbs/tile_00001.jpg", "thumbs/chapter_001.jpg",
 };
 #define N_FILES (sizeof(kFiles) / sizeof(kFiles[0]))
 
