@@ -4,7 +4,8 @@
  * Thresholds (doc/LECTURE.md has how they were chosen):
  *   a block "changed" when its mean absolute difference from the previous picture exceeds CHANGE_MEAN or one of
  *   its pixels moved by more than CHANGE_MAX (a thin pen stroke or a caret changes few pixels a lot), both raised
- *   with the frame's noise floor (the median block's mean difference: NOISE_FACTOR times it, 4 times for the max);
+ *   with the noise floor (the lowest median block mean difference of the last H frames: NOISE_FACTOR times it, 4
+ *   times for the max);
  *   a block is "motion" when it changed in at least two of the last H frames (H: half a second);
  *   a picture is "steady" when at most STEADY_FRAC of its non-motion blocks changed;
  *   a picture is "camera" when at least CAMERA_FRAC of its blocks differ at all from the picture before (mean
@@ -60,6 +61,8 @@ struct LSLecture {
     uint8_t *burst_map; /* its changed non-motion blocks so far */
     uint32_t *sad;      /* every block's, this frame */
     uint8_t *max;
+    int medians[32]; /* the median block difference of the last hist_len frames (the noise floor's memory) */
+    int n_medians, at_median;
 };
 
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
@@ -170,9 +173,19 @@ static void measure(LSLecture *l, const LSPicture *pic, Slot *s)
     int median = 0;
     for (unsigned acc = 0; median < 255 && (acc += hist[median]) * 2 < (unsigned)l->nb;)
         median++;
+    /* the floor is the lowest median of the last half second: a camera's noise is in every frame, while a slide
+     * change that covers most of the picture (a dark slide after a white one) raises one frame's median only */
+    int noise = median;
+    for (int i = 0; i < l->n_medians; i++)
+        noise = l->medians[i] < noise ? l->medians[i] : noise;
+    if (l->have_prev) {
+        l->medians[l->at_median] = median;
+        l->at_median = (l->at_median + 1) % l->hist_len;
+        l->n_medians += l->n_medians < l->hist_len;
+    }
     s->n_live = (int)(l->nb - hist[0]);
-    const double thr_mean = CHANGE_MEAN + NOISE_FACTOR * median;
-    const int thr_max = CHANGE_MAX + 4 * median;
+    const double thr_mean = CHANGE_MEAN + NOISE_FACTOR * noise;
+    const int thr_max = CHANGE_MAX + 4 * noise;
     for (int by = 0, b = 0; by < l->bh; by++) {
         const int h = l->p.h - by * BS < BS ? l->p.h - by * BS : BS;
         for (int bx = 0; bx < l->bw; bx++, b++) {

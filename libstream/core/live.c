@@ -7,6 +7,7 @@
 #include "config.h"
 #include "libstream/internal.h"
 #include "libstream/input/input.h"
+#include "libstream/output/output.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -58,12 +59,15 @@ int lstream_live_open(LStreamJob *job, const LStreamLiveFormat *fmt, const char 
         return ls_fail(job, LSTREAM_ERR(EINVAL), "an output directory is required");
     if (job->push)
         return ls_fail(job, LSTREAM_ERR(EINVAL), "live: this job already runs a live lecture");
+    int err = ls_live_output_check(job, outdir); /* now, not later on the pipeline's thread */
+    if (err)
+        return err;
     LStreamLive *l = ls_calloc(1, sizeof(*l));
     if (!l)
         return LSTREAM_ERR(ENOMEM);
     l->job = job;
     snprintf(l->outdir, sizeof(l->outdir), "%s", outdir);
-    int err = ls_push_queue_open(&l->q, &f);
+    err = ls_push_queue_open(&l->q, &f);
     if (err) {
         free(l);
         return err;

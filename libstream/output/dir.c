@@ -406,9 +406,8 @@ int ls_dir_output_open(LSDirOutput **pd, LStreamJob *job, const char *outdir, LS
     return 0;
 }
 
-int ls_dir_output_open_live(LSDirOutput **pd, LStreamJob *job, const char *outdir, LStreamOutput *cb)
+int ls_live_output_check(LStreamJob *job, const char *outdir)
 {
-    *pd = NULL;
     int err = ls_output_check(job, outdir);
     if (err)
         return err;
@@ -418,6 +417,15 @@ int ls_dir_output_open_live(LSDirOutput **pd, LStreamJob *job, const char *outdi
                        "output directory '%s' is not empty: a live job writes its files in place as the lecture goes, "
                        "so it needs a new or empty folder (a finished ladder there is never overwritten)",
                        outdir);
+    return 0;
+}
+
+int ls_dir_output_open_live(LSDirOutput **pd, LStreamJob *job, const char *outdir, LStreamOutput *cb)
+{
+    *pd = NULL;
+    int err = ls_live_output_check(job, outdir);
+    if (err)
+        return err;
     if (ls_mkdir(outdir))
         return ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot create %s: %s", outdir, strerror(errno));
     LStreamOutput tmp;

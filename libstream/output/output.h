@@ -65,6 +65,7 @@ typedef struct LSDirOutput LSDirOutput;
 int ls_dir_output_open(LSDirOutput **d, LStreamJob *job, const char *outdir, LStreamOutput *cb);
 /* Live: objects written straight into OUTDIR (a new or empty folder), each by write + rename, so a web server
  * serving it never serves half a playlist; commit() leaves them, and so does abort() (what was shown stays). */
+int ls_live_output_check(LStreamJob *job, const char *outdir);
 int ls_dir_output_open_live(LSDirOutput **d, LStreamJob *job, const char *outdir, LStreamOutput *cb);
 /* Free; a staging directory that was neither committed nor aborted is removed. */
 void ls_dir_output_close(LSDirOutput **d);
