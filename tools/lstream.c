@@ -422,12 +422,22 @@ static int cmd_live(int argc, char **argv)
     }
     char video[4096];
     int w = 0, h = 0, n = 0;
+    /* the encoders must keep up with the class: without -p, a 1080p (or larger) test source on fewer than 4 CPUs
+     * starts at ultrafast (BENCHMARKS.md: veryfast and superfast fall behind there and drop frames even after
+     * their analysis steps down; x264 cannot change CABAC or B-frames mid-stream), else veryfast; the job steps
+     * faster on its own if it still falls behind */
+    int preset_given = 0;
+    for (int i = 1; i < argc; i++)
+        preset_given |= !strcmp(argv[i], "-p") || !strncmp(argv[i], "--preset", 8) || !strncmp(argv[i], "-p", 2);
     if (!strcmp(source, "test")) {
         if (sscanf(size, "%dx%d%n", &w, &h, &n) != 2 || size[n] || w < 16 || h < 16 || w > 7680 || h > 4320) {
             fprintf(stderr, "lstream: invalid --size '%s' (WxH, 16x16..7680x4320)\n", size);
             return EXIT_USAGE;
         }
         snprintf(video, sizeof(video), "test:%dx%d@%d", w, h, fps);
+        const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        if (!preset_given && (w < h ? w : h) >= 1080 && cpus < 4 && set(&s, "-p", "preset", "ultrafast"))
+            return EXIT_USAGE;
         if (!audio)
             audio = "test";
     } else {

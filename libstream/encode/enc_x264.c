@@ -243,8 +243,9 @@ static void x264_close(void *priv)
 }
 
 /* Live, falling behind: x264_encoder_reconfig() takes analysis settings on the fly (the SPS and PPS stay, so
- * the init segment does too). Level 1 is about "superfast"'s analysis, level 2 about "ultrafast"'s, with
- * CABAC, deblocking and the reference count kept. */
+ * the init segment does too). Level 1 is about "superfast"'s analysis, level 2 about "ultrafast"'s (no
+ * deblocking, no 8x8 transform), with CABAC, B-frames and the lookahead kept (they are in the stream's
+ * configuration). */
 static int x264_faster(void *priv, int level)
 {
     LSX264 *e = priv;
@@ -257,13 +258,19 @@ static int x264_faster(void *priv, int level)
         p.analyse.b_mixed_references = 0;
         p.analyse.inter &= ~(X264_ANALYSE_PSUB16x16 | X264_ANALYSE_BSUB16x16 | X264_ANALYSE_PSUB8x8);
     }
-    if (level >= 2) {
+    if (level >= 2) { /* and what the PPS lets go: the deblocking filter, 8x8 transforms, psy */
         p.analyse.i_subpel_refine = 0;
         p.analyse.inter = 0;
         p.analyse.intra = X264_ANALYSE_I4x4;
         p.analyse.b_fast_pskip = 1;
         p.analyse.b_dct_decimate = 1;
         p.analyse.i_me_range = 4;
+        p.analyse.b_transform_8x8 = 0;
+        p.analyse.b_chroma_me = 0;
+        p.analyse.f_psy_rd = 0;
+        p.analyse.f_psy_trellis = 0;
+        p.b_deblocking_filter = 0;
+        p.i_frame_reference = 1;
     }
     if (level > 2)
         return 1;

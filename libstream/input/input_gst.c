@@ -72,12 +72,15 @@ static int describe(LStreamJob *job, const char *video, const char *audio, char 
                                 h > 4320 || fps < 1 || fps > 120))
             return ls_fail(job, LSTREAM_ERR(EINVAL), "live source '%s': test, or test:WxH@FPS (e.g. test:1920x1080@30)",
                            video);
+        /* I420 from the source on (the overlays blend into it); small text: pango renders the time anew every
+         * frame, and at 45 pt that alone cost 20 ms a 1080p frame, more than the capture of a real camera */
+        const int pt = h / 54 > 8 ? h / 54 : 8;
         snprintf(v, sizeof(v),
                  "videotestsrc is-live=true pattern=smpte horizontal-speed=2 ! "
-                 "video/x-raw,width=%d,height=%d,framerate=%d/1 ! "
+                 "video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1 ! "
                  "timeoverlay halignment=left valignment=bottom font-desc=\"Sans %d\" ! "
                  "clockoverlay halignment=right valignment=bottom time-format=\"%%H:%%M:%%S\" font-desc=\"Sans %d\"",
-                 w & ~1, h & ~1, fps, h / 24 > 8 ? h / 24 : 8, h / 24 > 8 ? h / 24 : 8);
+                 w & ~1, h & ~1, fps, pt, pt);
     } else {
         snprintf(v, sizeof(v), "%s", video);
     }

@@ -6,6 +6,9 @@
 # decodes, with the segments students were shown. EVENT mode keeps everything. Bad sources and outputs fail
 # clearly without touching anything.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
+if [ -n "${LSTREAM_IN_DISTCHECK:-}" ]; then
+    echo "SKIP: live (a minute and a half of real time; ran in the main suite, not again inside make distcheck)"; exit 77
+fi
 "$LSTREAM" --version | grep -q '^live capture: gstreamer' || { echo "SKIP: lstream built without GStreamer (configure --with-gstreamer; ./run.sh does)"; exit 77; }
 gst-inspect-1.0 videotestsrc >/dev/null 2>&1 && gst-inspect-1.0 timeoverlay >/dev/null 2>&1 ||
     { echo "SKIP: the GStreamer test sources are not installed (gstreamer1.0-plugins-base, gstreamer1.0-x)"; exit 77; }
