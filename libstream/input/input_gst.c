@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define SILENCE_END_S 5.0 /* a source that sends nothing this long has ended (a camera unplugged) */
 
@@ -44,6 +45,9 @@ typedef struct Gst {
     int ended;        /* EOS sent to the pipeline */
     const uint8_t *aplanes[1];
     int64_t late_gaps; /* picture gaps of more than two frames (frames the appsink dropped, or the source lost) */
+    int stamp;         /* the test source: the capture's wall-clock time is stamped into each picture */
+    uint8_t *luma;     /* the stamped picture's luma (the capture's buffer is read-only) */
+    size_t luma_size;
 } Gst;
 
 static double sample_time(GstSample *s)
@@ -129,6 +133,59 @@ static char *bus_error(Gst *g, int *is_error)
     return text;
 }
 
+/* The test source's pictures carry the wall-clock time they were captured at, machine-readable, so a player's
+ * latency can be measured glass to glass (tests/players/live.mjs reads it back from the picture it shows): a band
+ * along the top, a twelfth of the height, of 34 blocks across the width, grey (no colour): white, black (the
+ * references), then the 32 low bits of the Unix time in milliseconds, most significant first, white for 1. Blocks
+ * that wide survive scaling to 240p and the cellular rung's compression. */
+static void stamp_picture(Gst *g, LSVideoFrame *f, double t_running)
+{
+    const int cw = f->w / 2, ch = f->h / 2;
+    const size_t ysz = (size_t)f->w * f->h, csz = (size_t)cw * ch;
+    if (g->luma_size < ysz + 2 * csz) {
+        uint8_t *n = realloc(g->luma, ysz + 2 * csz);
+        if (!n)
+            return; /* no stamp on this picture: the measurement skips it */
+        g->luma = n;
+        g->luma_size = ysz + 2 * csz;
+    }
+    uint8_t *pl[3] = { g->luma, g->luma + ysz, g->luma + ysz + csz };
+    for (int p = 0; p < 3; p++) {
+        const int w = p ? cw : f->w, h = p ? ch : f->h;
+        for (int y = 0; y < h; y++)
+            memcpy(pl[p] + (size_t)y * w, f->data[p] + y * f->stride[p], w);
+    }
+    /* capture time: the pipeline clock (monotonic) at base time + running time, on the wall clock */
+    GstClock *clock = gst_element_get_clock(g->pipe);
+    double wall = 0;
+    if (clock) {
+        const double now_clock = gst_clock_get_time(clock) / 1e9;
+        const double capture = gst_element_get_base_time(g->pipe) / 1e9 + t_running;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        wall = ts.tv_sec + ts.tv_nsec * 1e-9 - (now_clock - capture);
+        gst_object_unref(clock);
+    }
+    const uint32_t ms = (uint32_t)(uint64_t)llround(wall * 1000);
+    const int bh = (f->h / 12) & ~1;
+    if (f->w < 68 || bh < 2)
+        return;
+    for (int b = 0; b < 34; b++) { /* block b spans [b w / 34, (b + 1) w / 34): a reader scales it exactly */
+        const int on = b == 0 ? 1 : b == 1 ? 0 : (ms >> (31 - (b - 2))) & 1;
+        const int x0 = b * f->w / 34, x1 = (b + 1) * f->w / 34;
+        for (int y = 0; y < bh; y++)
+            memset(pl[0] + (size_t)y * f->w + x0, on ? 235 : 16, x1 - x0);
+    }
+    for (int y = 0; y < bh / 2; y++) { /* grey: the colour of the bars under it would tint it */
+        memset(pl[1] + (size_t)y * cw, 128, cw);
+        memset(pl[2] + (size_t)y * cw, 128, cw);
+    }
+    for (int p = 0; p < 3; p++) {
+        f->data[p] = pl[p];
+        f->stride[p] = p ? cw : f->w;
+    }
+}
+
 static GstSample *pull(GstAppSink *s, double timeout_s)
 {
     return gst_app_sink_try_pull_sample(s, (GstClockTime)(timeout_s * GST_SECOND));
@@ -142,6 +199,7 @@ static int gst_open(void *priv, LStreamJob *job, const char *url, LSSourceInfo *
     if (!src)
         return ls_fail(job, LSTREAM_ERR_BUG, "GStreamer input without a live source");
     g->duration = src->duration;
+    g->stamp = !strcmp(src->video, "test") || !strncmp(src->video, "test:", 5);
     GError *e = NULL;
     if (!gst_init_check(NULL, NULL, &e)) {
         int err = ls_fail(job, LSTREAM_ERR_UNSUPPORTED, "GStreamer cannot start: %s", e ? e->message : "?");
@@ -298,6 +356,8 @@ static int hand_on(Gst *g, GstSample *s, int video, LSInputItem *item)
             g->late_gaps++;
         f->duration = fd;
         g->last_v = t;
+        if (g->stamp)
+            stamp_picture(g, f, t);
     } else {
         const int bpf = GST_AUDIO_INFO_BPF(&g->ainfo);
         if (bpf <= 0)
@@ -389,6 +449,7 @@ static void gst_close(void *priv)
 {
     Gst *g = priv;
     release_cur(g);
+    free(g->luma);
     if (g->pending_v)
         gst_sample_unref(g->pending_v);
     if (g->pending_a)
