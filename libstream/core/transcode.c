@@ -715,9 +715,10 @@ static int open_rungs(Ctx *c)
         if (!(r->ops = ls_encoder_find(LS_TRACK_VIDEO, r->plan.rung.codec)))
             return ls_fail(job, LSTREAM_ERR_SETTINGS, "rung %s: no encoder for video codec %d in this build",
                            r->plan.name, r->plan.rung.codec);
-        r->ep = (LSEncoderParams){
-            .rung = &r->plan, .fps_num = c->ladder.fps_num, .fps_den = c->ladder.fps_den, .threads = c->live ? 2 : ENCODER_THREADS
-        };
+        r->ep = (LSEncoderParams){ .rung = &r->plan,
+                                   .fps_num = c->ladder.fps_num,
+                                   .fps_den = c->ladder.fps_den,
+                                   .threads = c->live ? 2 : ENCODER_THREADS };
         int err = ls_encoder_open(&r->enc, r->ops, job, &r->ep, &r->rend.cfg);
         if (err)
             return err;
