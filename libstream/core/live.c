@@ -13,6 +13,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct LStreamLive {
     LStreamJob *job;
@@ -62,6 +64,11 @@ int lstream_live_open(LStreamJob *job, const LStreamLiveFormat *fmt, const char 
     int err = ls_live_output_check(job, outdir); /* now, not later on the pipeline's thread */
     if (err)
         return err;
+    /* the folder exists when this returns (a host may hand it to its web server at once) */
+    struct stat st;
+    const int made = stat(outdir, &st) != 0;
+    if (ls_mkdir(outdir))
+        return ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot create %s: %s", outdir, strerror(errno));
     LStreamLive *l = ls_calloc(1, sizeof(*l));
     if (!l)
         return LSTREAM_ERR(ENOMEM);
@@ -70,6 +77,8 @@ int lstream_live_open(LStreamJob *job, const LStreamLiveFormat *fmt, const char 
     err = ls_push_queue_open(&l->q, &f);
     if (err) {
         free(l);
+        if (made)
+            rmdir(outdir);
         return err;
     }
     job->push = l->q;
@@ -78,6 +87,8 @@ int lstream_live_open(LStreamJob *job, const LStreamLiveFormat *fmt, const char 
         job->push = NULL;
         ls_push_queue_close(&l->q);
         free(l);
+        if (made)
+            rmdir(outdir);
         return ls_fail(job, LSTREAM_ERR(EAGAIN), "live: cannot start the pipeline thread");
     }
     *out = l;

@@ -29,6 +29,7 @@ typedef struct LSVpx {
     int checked; /* the first keyframe's header agreed with vpcC */
     uint8_t vpcc[12];
     char name[16];
+    unsigned long deadline; /* VPX_DL_GOOD_QUALITY; VPX_DL_REALTIME after the second speed step (live) */
 } LSVpx;
 
 /* VP9 levels (webmproject.org/vp9/levels): max luma sample rate, max luma picture size, max bit rate (kbit/s) */
@@ -227,7 +228,8 @@ static int vpx_encode(void *priv, const LSPicture *pic, int64_t index, int force
         img->planes[i] = pic->data[i];
         img->stride[i] = (int)pic->stride[i];
     }
-    if (vpx_codec_encode(&e->ctx, img, index, 1, force_idr ? VPX_EFLAG_FORCE_KF : 0, VPX_DL_GOOD_QUALITY))
+    if (vpx_codec_encode(&e->ctx, img, index, 1, force_idr ? VPX_EFLAG_FORCE_KF : 0,
+                         e->deadline ? e->deadline : VPX_DL_GOOD_QUALITY))
         return vpx_fail(e, "cannot encode a frame");
     return deliver(e, sink, opaque, NULL);
 }
@@ -252,6 +254,20 @@ static void vpx_close(void *priv)
         vpx_codec_destroy(&e->ctx);
 }
 
+/* Live, falling behind: libvpx takes its speed per frame: cpu-used 5 (the fastest "good" speed), then the realtime
+ * deadline at cpu-used 8; the stream's configuration (vpcC) stays. */
+static int vpx_faster(void *priv, int level)
+{
+    LSVpx *e = priv;
+    if (level > 2)
+        return 1;
+    if (vpx_codec_control(&e->ctx, VP8E_SET_CPUUSED, level >= 2 ? 8 : 5))
+        return vpx_fail(e, "refuses a faster speed");
+    if (level >= 2)
+        e->deadline = VPX_DL_REALTIME;
+    return 0;
+}
+
 const LSEncoderOps ls_enc_vpx = {
     .name = "libvpx-vp9",
     .kind = LS_TRACK_VIDEO,
@@ -261,4 +277,5 @@ const LSEncoderOps ls_enc_vpx = {
     .encode_picture = vpx_encode,
     .drain = vpx_drain,
     .close = vpx_close,
+    .faster = vpx_faster,
 };

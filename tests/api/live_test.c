@@ -129,13 +129,17 @@ int main(void)
     char gone[4300];
     snprintf(gone, sizeof(gone), "%s/gone", dir);
     EXPECT(lstream_live_open(job, &fmt, gone, &live) == 0, "open 2: %s", lstream_job_error(job));
+    struct stat gst;
+    EXPECT(stat(gone, &gst) == 0 && S_ISDIR(gst.st_mode), "the live folder does not exist when open returns");
     err = 0;
     for (int f = 0; f < 100000 && !err; f++) {
         if (f == 10) { /* the folder is moved away and a file takes its name: the next file written fails */
             char moved[4400];
             snprintf(moved, sizeof(moved), "%s.moved", gone);
-            if (rename(gone, moved))
+            if (rename(gone, moved)) {
+                printf("cannot move %s: the test cannot make the job fail\n", gone);
                 break;
+            }
             FILE *g = fopen(gone, "w");
             if (g)
                 fclose(g);
