@@ -84,7 +84,7 @@ if [ "${1:-}" = test ]; then
         "$ROOT/configure" -q --disable-shared CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
                              LDFLAGS="-fsanitize=address,undefined"; } && make -j"$(nproc)" >/dev/null)
     set +e
-    (cd "$SAN" && ASAN_OPTIONS=detect_leaks=1 make -j"$(nproc)" check TESTS="tests/checkasm/checkasm tests/unit.sh tests/unit/alloc_test tests/api/api_test tests/api/output_test \
+    (cd "$SAN" && ASAN_OPTIONS=detect_leaks=1 make -j"$(nproc)" check TESTS="tests/checkasm/checkasm tests/unit.sh tests/unit/alloc_test tests/api/api_test tests/api/output_test tests/api/live_test \
         tests/e2e/inputs.sh tests/e2e/bad_input.sh tests/e2e/avsync.sh tests/e2e/validator.sh tests/e2e/damage.sh tests/e2e/chunks.sh tests/fuzz.sh") > sanitize.out 2>&1
     san=$?
     set -e
