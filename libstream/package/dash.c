@@ -55,16 +55,6 @@ static void template_open(LSBuf *b, const LSRendition *r, LSWindow w, const char
 
 static void duration_iso(char *out, size_t n, double s) { snprintf(out, n, "PT%.3fS", s); }
 
-static void utc_iso(char *out, size_t n, double t)
-{
-    const time_t secs = (time_t)floor(t);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    char base[32];
-    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, n, "%s.%03dZ", base, (int)((t - floor(t)) * 1000));
-}
-
 /* The AdaptationSet of the video renditions of @p v0's codec. */
 static void video_set(LSBuf *b, const LSPresentation *p, const LSRendition *v0, int id, int64_t first, int64_t count)
 {
@@ -141,8 +131,8 @@ int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t c
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         const double t_now = ts.tv_sec + ts.tv_nsec * 1e-9;
-        utc_iso(ast, sizeof(ast), p->availability_start);
-        utc_iso(now, sizeof(now), t_now);
+        ls_utc_iso(ast, sizeof(ast), p->availability_start);
+        ls_utc_iso(now, sizeof(now), t_now);
         duration_iso(upd, sizeof(upd), p->target);
         duration_iso(tsb, sizeof(tsb), window_s);
         duration_iso(spd, sizeof(spd), 3 * p->target);
@@ -224,7 +214,7 @@ int ls_write_dash(LSOutput *o, const LSPresentation *p, int64_t first, int64_t c
         char now[48];
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        utc_iso(now, sizeof(now), ts.tv_sec + ts.tv_nsec * 1e-9);
+        ls_utc_iso(now, sizeof(now), ts.tv_sec + ts.tv_nsec * 1e-9);
         ls_buf_printf(&b, "  <UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:direct:2014\" value=\"%s\"/>\n", now);
     }
     ls_buf_printf(&b, "</MPD>\n");

@@ -9,7 +9,6 @@
 
 #include <math.h>
 #include <string.h>
-#include <time.h>
 
 /* Common EXT-X-TARGETDURATION: the largest rounded EXTINF of every playlist (H1, H6). */
 static int target_duration(const LSPresentation *p, int64_t first, int64_t count)
@@ -25,17 +24,6 @@ static int target_duration(const LSPresentation *p, int64_t first, int64_t count
         }
     }
     return td < 1 ? 1 : td;
-}
-
-/* RFC 3339 with milliseconds, UTC */
-static void date_time(char *out, size_t n, double t)
-{
-    const time_t secs = (time_t)floor(t);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    char base[32];
-    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, n, "%s.%03dZ", base, (int)((t - floor(t)) * 1000));
 }
 
 static int write_media_playlist(LSOutput *o, const LSPresentation *p, const LSRendition *r, int td, LSWindow w,
@@ -55,7 +43,7 @@ static int write_media_playlist(LSOutput *o, const LSPresentation *p, const LSRe
     ls_buf_printf(&b, "#EXT-X-MAP:URI=\"%s\"\n", LS_NAME_INIT);
     if (!final && p->program_date > 0 && w.count) { /* L3: the window's first segment on the wall clock */
         char when[48];
-        date_time(when, sizeof(when), p->program_date + (double)r->seg[w.first].start / r->cfg.timescale);
+        ls_utc_iso(when, sizeof(when), p->program_date + (double)r->seg[w.first].start / r->cfg.timescale);
         ls_buf_printf(&b, "#EXT-X-PROGRAM-DATE-TIME:%s\n", when);
     }
     for (int64_t i = w.first; i < w.first + w.count; i++) {

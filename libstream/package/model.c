@@ -4,8 +4,11 @@
 #include "libstream/package/model.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int ls_rendition_append(LSRendition *r, const LSSegment *s)
 {
@@ -70,4 +73,14 @@ int ls_first_of_codec(const LSPresentation *p, int k)
         if (p->r[j]->cfg.kind == LS_TRACK_VIDEO && !strcmp(p->r[j]->cfg.sample_entry, p->r[k]->cfg.sample_entry))
             return 0;
     return 1;
+}
+
+void ls_utc_iso(char *out, size_t size, double t)
+{
+    const time_t secs = (time_t)floor(t);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char base[32];
+    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, size, "%s.%03dZ", base, (int)((t - floor(t)) * 1000));
 }

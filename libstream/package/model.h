@@ -116,6 +116,10 @@ typedef struct LSWindow {
 } LSWindow;
 LSWindow ls_window(const LSRendition *r, int64_t first, int64_t count);
 
+/* Unix time @p t as UTC with milliseconds, "2026-12-02T22:34:38.878Z" (xs:dateTime, RFC 3339): the MPD's times
+ * and HLS EXT-X-PROGRAM-DATE-TIME */
+void ls_utc_iso(char *out, size_t size, double t);
+
 /* S1 (doc/RULES.md): the variant listed first starts within about LS_S1_SECONDS on a LS_S1_BPS link */
 #define LS_S1_BPS     400000.0
 #define LS_S1_SECONDS 1.5
