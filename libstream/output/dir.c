@@ -70,12 +70,12 @@ static void split_path(const char *outdir, char *parent, size_t psz, char *base,
     }
 }
 
-/* 1 if @p dir is empty (or cannot be read: the caller's next step says why) */
+/* 1 if @p dir is empty; 0 if it holds anything or cannot be read */
 static int empty_dir(const char *dir)
 {
     DIR *d = opendir(dir);
     if (!d)
-        return 1;
+        return 0;
     struct dirent *e;
     int empty = 1;
     while ((e = readdir(d)))
@@ -95,10 +95,6 @@ static int replaceable(const char *dir)
     snprintf(marker, sizeof(marker), "%s/" LS_NAME_PART, dir);
     if (!access(marker, F_OK))
         return 1;
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    closedir(d);
     return empty_dir(dir);
 }
 
@@ -379,6 +375,20 @@ static void dir_abort(void *opaque)
     d->staging[0] = 0;
 }
 
+static void dir_callbacks(LSDirOutput *d, LStreamOutput *cb)
+{
+    memset(cb, 0, sizeof(*cb));
+    cb->opaque = d;
+    cb->open = dir_open;
+    cb->write = dir_write;
+    cb->close = dir_close;
+    cb->read = dir_read;
+    cb->size = dir_size;
+    cb->commit = dir_commit;
+    cb->abort = dir_abort;
+    cb->remove = dir_remove;
+}
+
 int ls_dir_output_open(LSDirOutput **pd, LStreamJob *job, const char *outdir, LStreamOutput *cb)
 {
     *pd = NULL;
@@ -392,16 +402,7 @@ int ls_dir_output_open(LSDirOutput **pd, LStreamJob *job, const char *outdir, LS
         free(d);
         return err;
     }
-    memset(cb, 0, sizeof(*cb));
-    cb->opaque = d;
-    cb->open = dir_open;
-    cb->write = dir_write;
-    cb->close = dir_close;
-    cb->read = dir_read;
-    cb->size = dir_size;
-    cb->commit = dir_commit;
-    cb->abort = dir_abort;
-    cb->remove = dir_remove;
+    dir_callbacks(d, cb);
     *pd = d;
     return 0;
 }
@@ -428,7 +429,6 @@ int ls_dir_output_open_live(LSDirOutput **pd, LStreamJob *job, const char *outdi
         return err;
     if (ls_mkdir(outdir))
         return ls_fail(job, LSTREAM_ERR_OUTPUT, "cannot create %s: %s", outdir, strerror(errno));
-    LStreamOutput tmp;
     LSDirOutput *d = ls_calloc(1, sizeof(*d));
     if (!d)
         return LSTREAM_ERR(ENOMEM);
@@ -436,17 +436,7 @@ int ls_dir_output_open_live(LSDirOutput **pd, LStreamJob *job, const char *outdi
     d->live = 1;
     snprintf(d->outdir, sizeof(d->outdir), "%s", outdir);
     snprintf(d->staging, sizeof(d->staging), "%s", outdir);
-    memset(&tmp, 0, sizeof(tmp));
-    tmp.opaque = d;
-    tmp.open = dir_open;
-    tmp.write = dir_write;
-    tmp.close = dir_close;
-    tmp.read = dir_read;
-    tmp.size = dir_size;
-    tmp.commit = dir_commit;
-    tmp.abort = dir_abort;
-    tmp.remove = dir_remove;
-    *cb = tmp;
+    dir_callbacks(d, cb);
     *pd = d;
     return 0;
 }
