@@ -1016,14 +1016,10 @@ static int publish(Ctx *c, int64_t video_frames)
     pres.min_buffer = job->s.segment_duration;
     pres.fps_num = c->ladder.fps_num;
     pres.fps_den = c->ladder.fps_den;
-    if (c->src.has_video) {
-        for (int i = 0; i < c->n_rungs; i++)
-            pres.r[pres.n++] = &c->rung[i].rend;
+    pres.n = list_renditions(c, pres.r);
+    if (c->src.has_video)
         pres.duration = (double)video_frames * c->ladder.fps_den / c->ladder.fps_num;
-    }
-    for (int k = 0; k < c->n_audio; k++)
-        pres.r[pres.n++] = &c->audio[k].rend;
-    if (!c->src.has_video && c->n_audio)
+    else if (c->n_audio)
         pres.duration = (double)c->audio[0].packets * c->audio[0].afr / c->audio[0].arate;
     int err = 0;
     for (int k = 0; k < pres.n && !err; k++)
