@@ -45,6 +45,9 @@ int ls_input_select(LSInput *in, LStreamJob *job, int tracks, double from);
 extern const LSInputOps ls_input_lavf;
 
 /* ---- live inputs ---- */
+/* What a live input (raw I420 pictures, float samples; sample_rate 0: no audio) says of itself at open */
+void ls_source_info_live(LSSourceInfo *info, const char *url, const char *container, int w, int h, int sar_num,
+                         int sar_den, int fps_num, int fps_den, int sample_rate, int channels);
 /* Pushed frames (input_push.c): the host's thread puts, the pipeline's input thread reads (job->push). */
 typedef struct LSPushQueue LSPushQueue;
 int ls_push_queue_open(LSPushQueue **q, const LStreamLiveFormat *fmt);

@@ -271,31 +271,13 @@ static int gst_open(void *priv, LStreamJob *job, const char *url, LSSourceInfo *
         gst_object_unref(v); /* the pipeline keeps its own references */
     if (a)
         gst_object_unref(a);
-    memset(info, 0, sizeof(*info));
-    snprintf(info->path, sizeof(info->path), "%s", url);
-    snprintf(info->container, sizeof(info->container), "gstreamer");
-    info->video_start = NAN;
-    info->has_video = 1;
-    snprintf(info->video_codec, sizeof(info->video_codec), "rawvideo");
-    info->coded_w = info->width = GST_VIDEO_INFO_WIDTH(&g->vinfo) & ~1;
-    info->coded_h = info->height = GST_VIDEO_INFO_HEIGHT(&g->vinfo) & ~1;
-    info->sar_num = GST_VIDEO_INFO_PAR_N(&g->vinfo) > 0 ? GST_VIDEO_INFO_PAR_N(&g->vinfo) : 1;
-    info->sar_den = GST_VIDEO_INFO_PAR_D(&g->vinfo) > 0 ? GST_VIDEO_INFO_PAR_D(&g->vinfo) : 1;
-    info->dar = (double)info->width * info->sar_num / (info->height * info->sar_den);
-    info->fps_num = GST_VIDEO_INFO_FPS_N(&g->vinfo);
-    info->fps_den = GST_VIDEO_INFO_FPS_D(&g->vinfo);
-    if (info->fps_num <= 0 || info->fps_den <= 0) { /* a variable-rate source (a screen grab): 30, CFR after */
-        info->fps_num = 30;
-        info->fps_den = 1;
-        info->vfr = 1;
-    }
-    info->bit_depth = 8;
-    if (g->has_audio) {
-        info->has_audio = 1;
-        snprintf(info->audio_codec, sizeof(info->audio_codec), "pcm_f32le");
-        info->sample_rate = GST_AUDIO_INFO_RATE(&g->ainfo);
-        info->channels = GST_AUDIO_INFO_CHANNELS(&g->ainfo);
-    }
+    const GstVideoInfo *vi = &g->vinfo;
+    const int vfr = GST_VIDEO_INFO_FPS_N(vi) <= 0 || GST_VIDEO_INFO_FPS_D(vi) <= 0; /* a screen grab: 30, CFR after */
+    ls_source_info_live(info, url, "gstreamer", GST_VIDEO_INFO_WIDTH(vi) & ~1, GST_VIDEO_INFO_HEIGHT(vi) & ~1,
+                        GST_VIDEO_INFO_PAR_N(vi), GST_VIDEO_INFO_PAR_D(vi), vfr ? 30 : GST_VIDEO_INFO_FPS_N(vi),
+                        vfr ? 1 : GST_VIDEO_INFO_FPS_D(vi), g->has_audio ? GST_AUDIO_INFO_RATE(&g->ainfo) : 0,
+                        g->has_audio ? GST_AUDIO_INFO_CHANNELS(&g->ainfo) : 0);
+    info->vfr = vfr;
     g->first = sample_time(g->pending_v);
     g->last_v = NAN;
     g->last_data = ls_now();

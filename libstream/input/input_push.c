@@ -140,25 +140,8 @@ static int push_open(void *priv, LStreamJob *job, const char *url, LSSourceInfo 
         return ls_fail(job, LSTREAM_ERR_BUG, "push input without a queue");
     p->q = job->push;
     const LStreamLiveFormat *f = &p->q->fmt;
-    memset(info, 0, sizeof(*info));
-    snprintf(info->path, sizeof(info->path), "%s", url);
-    snprintf(info->container, sizeof(info->container), "push");
-    info->video_start = NAN;
-    info->has_video = 1;
-    snprintf(info->video_codec, sizeof(info->video_codec), "rawvideo");
-    info->coded_w = info->width = f->width;
-    info->coded_h = info->height = f->height;
-    info->sar_num = info->sar_den = 1;
-    info->dar = (double)f->width / f->height;
-    info->fps_num = f->fps_num;
-    info->fps_den = f->fps_den;
-    info->bit_depth = 8;
-    if (f->sample_rate > 0) {
-        info->has_audio = 1;
-        snprintf(info->audio_codec, sizeof(info->audio_codec), "pcm_f32le");
-        info->sample_rate = f->sample_rate;
-        info->channels = f->channels;
-    }
+    ls_source_info_live(info, url, "push", f->width, f->height, 1, 1, f->fps_num, f->fps_den, f->sample_rate,
+                        f->channels);
     return 0;
 }
 
