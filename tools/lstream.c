@@ -119,6 +119,27 @@ static int exit_code(int err)
     }
 }
 
+/* The job's end, as a JSON line (--json) */
+static void json_error(int err, const char *msg)
+{
+    printf("{\"event\": \"error\", \"code\": %d, \"exit\": %d, \"message\": ", err, exit_code(err));
+    cli_json_string(msg ? msg : lstream_strerror(err));
+    printf("}\n");
+}
+
+static void json_done(const char *outdir, int ladder)
+{
+    printf("{\"event\": \"done\", \"output\": ");
+    cli_json_string(outdir);
+    if (ladder) {
+        char lj[4200];
+        snprintf(lj, sizeof(lj), "%s/ladder.json", outdir);
+        printf(", \"ladder\": ");
+        cli_json_string(lj);
+    }
+    printf("}\n");
+}
+
 /* --option VALUE -> lstream_settings_set(name, VALUE); a bad value names the option, the value and the rule */
 static int set(LStreamSettings *s, const char *opt, const char *name, const char *value)
 {
@@ -142,6 +163,22 @@ static void attach(LStreamSettings *s, CliOut *out)
     s->cancel_cb = cli_cancel;
     cli_install_signals();
 }
+
+/* The options transcode and live share (their codes: media_option() and each command's own loop) */
+#define LADDER_OPTIONS                                                                                                 \
+    { "output", required_argument, NULL, 'o' }, { "rungs", required_argument, NULL, 'r' },                             \
+        { "segment", required_argument, NULL, 's' }, { "preset", required_argument, NULL, 'p' },                       \
+        { "threads", required_argument, NULL, 't' }, { "audio-kbps", required_argument, NULL, 1 },                     \
+        { "stereo", no_argument, NULL, 2 }, { "lang", required_argument, NULL, 3 },                                    \
+        { "max-fps", required_argument, NULL, 4 }, { "cpu", required_argument, NULL, 5 },                              \
+        { "no-validate", no_argument, NULL, 6 }, { "json", no_argument, NULL, 8 },                                     \
+        { "opus-kbps", required_argument, NULL, 10 }, { "no-download", no_argument, NULL, 13 },                        \
+        { "loudness", required_argument, NULL, 14 }, { "vp9", required_argument, NULL, 15 },                           \
+        { "no-lecture", no_argument, NULL, 16 }, { "no-thumbnails", no_argument, NULL, 17 },                           \
+        { "quiet", no_argument, NULL, 'q' }, { "verbose", no_argument, NULL, 'v' },                                    \
+    {                                                                                                                  \
+        "help", no_argument, NULL, 'h'                                                                                 \
+    }
 
 /* The options transcode and live share (what the ladder is made of): 1 if @p c is one of them */
 static int media_option(LStreamSettings *s, int c, const char *arg, int *bad)
@@ -169,31 +206,11 @@ static int media_option(LStreamSettings *s, int c, const char *arg, int *bad)
 
 static int cmd_transcode(int argc, char **argv)
 {
-    static const struct option opts[] = { { "output", required_argument, NULL, 'o' },
-                                          { "rungs", required_argument, NULL, 'r' },
-                                          { "segment", required_argument, NULL, 's' },
-                                          { "preset", required_argument, NULL, 'p' },
-                                          { "threads", required_argument, NULL, 't' },
-                                          { "audio-kbps", required_argument, NULL, 1 },
-                                          { "stereo", no_argument, NULL, 2 },
-                                          { "lang", required_argument, NULL, 3 },
-                                          { "max-fps", required_argument, NULL, 4 },
-                                          { "cpu", required_argument, NULL, 5 },
-                                          { "no-validate", no_argument, NULL, 6 },
+    static const struct option opts[] = { LADDER_OPTIONS,
                                           { "sample-duration", required_argument, NULL, 7 },
-                                          { "json", no_argument, NULL, 8 },
-                                          { "quiet", no_argument, NULL, 'q' },
-                                          { "verbose", no_argument, NULL, 'v' },
-                                          { "help", no_argument, NULL, 'h' },
                                           { "strict", no_argument, NULL, 9 },
-                                          { "opus-kbps", required_argument, NULL, 10 },
                                           { "chunk", required_argument, NULL, 11 },
                                           { "chunk-span", required_argument, NULL, 12 },
-                                          { "no-download", no_argument, NULL, 13 },
-                                          { "no-lecture", no_argument, NULL, 16 },
-                                          { "no-thumbnails", no_argument, NULL, 17 },
-                                          { "loudness", required_argument, NULL, 14 },
-                                          { "vp9", required_argument, NULL, 15 },
                                           { 0 } };
     LStreamSettings s;
     lstream_default_settings(&s);
@@ -265,9 +282,7 @@ static int cmd_transcode(int argc, char **argv)
     if ((err = lstream_job_check(job, optind < argc ? argv[optind] : NULL, outdir)) < 0) {
         const char *msg = lstream_job_error(job);
         if (out.json) {
-            printf("{\"event\": \"error\", \"code\": %d, \"exit\": %d, \"message\": ", err, exit_code(err));
-            cli_json_string(msg ? msg : lstream_strerror(err));
-            printf("}\n");
+            json_error(err, msg);
         } else {
             fprintf(stderr, "lstream: %s\n", msg ? msg : lstream_strerror(err));
         }
@@ -308,17 +323,9 @@ static int cmd_transcode(int argc, char **argv)
     const char *msg = lstream_job_error(job);
     if (out.json) {
         if (err) {
-            printf("{\"event\": \"error\", \"code\": %d, \"exit\": %d, \"message\": ", err, exit_code(err));
-            cli_json_string(msg ? msg : lstream_strerror(err));
-            printf("}\n");
+            json_error(err, msg);
         } else {
-            printf("{\"event\": \"done\", \"output\": ");
-            cli_json_string(outdir);
-            printf(", \"ladder\": ");
-            char lj[4200];
-            snprintf(lj, sizeof(lj), "%s/ladder.json", outdir);
-            cli_json_string(lj);
-            printf("}\n");
+            json_done(outdir, 1);
         }
     } else if (err) {
         fprintf(stderr, "lstream: %s\n", msg ? msg : lstream_strerror(err));
@@ -342,40 +349,20 @@ static int cmd_transcode(int argc, char **argv)
 /* lstream live: a lecture from a capture source (GStreamer), published as it happens, VOD when it ends */
 static int cmd_live(int argc, char **argv)
 {
-    static const struct option opts[] = { { "output", required_argument, NULL, 'o' },
-                                          { "rungs", required_argument, NULL, 'r' },
-                                          { "segment", required_argument, NULL, 's' },
-                                          { "preset", required_argument, NULL, 'p' },
-                                          { "threads", required_argument, NULL, 't' },
-                                          { "audio-kbps", required_argument, NULL, 1 },
-                                          { "stereo", no_argument, NULL, 2 },
-                                          { "lang", required_argument, NULL, 3 },
-                                          { "max-fps", required_argument, NULL, 4 },
-                                          { "cpu", required_argument, NULL, 5 },
-                                          { "no-validate", no_argument, NULL, 6 },
-                                          { "opus-kbps", required_argument, NULL, 10 },
-                                          { "no-download", no_argument, NULL, 13 },
-                                          { "loudness", required_argument, NULL, 14 },
-                                          { "vp9", required_argument, NULL, 15 },
-                                          { "no-lecture", no_argument, NULL, 16 },
-                                          { "no-thumbnails", no_argument, NULL, 17 },
+    static const struct option opts[] = { LADDER_OPTIONS,
                                           { "source", required_argument, NULL, 20 },
                                           { "audio-source", required_argument, NULL, 21 },
                                           { "duration", required_argument, NULL, 22 },
                                           { "window", required_argument, NULL, 23 },
                                           { "size", required_argument, NULL, 24 },
                                           { "fps", required_argument, NULL, 25 },
-                                          { "json", no_argument, NULL, 8 },
-                                          { "quiet", no_argument, NULL, 'q' },
-                                          { "verbose", no_argument, NULL, 'v' },
-                                          { "help", no_argument, NULL, 'h' },
                                           { 0 } };
     LStreamSettings s;
     lstream_default_settings(&s);
     s.segment_duration = 2.0; /* live: short segments, a short delay */
     CliOut out = { .tty = isatty(2) };
     const char *outdir = NULL, *source = "test", *audio = NULL, *size = "1280x720";
-    int fps = 30, c;
+    int fps = 30, c, preset_given = 0;
     double duration = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:r:s:p:t:qvh", opts, NULL)) != -1) {
@@ -383,6 +370,10 @@ static int cmd_live(int argc, char **argv)
         char *end;
         switch (c) {
         case 'o': outdir = optarg; break;
+        case 'p':
+            preset_given = 1;
+            bad = set(&s, "--preset", "preset", optarg);
+            break;
         case 20: source = optarg; break;
         case 21: audio = optarg; break;
         case 22:
@@ -422,13 +413,10 @@ static int cmd_live(int argc, char **argv)
     }
     char video[4096];
     int w = 0, h = 0, n = 0;
-    /* the encoders must keep up with the class: without -p, a 1080p (or larger) test source on fewer than 4 CPUs
+    /* the encoders must keep up with the class: without -p (preset_given), a 1080p (or larger) test source on fewer than 4 CPUs
      * starts at ultrafast (BENCHMARKS.md: veryfast and superfast fall behind there and drop frames even after
      * their analysis steps down; x264 cannot change CABAC or B-frames mid-stream), else veryfast; the job steps
      * faster on its own if it still falls behind */
-    int preset_given = 0;
-    for (int i = 1; i < argc; i++)
-        preset_given |= !strcmp(argv[i], "-p") || !strncmp(argv[i], "--preset", 8) || !strncmp(argv[i], "-p", 2);
     if (!strcmp(source, "test")) {
         if (sscanf(size, "%dx%d%n", &w, &h, &n) != 2 || size[n] || w < 16 || h < 16 || w > 7680 || h > 4320) {
             fprintf(stderr, "lstream: invalid --size '%s' (WxH, 16x16..7680x4320)\n", size);
@@ -462,21 +450,17 @@ static int cmd_live(int argc, char **argv)
     /* Ctrl-C / SIGTERM end the lecture: the ladder becomes VOD; a second one kills at once */
     cli_stop_on_signal(job);
     if (!out.quiet && !out.json)
-        fprintf(stderr, "live: %s -> %s/master.m3u8 and %s/manifest.mpd%s; Ctrl-C ends the lecture\n", video, outdir,
-                outdir, duration > 0 ? "" : "");
+        fprintf(stderr, "live: %s -> %s/master.m3u8 and %s/manifest.mpd; Ctrl-C ends the lecture\n", video, outdir,
+                outdir);
     err = lstream_job_run_live(job, video, audio, duration, outdir);
     cli_stop_on_signal(NULL);
     cli_progress_end(&out);
     const char *msg = lstream_job_error(job);
     if (out.json) {
         if (err) {
-            printf("{\"event\": \"error\", \"code\": %d, \"exit\": %d, \"message\": ", err, exit_code(err));
-            cli_json_string(msg ? msg : lstream_strerror(err));
-            printf("}\n");
+            json_error(err, msg);
         } else {
-            printf("{\"event\": \"done\", \"output\": ");
-            cli_json_string(outdir);
-            printf("}\n");
+            json_done(outdir, 1); /* the VOD ladder */
         }
     } else if (err) {
         fprintf(stderr, "lstream: %s\n", msg ? msg : lstream_strerror(err));
@@ -525,13 +509,9 @@ static int cmd_finalize(int argc, char **argv)
     const char *msg = job ? lstream_job_error(job) : NULL;
     if (out.json) {
         if (err) {
-            printf("{\"event\": \"error\", \"code\": %d, \"exit\": %d, \"message\": ", err, exit_code(err));
-            cli_json_string(msg ? msg : lstream_strerror(err));
-            printf("}\n");
+            json_error(err, msg);
         } else {
-            printf("{\"event\": \"done\", \"output\": ");
-            cli_json_string(outdir);
-            printf("}\n");
+            json_done(outdir, 0);
         }
     } else if (err) {
         fprintf(stderr, "lstream: %s\n", msg ? msg : lstream_strerror(err));
