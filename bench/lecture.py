@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""Lecture-aware bench: libstream's lecture-aware ladder against its own fixed ladder (--no-lecture) and against the
-ladder an operator writes by hand with FFmpeg (2 s GOPs, CRF 23, the same rungs and caps), on generated lectures.
+"""Lecture-aware bench: libstream's lecture-aware ladder, the same with the content-adaptive ladder (--ladder auto),
+its own fixed ladder (--no-lecture) and the ladder an operator writes by hand with FFmpeg (2 s GOPs, CRF 23, the same
+rungs and caps), on generated lectures.
 
 For each lecture kind (slides, slides-pip, talking-head by default; DURATION s of 1080p30 from `lstream sample`,
 no audio, so that all three encode the same thing):
   - bytes of every video rung, SSIM-Y and PSNR-Y against the source (scaled with Lanczos; FFmpeg's ssim/psnr
     filters), per configuration;
   - CPU time (user + system, of the process and its threads) of each configuration, RUNS times, min/median/max,
-    the three run side by side in the same loop;
+    the four run side by side in the same loop;
+  - the whole ladder's video bytes per configuration (--ladder auto keeps fewer rungs: its per-rung rows are the
+    rungs it kept) and which rungs --ladder auto kept;
   - slide changes found by libstream (ladder.json "lecture") against the generated lecture's true slide changes
     (`lstream sample --slide-times`): precision and recall at +-1 frame.
 usage: bench/lecture.py [--lstream build/lstream] [--duration 60] [--runs 3] [--kinds slides,slides-pip,talking-head]
@@ -90,6 +93,8 @@ def main():
             confs = {
                 "lecture": [a.lstream, "transcode", src, "-o", os.path.join(tmp, kind + "-lecture"), "-q",
                             "--no-download", "--no-validate"],
+                "auto": [a.lstream, "transcode", src, "-o", os.path.join(tmp, kind + "-auto"), "-q",
+                         "--no-download", "--no-validate", "--ladder", "auto"],
                 "fixed": [a.lstream, "transcode", src, "-o", os.path.join(tmp, kind + "-fixed"), "-q",
                           "--no-download", "--no-validate", "--no-lecture", "--no-thumbnails"],
                 "ffmpeg": ffmpeg_ladder(src, os.path.join(tmp, kind + "-ffmpeg")),
@@ -105,23 +110,31 @@ def main():
             k = report["kinds"][kind] = {"cpu_s": {c: {"min": min(v), "median": statistics.median(v), "max": max(v)}
                                                    for c, v in cpu.items()}}
             k["cpu_ratio_vs_ffmpeg"] = {c: round(k["cpu_s"][c]["median"] / k["cpu_s"]["ffmpeg"]["median"], 3)
-                                        for c in ("lecture", "fixed")}
+                                        for c in ("lecture", "auto", "fixed")}
             rungs = {}
             lec, info = ladder_rungs(confs["lecture"][4], tmp)
+            aut, ainfo = ladder_rungs(confs["auto"][4], tmp)
             fix, _ = ladder_rungs(confs["fixed"][4], tmp)
+            k["auto_kept"] = sorted(aut, reverse=True)
+            k["auto_probe_s"] = ainfo["ladder_probe"]["seconds"]
             for h, _, _ in RUNGS:
                 ff = os.path.join(confs["ffmpeg"][-1].rsplit("/", 1)[0], "v%d.mp4" % h)
                 if h not in lec:
                     continue
                 row = {}
-                for name, (path, w, hh, b) in (("lecture", lec[h]), ("fixed", fix[h]), ("ffmpeg", (ff, lec[h][1], lec[h][2], None))):
+                confs_h = [("lecture", lec[h]), ("fixed", fix[h]), ("ffmpeg", (ff, lec[h][1], lec[h][2], None))]
+                if h in aut:
+                    confs_h.append(("auto", aut[h]))
+                for name, (path, w, hh, b) in confs_h:
                     ssim, psnr = quality(path, src, w, hh)
                     row[name] = {"bytes": b if b is not None else video_bytes(path), "ssim": ssim, "psnr": psnr}
-                for name in ("lecture", "fixed"):
+                for name in [n for n, _ in confs_h if n != "ffmpeg"]:
                     row[name]["bytes_vs_ffmpeg"] = round(row[name]["bytes"] / row["ffmpeg"]["bytes"], 3)
                     row[name]["ssim_minus_ffmpeg"] = round(row[name]["ssim"] - row["ffmpeg"]["ssim"], 4)
                 rungs[h] = row
             k["rungs"] = rungs
+            k["ladder_bytes"] = {c: sum(r[c]["bytes"] for r in rungs.values() if c in r)
+                                 for c in ("lecture", "auto", "fixed", "ffmpeg")}
             found = info.get("lecture", {}).get("slide_changes", [])
             found_frames = [c["frame"] for c in found]
             tp = sum(1 for f in found_frames if any(abs(f - t) <= 1 for t in truth))
@@ -142,9 +155,19 @@ def main():
             print("%-13s %-5s %10d %8.4f %10d %8.4f %10d %8.4f  aware/ff %.2f" % (
                 kind, h, r["lecture"]["bytes"], r["lecture"]["ssim"], r["fixed"]["bytes"], r["fixed"]["ssim"],
                 r["ffmpeg"]["bytes"], r["ffmpeg"]["ssim"], r["lecture"]["bytes_vs_ffmpeg"]))
-        print("%-13s CPU median s: aware %.1f fixed %.1f ffmpeg %.1f (aware/ff %.2f); slides precision %.2f recall %.2f" % (
-            kind, k["cpu_s"]["lecture"]["median"], k["cpu_s"]["fixed"]["median"], k["cpu_s"]["ffmpeg"]["median"],
-            k["cpu_ratio_vs_ffmpeg"]["lecture"], k["slides"]["precision"], k["slides"]["recall"]))
+        print("%-13s CPU median s: aware %.1f auto %.1f fixed %.1f ffmpeg %.1f (aware/ff %.2f, auto/ff %.2f); "
+              "slides precision %.2f recall %.2f" % (
+            kind, k["cpu_s"]["lecture"]["median"], k["cpu_s"]["auto"]["median"], k["cpu_s"]["fixed"]["median"],
+            k["cpu_s"]["ffmpeg"]["median"], k["cpu_ratio_vs_ffmpeg"]["lecture"], k["cpu_ratio_vs_ffmpeg"]["auto"],
+            k["slides"]["precision"], k["slides"]["recall"]))
+        lb = k["ladder_bytes"]
+        print("%-13s ladder bytes: aware %d auto %d (rungs %s, probe %.1f s) fixed %d ffmpeg %d (auto/ff %.2f)" % (
+            kind, lb["lecture"], lb["auto"], ",".join(map(str, k["auto_kept"])), k["auto_probe_s"], lb["fixed"],
+            lb["ffmpeg"], lb["auto"] / lb["ffmpeg"]))
+        for h, r in k["rungs"].items():
+            if "auto" in r:
+                print("%-13s %-5s auto %10d %8.4f  auto/ff %.2f" % (kind, h, r["auto"]["bytes"], r["auto"]["ssim"],
+                                                                    r["auto"]["bytes_vs_ffmpeg"]))
 
 
 if __name__ == "__main__":

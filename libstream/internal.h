@@ -173,7 +173,49 @@ typedef struct LSLadder {
     int fps_num, fps_den; /* output frame rate */
 } LSLadder;
 
+/* The rungs the settings ask for (the default lecture ladder, or settings.rungs), sorted, without VP9 twins */
 int ls_ladder_plan(LStreamJob *job, const LSSourceInfo *src, LSLadder *ladder);
+/* Then the VP9 twins of the lowest settings.vp9_rungs H.264 rungs */
+int ls_ladder_twins(LStreamJob *job, LSLadder *ladder);
+
+/* ---- the content-adaptive ladder (settings.ladder = auto, core/probe.c) ---- */
+#define LS_PROBE_CRFS          3 /* per rung: its CRF and one step either side */
+#define LS_PROBE_MAX_STRETCHES 8
+#define LS_PROBE_MAX_POINTS    (LSTREAM_MAX_RUNGS * LS_PROBE_CRFS)
+typedef struct LSProbePoint {
+    char id[16]; /* the rung's name */
+    int rung;    /* index in LSLadderProbe.rung */
+    float crf;
+    double kbps, ssim, ssim_db; /* average over the stretches; SSIM at the reference size; dB = -10 log10(1 - SSIM) */
+    int hull;                   /* on the rising rate-quality convex hull of all the points */
+} LSProbePoint;
+typedef struct LSProbeRung {
+    char id[16];
+    int ladder_index;                          /* in the ladder as planned */
+    float crf;                                 /* its own */
+    int probed;                                /* else not_probed says why */
+    const char *not_probed;                    /* static text */
+    double kbps, ssim, ssim_db, below_hull_db; /* at its own CRF */
+    int kept, dropped_top;
+    char why[160];
+} LSProbeRung;
+typedef struct LSLadderProbe {
+    int on;
+    int ref_w, ref_h; /* the size quality is measured at (the top H.264 rung's) */
+    int n_stretches;
+    double from[LS_PROBE_MAX_STRETCHES], seconds[LS_PROBE_MAX_STRETCHES]; /* output timeline */
+    int64_t frames;                                                       /* probed per point, all stretches */
+    double seconds_wall;
+    int n_points;
+    LSProbePoint point[LS_PROBE_MAX_POINTS];
+    int n_rungs;
+    LSProbeRung rung[LSTREAM_MAX_RUNGS]; /* the planned rungs, in ladder order */
+} LSLadderProbe;
+struct LSInputOps;
+/* Probe encodes on stretches of the source @p src (opened again through @p ops), then keep in @p ladder (planned,
+ * before ls_ladder_twins()) only the rungs chosen; @p out gets the figures and the reasons. 0 or ls_fail(). */
+int ls_ladder_probe(LStreamJob *job, const struct LSInputOps *ops, const LSSourceInfo *src, LSLadder *ladder,
+                    LSLadderProbe *out);
 
 /* ---- segment plan: one list of boundaries for all renditions ---- */
 #define LS_LEAD_SECONDS 2.0 /* the first segment's length (segplan.c) */
@@ -200,6 +242,9 @@ typedef struct LSPacket {
     int64_t pts, dts; /* video: frames (dts monotonic, an IDR's dts == pts); audio: the track timescale */
     int64_t duration;
     int key;
+    /* video, when the encoder was opened with LSEncoderParams.recon: the picture a decoder shows for this packet,
+     * luma only (data[0], stride[0], w x h; data[1] and data[2] NULL); borrowed for the sink call; else NULL */
+    const LSPicture *recon;
 } LSPacket;
 
 /* ---- codec strings (RFC 6381) from real configuration records (doc/RULES.md M3), never from settings;

@@ -80,6 +80,12 @@ enum LStreamAudioCodec {
     LSTREAM_AUDIO_OPUS = 1, /**< Opus through libopus (libavcodec); speech at 16-32 kbit/s */
 };
 
+/** How the video rungs are chosen (settings.ladder). */
+enum LStreamLadderMode {
+    LSTREAM_LADDER_FIXED = 0, /**< every rung of the planned ladder is encoded */
+    LSTREAM_LADDER_AUTO = 1,  /**< content-adaptive: probe encodes decide which rungs are worth their bytes */
+};
+
 #define LSTREAM_MAX_RUNGS 8
 
 /** One video rung of the ladder. */
@@ -210,7 +216,14 @@ typedef struct LStreamSettings {
      *  Apple for 6 segments), or 0: an EVENT playlist that keeps every segment. Every segment stays on disk
      *  either way: the lecture becomes the VOD ladder when the class ends. Default 10. */
     int live_window;
-    uint8_t reserved[32]; /**< must be zero (lstream_default_settings() does it) */
+    /** LSTREAM_LADDER_AUTO: a content-adaptive ladder (doc/LECTURE.md). Before the encode, short stretches of the
+     *  lecture are encoded at every planned H.264 rung at three CRFs, each decoded picture scaled back to the top
+     *  rung's size and compared with the source (SSIM); a middle rung stays only if it is on the rate-quality
+     *  convex hull and meaningfully cheaper than the rung above it (at most 1/1.5 of its bits). The top rung and
+     *  the lowest (cellular) rung always stay, audio-only too; VP9 twins follow the H.264 rungs that stay. The
+     *  probe figures and the choice go to ladder.json ("ladder_probe"). Not for live jobs. Default FIXED. */
+    enum LStreamLadderMode ladder;
+    uint8_t reserved[28]; /**< must be zero (lstream_default_settings() does it) */
 } LStreamSettings;
 
 /** Fill @p s with defaults. Never fails. */
@@ -223,7 +236,7 @@ LSTREAM_API size_t lstream_settings_size(void);
  * Set one setting by name from text, as a command line or a configuration file gives it (the model is
  * x264_param_parse()). Names are the field names: "segment_duration", "threads", "preset", "max_fps",
  * "audio_codec" ("aac", "opus"), "audio_kbps", "opus_kbps", "audio_channels", "audio_language", "validate", "cpu_mask" (a level:
- * c, sse2, ssse3, sse41, avx2, avx512, neon, all; or a number), "ffmpeg_log", "strict", "chunk_span", "download", "loudness", "log_level" (error, warning,
+ * c, sse2, ssse3, sse41, avx2, avx512, neon, all; or a number), "ffmpeg_log", "strict", "chunk_span", "download", "loudness", "ladder" (fixed, auto), "log_level" (error, warning,
  * info, debug or 0..3) and "rungs": a comma-separated list of short sides, largest first, each optionally
  * followed by ":crf=N", ":max=KBPS", ":buf=KBIT" or ":kbps=N" (average bit rate instead of CRF), e.g.
  * "720,480:crf=24,240"; "default" selects the default lecture ladder. Booleans take 1/0, yes/no, true/false.

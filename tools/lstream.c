@@ -50,6 +50,8 @@ static void usage(FILE *f)
            "      --audio-kbps N      AAC-LC bit rate (default 64)\n"
            "      --opus-kbps N       Opus speech rendition beside AAC at N kbit/s (default 20; 0: none)\n"
            "      --vp9 N             the lowest N rungs (0..3) also in VP9 through libvpx, beside H.264 (default 0)\n"
+           "      --ladder MODE       fixed: every planned rung (default); auto: probe encodes keep the rungs on\n"
+           "                          the rate-quality hull that save enough bytes (ladder.json ladder_probe)\n"
            "      --stereo            keep stereo audio (default mono: lecture speech)\n"
            "      --loudness LUFS     audio loudness target, EBU R128 (-40..-5; default -16; 0: as recorded)\n"
            "      --lang CODE         audio language, BCP 47 (default und)\n"
@@ -175,7 +177,8 @@ static void attach(LStreamSettings *s, CliOut *out)
         { "opus-kbps", required_argument, NULL, 10 }, { "no-download", no_argument, NULL, 13 },                        \
         { "loudness", required_argument, NULL, 14 }, { "vp9", required_argument, NULL, 15 },                           \
         { "no-lecture", no_argument, NULL, 16 }, { "no-thumbnails", no_argument, NULL, 17 },                           \
-        { "quiet", no_argument, NULL, 'q' }, { "verbose", no_argument, NULL, 'v' },                                    \
+        { "ladder", required_argument, NULL, 18 }, { "quiet", no_argument, NULL, 'q' },                                \
+        { "verbose", no_argument, NULL, 'v' },                                                                         \
     {                                                                                                                  \
         "help", no_argument, NULL, 'h'                                                                                 \
     }
@@ -200,6 +203,7 @@ static int media_option(LStreamSettings *s, int c, const char *arg, int *bad)
     case 15: *bad = set(s, "--vp9", "vp9_rungs", arg); return 1;
     case 16: *bad = set(s, "--no-lecture", "lecture", "0"); return 1;
     case 17: *bad = set(s, "--no-thumbnails", "thumbnails", "0"); return 1;
+    case 18: *bad = set(s, "--ladder", "ladder", arg); return 1;
     default: return 0;
     }
 }

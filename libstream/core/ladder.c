@@ -89,6 +89,22 @@ static void sort_rungs(LSLadder *l)
         }
 }
 
+/* sorted, each rung's buffer fitted to the frame rate, its folder name; no two rungs of one folder */
+static int finish(LStreamJob *job, LSLadder *l)
+{
+    sort_rungs(l);
+    for (int i = 0; i < l->n; i++) {
+        LSRungPlan *p = &l->r[i];
+        fit_buffer(&p->rung, l->fps_num, l->fps_den);
+        p->rung.short_side = p->short_side;
+        snprintf(p->name, sizeof(p->name), p->rung.codec == LSTREAM_CODEC_VP9 ? "v%d-vp9" : "v%d", p->short_side);
+        for (int j = 0; j < i; j++) /* two rungs of one size would share a folder */
+            if (!strcmp(l->r[j].name, p->name))
+                return ls_fail(job, LSTREAM_ERR_SETTINGS, "rung %dp is listed twice", p->short_side);
+    }
+    return 0;
+}
+
 int ls_ladder_plan(LStreamJob *job, const LSSourceInfo *src, LSLadder *l)
 {
     memset(l, 0, sizeof(*l));
@@ -145,8 +161,14 @@ int ls_ladder_plan(LStreamJob *job, const LSSourceInfo *src, LSLadder *l)
             p->rung.buffer_kbits = defaults[i].buffer_kbits;
         }
     }
+    for (int i = 0; i < l->n; i++)
+        size_for(src, l->r[i].short_side, &l->r[i].width, &l->r[i].height);
+    return finish(job, l);
+}
+
+int ls_ladder_twins(LStreamJob *job, LSLadder *l)
+{
     /* VP9 twins of the lowest H.264 rungs (settings.vp9_rungs): sorted, the H.264 rungs come first, smallest last */
-    sort_rungs(l);
     int n_h264 = 0;
     while (n_h264 < l->n && l->r[n_h264].rung.codec == LSTREAM_CODEC_H264)
         n_h264++;
@@ -157,16 +179,5 @@ int ls_ladder_plan(LStreamJob *job, const LSSourceInfo *src, LSLadder *l)
         l->r[l->n] = l->r[t];
         l->r[l->n++].rung.codec = LSTREAM_CODEC_VP9;
     }
-    sort_rungs(l);
-    for (int i = 0; i < l->n; i++) {
-        LSRungPlan *p = &l->r[i];
-        fit_buffer(&p->rung, l->fps_num, l->fps_den);
-        p->rung.short_side = p->short_side;
-        size_for(src, p->short_side, &p->width, &p->height);
-        snprintf(p->name, sizeof(p->name), p->rung.codec == LSTREAM_CODEC_VP9 ? "v%d-vp9" : "v%d", p->short_side);
-        for (int j = 0; j < i; j++) /* two rungs of one size would share a folder */
-            if (!strcmp(l->r[j].name, p->name))
-                return ls_fail(job, LSTREAM_ERR_SETTINGS, "rung %dp is listed twice", p->short_side);
-    }
-    return 0;
+    return finish(job, l);
 }

@@ -96,6 +96,10 @@ static const struct Setting {
       ":kbps=N or :vp9 (VP9 instead of H.264), e.g. 720,480:crf=24,240,240:vp9; at most 8 rungs of 16..4320; "
       "\"default\": the lecture ladder",
       1 },
+    { "ladder",
+      "fixed or auto: every planned rung, or a content-adaptive ladder: probe encodes keep the rungs on the "
+      "rate-quality hull that save enough bytes (default fixed)",
+      1 },
     { "vp9_rungs",
       "integer 0..3: the lowest N rungs of the ladder are also encoded in VP9 (libvpx), beside H.264; 0: none "
       "(default 0)",
@@ -277,7 +281,10 @@ int lstream_settings_set(LStreamSettings *s, const char *name, const char *value
             snprintf(t.preset, sizeof(t.preset), "%s", value);
     } else if (!strcmp(name, "max_fps"))
         bad = parse_long(value, 1, 120, &l) || (t.max_fps = (int)l, 0);
-    else if (!strcmp(name, "audio_codec")) {
+    else if (!strcmp(name, "ladder")) {
+        bad = strcasecmp(value, "fixed") && strcasecmp(value, "auto");
+        t.ladder = strcasecmp(value, "auto") ? LSTREAM_LADDER_FIXED : LSTREAM_LADDER_AUTO;
+    } else if (!strcmp(name, "audio_codec")) {
         bad = strcasecmp(value, "aac") && strcasecmp(value, "opus");
         t.audio_codec = strcasecmp(value, "opus") ? LSTREAM_AUDIO_AAC : LSTREAM_AUDIO_OPUS;
     } else if (!strcmp(name, "opus_kbps"))
@@ -369,6 +376,8 @@ int lstream_settings_get(const LStreamSettings *s, const char *name, char *buf, 
         n = snprintf(buf, size, "%d", s->max_fps);
     else if (!strcmp(name, "audio_codec"))
         n = snprintf(buf, size, "%s", s->audio_codec == LSTREAM_AUDIO_OPUS ? "opus" : "aac");
+    else if (!strcmp(name, "ladder"))
+        n = snprintf(buf, size, "%s", s->ladder == LSTREAM_LADDER_AUTO ? "auto" : "fixed");
     else if (!strcmp(name, "opus_kbps"))
         n = snprintf(buf, size, "%d", s->opus_kbps);
     else if (!strcmp(name, "audio_kbps"))
@@ -450,6 +459,8 @@ int lstream_settings_check(const LStreamSettings *s, char *why, size_t size)
         FAIL("lecture = %d: must be 0 or 1", s->lecture);
     if (s->thumbnails != 0 && s->thumbnails != 1)
         FAIL("thumbnails = %d: must be 0 or 1", s->thumbnails);
+    if (s->ladder != LSTREAM_LADDER_FIXED && s->ladder != LSTREAM_LADDER_AUTO)
+        FAIL("ladder = %d: LSTREAM_LADDER_FIXED (0) or LSTREAM_LADDER_AUTO (1)", (int)s->ladder);
     if (s->live_window != 0 && (s->live_window < 6 || s->live_window > 100000))
         FAIL("live_window = %d: 6..100000, or 0 (EVENT: keep every segment)", s->live_window);
     if (s->chunk_span < 0 || s->chunk_span > 100000)

@@ -44,6 +44,7 @@ typedef struct Ctx {
     LStreamJob *job;
     LSSourceInfo src;
     LSLadder ladder;
+    LSLadderProbe probe; /* settings.ladder = auto: what chose the rungs */
     LSSegPlan plan;
     Rung rung[LSTREAM_MAX_RUNGS];
     int n_rungs;
@@ -1004,6 +1005,8 @@ static int publish(Ctx *c, int64_t video_frames)
 {
     LStreamJob *job = c->job;
     LSPresentation pres = { 0 };
+    if (c->probe.on)
+        pres.probe = &c->probe;
     if (c->loud.measured) {
         pres.loudness.measured = 1;
         pres.loudness.target = job->s.loudness;
@@ -1404,6 +1407,14 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input, const LSP
     c->frame_end = -1;
     if (c->src.has_video) {
         if ((err = ls_ladder_plan(job, &c->src, &c->ladder)))
+            goto end;
+        /* content-adaptive: probe encodes choose the rungs (each part of a chunked encode chooses alike) */
+        if (job->s.ladder == LSTREAM_LADDER_AUTO && c->live)
+            ls_log(job, LSTREAM_LOG_INFO, "live: the ladder is not probed (ladder = auto needs the recording)");
+        else if (job->s.ladder == LSTREAM_LADDER_AUTO && kind != LS_PART_AUDIO &&
+                 (err = ls_ladder_probe(job, input_ops, &c->src, &c->ladder, &c->probe)))
+            goto end;
+        if ((err = ls_ladder_twins(job, &c->ladder)))
             goto end;
         const int fn = c->ladder.fps_num, fd = c->ladder.fps_den;
         ls_segplan_init(&c->plan, job->s.segment_duration, fd, fn, (int64_t)llrint(dur_est * fn / fd));

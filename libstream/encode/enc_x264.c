@@ -19,6 +19,8 @@ typedef struct LSX264 {
     uint8_t *buf;
     size_t cap;
     char name[16];
+    int recon; /* LSEncoderParams.recon */
+    int width, height;
 } LSX264;
 
 static void x264_log_cb(void *priv, int level, const char *fmt, va_list ap)
@@ -87,9 +89,15 @@ static int x264_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSC
         p.rc.i_vbv_max_bitrate = r->rung.max_kbps;
         p.rc.i_vbv_buffer_size = r->rung.buffer_kbits > 0 ? r->rung.buffer_kbits : r->rung.max_kbps;
     }
+    /* probe encodes want the decoded pictures: x264 hands its reconstruction out with each frame, whole only when
+     * asked (it may skip deblocking a frame nothing references) */
+    p.b_full_recon = ep->recon;
     if (x264_param_apply_profile(&p, "high") < 0)
         return ls_fail(job, LSTREAM_ERR_ENCODER, "x264 refuses the High profile");
     e->job = job;
+    e->recon = ep->recon;
+    e->width = r->width;
+    e->height = r->height;
     snprintf(e->name, sizeof(e->name), "%s", r->name);
     e->h = x264_encoder_open(&p);
     if (!e->h)
@@ -185,6 +193,9 @@ static int deliver(LSX264 *e, x264_nal_t *nal, int n, const x264_picture_t *out,
         .duration = 1,
         .key = out->b_keyframe,
     };
+    LSPicture recon = { { out->img.plane[0] }, { out->img.i_stride[0] }, e->width, e->height, NULL };
+    if (e->recon)
+        pkt.recon = &recon;
     return sink(opaque, &pkt);
 }
 
@@ -290,4 +301,5 @@ const LSEncoderOps ls_enc_x264 = {
     .drain = x264_drain,
     .close = x264_close,
     .faster = x264_faster,
+    .recon = 1,
 };

@@ -38,6 +38,7 @@ typedef struct LSEncoderParams {
     int channels, kbps;     /* audio */
     double gain_db;         /* audio: applied to every sample before encoding (loudness normalisation) */
     int threads;            /* this encoder's share of the job's thread budget (>= 1) */
+    int recon;              /* video, probe encodes (core/probe.c): each packet carries its decoded picture */
 } LSEncoderParams;
 
 typedef int (*LSPacketSink)(void *opaque, const LSPacket *pkt);
@@ -65,6 +66,8 @@ typedef struct LSEncoderOps {
      * configuration (the init segment stays valid). @p level 1, 2, ...: each faster than the one before.
      * 0 = done, 1 = already as fast as it goes. */
     int (*faster)(void *priv, int level);
+    /* 1: takes LSEncoderParams.recon (every packet's LSPacket.recon is filled) */
+    int recon;
 } LSEncoderOps;
 
 /* An open encoder: ops + private state. */

@@ -70,7 +70,8 @@ typedef struct LSPresentation {
     struct {
         char file[32], video[16], audio[16]; /* empty file: none */
         int64_t bytes;
-    } download; /* the offline file (ls_write_download) */
+    } download;                 /* the offline file (ls_write_download) */
+    const LSLadderProbe *probe; /* settings.ladder = auto: the probe that chose the rungs; else NULL */
     struct {
         int measured;
         double target, input_lufs, input_peak_db, gain_db; /* LUFS, dBFS, dB */

@@ -47,6 +47,38 @@ static void rendition(LSBuf *b, const LSRendition *r, const LSRendition *audio, 
                   (long long)bytes, r->id, LS_NAME_PLAYLIST, last ? "" : ",");
 }
 
+/* settings.ladder = auto: every probe point and why each rung stayed or went (core/probe.c) */
+static void probe_report(LSBuf *b, const LSLadderProbe *pr)
+{
+    ls_buf_printf(
+        b, "  \"ladder_probe\": {\"reference\": \"%dx%d\", \"frames\": %lld, \"seconds\": %.2f, \"stretches\": [",
+        pr->ref_w, pr->ref_h, (long long)pr->frames, pr->seconds_wall);
+    for (int i = 0; i < pr->n_stretches; i++)
+        ls_buf_printf(b, "%s{\"from\": %.3f, \"seconds\": %.3f}", i ? ", " : "", pr->from[i], pr->seconds[i]);
+    ls_buf_printf(b, "],\n    \"points\": [");
+    for (int i = 0; i < pr->n_points; i++) {
+        const LSProbePoint *pt = &pr->point[i];
+        ls_buf_printf(b, "%s\n      {\"rung\": ", i ? "," : "");
+        json_str(b, pt->id);
+        ls_buf_printf(b, ", \"crf\": %.1f, \"kbps\": %.1f, \"ssim\": %.5f, \"ssim_db\": %.3f, \"hull\": %s}", pt->crf,
+                      pt->kbps, pt->ssim, pt->ssim_db, pt->hull ? "true" : "false");
+    }
+    ls_buf_printf(b, "],\n    \"rungs\": [");
+    for (int i = 0; i < pr->n_rungs; i++) {
+        const LSProbeRung *r = &pr->rung[i];
+        ls_buf_printf(b, "%s\n      {\"rung\": ", i ? "," : "");
+        json_str(b, r->id);
+        ls_buf_printf(b, ", \"probed\": %s, ", r->probed ? "true" : "false");
+        if (r->probed)
+            ls_buf_printf(b, "\"crf\": %.1f, \"kbps\": %.1f, \"ssim\": %.5f, \"below_hull_db\": %.3f, ", r->crf,
+                          r->kbps, r->ssim, r->below_hull_db);
+        ls_buf_printf(b, "\"kept\": %s, \"reason\": ", r->kept ? "true" : "false");
+        json_str(b, r->why);
+        ls_buf_printf(b, "}");
+    }
+    ls_buf_printf(b, "]},\n");
+}
+
 int ls_write_report(LSOutput *o, const LSPresentation *p, const LSSourceInfo *src)
 {
     LStreamJob *job = o->job;
@@ -144,6 +176,8 @@ int ls_write_report(LSOutput *o, const LSPresentation *p, const LSSourceInfo *sr
         ls_buf_printf(&b, ", \"bytes\": %lld, \"average_bps\": %.0f},\n", (long long)p->download.bytes,
                       p->duration > 0 ? p->download.bytes * 8 / p->duration : 0);
     }
+    if (p->probe)
+        probe_report(&b, p->probe);
     if (p->n_dropped) {
         ls_buf_printf(&b, "  \"dropped_rungs\": [");
         for (int k = 0; k < p->n_dropped; k++) {

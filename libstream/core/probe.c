@@ -1,0 +1,526 @@
+/*
+ * The content-adaptive ladder (settings.ladder = auto): probe encodes decide which planned H.264 rungs are worth
+ * their bytes on this lecture.
+ *
+ * Stretches of the lecture (LS_PROBE_SECONDS each, one per LS_PROBE_EVERY seconds, at most LS_PROBE_MAX_STRETCHES,
+ * spread evenly) are decoded and normalised as the encode will do it; every H.264 rung encodes them at its CRF and
+ * LS_PROBE_DCRF either side (the job's preset, its VBV cap, one thread per encoder: the choice is the same on any
+ * machine and any thread budget, which chunked encodes rely on). Each decoded picture (x264's reconstruction) is
+ * scaled back to the top rung's size and compared with the source at that size: SSIM, as a player showing that rung
+ * full screen would look. Quality is in dB, -10 log10(1 - SSIM).
+ *
+ * The choice, from the top down: the top rung stays (it is the ceiling) and so does the lowest (the cellular rung,
+ * the data-saver floor: doc/RULES.md M7); a rung between them stays when it costs at most 1/LS_PROBE_MIN_STEP of the
+ * last rung kept above it (Apple's authoring guide: adjacent rates 1.5 to 2 apart; a rung that saves less is not worth
+ * a switch) and lies on the rate-quality convex hull of all the points, within LS_PROBE_HULL_DB (no other size gives
+ * visibly more quality for its bytes) — unless dropping it would leave more than LS_PROBE_MAX_GAP between its
+ * neighbours. A top rung goes too when the next size down is as good (within LS_PROBE_SAME_DB) for fewer bits: a soft
+ * camera picture or an upscaled recording gains nothing from more pixels. VP9 twins follow (ls_ladder_twins() runs after). Rungs with an average bit rate (kbps) instead of a
+ * CRF, and explicit VP9 rungs, are not probed and stay.
+ */
+#include "config.h"
+#include "libstream/internal.h"
+#include "libstream/encode/encoder.h"
+#include "libstream/input/input.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LS_PROBE_SECONDS  2.0
+#define LS_PROBE_FRAMES   60 /* at most, per stretch (high frame rates) */
+#define LS_PROBE_EVERY    120.0
+#define LS_PROBE_DCRF     3.0f
+#define LS_PROBE_MIN_STEP 1.5
+#define LS_PROBE_HULL_DB  0.5
+#define LS_PROBE_MAX_GAP  4.0
+#define LS_PROBE_SAME_DB  0.1
+
+typedef struct Cand {
+    int ladder_index; /* in the LSLadder */
+    LSRungPlan plan;
+    int same;            /* the source's size: no scaling */
+    LSPlaneScaler sc[3]; /* source -> rung */
+    LSPicture pic;       /* the scaled picture */
+    int probed;          /* 0: not probed (kept as it is) */
+} Cand;
+
+typedef struct Task { /* one probe encode: a rung at one CRF */
+    struct Probe *pr;
+    int cand, point;
+    LSRungPlan plan;
+    LSEncoder enc;
+    LSCodecConfig cfg;
+    int open;
+    int same_ref;     /* the rung is the reference size */
+    LSPlaneScaler up; /* rung luma -> reference size */
+    uint8_t *up_buf;  /* ref_w x ref_h */
+    int64_t bytes, frames;
+    double ssim_sum;
+    int err;
+} Task;
+
+typedef struct Probe {
+    LStreamJob *job;
+    LSPool *pool;
+    int n_cand, n_task;
+    Cand cand[LSTREAM_MAX_RUNGS];
+    Task task[LSTREAM_MAX_RUNGS * LS_PROBE_CRFS];
+    int ref_w, ref_h, src_w, src_h;
+    LSPlaneScaler ref_sc; /* source luma -> reference size (unless the same) */
+    uint8_t *ref;         /* the stretch's reference lumas, count x ref_w x ref_h */
+    int64_t first, count, got;
+    const LSPicture *cur;
+    int64_t cur_index;
+} Probe;
+
+static uint8_t *ref_plane(Probe *pr, int64_t k) { return pr->ref + (size_t)k * pr->ref_w * pr->ref_h; }
+
+static int on_packet(void *opaque, const LSPacket *pkt)
+{
+    Task *t = opaque;
+    Probe *pr = t->pr;
+    t->bytes += pkt->size;
+    const int64_t k = pkt->pts - pr->first;
+    if (!pkt->recon || k < 0 || k >= pr->count)
+        return ls_fail(pr->job, LSTREAM_ERR_BUG, "ladder probe: rung %s gave no decoded picture for frame %lld",
+                       t->plan.name, (long long)pkt->pts);
+    const LSPicture *r = pkt->recon;
+    const uint8_t *q = r->data[0];
+    ptrdiff_t qs = r->stride[0];
+    if (!t->same_ref) {
+        ls_plane_scale(&pr->job->dsp, &t->up, t->up_buf, pr->ref_w, r->data[0], r->stride[0]);
+        q = t->up_buf;
+        qs = pr->ref_w;
+    }
+    t->ssim_sum += ls_plane_ssim(&pr->job->dsp, ref_plane(pr, k), pr->ref_w, q, qs, pr->ref_w, pr->ref_h);
+    t->frames++;
+    return 0;
+}
+
+static void scale_task(void *opaque, int i)
+{
+    Probe *pr = opaque;
+    Cand *c = &pr->cand[i];
+    if (!c->probed || c->same)
+        return;
+    for (int p = 0; p < 3; p++)
+        ls_plane_scale(&pr->job->dsp, &c->sc[p], c->pic.data[p], c->pic.stride[p], pr->cur->data[p],
+                       pr->cur->stride[p]);
+}
+
+static void encode_task(void *opaque, int i)
+{
+    Probe *pr = opaque;
+    Task *t = &pr->task[i];
+    const Cand *c = &pr->cand[t->cand];
+    if (!t->err)
+        t->err = t->enc.ops->encode_picture(t->enc.priv, c->same ? pr->cur : &c->pic, pr->cur_index,
+                                            pr->cur_index == pr->first, on_packet, t);
+}
+
+static void drain_task(void *opaque, int i)
+{
+    Probe *pr = opaque;
+    Task *t = &pr->task[i];
+    if (!t->err)
+        t->err = t->enc.ops->drain(t->enc.priv, 0, on_packet, t);
+}
+
+static int first_error(Probe *pr)
+{
+    for (int i = 0; i < pr->n_task; i++)
+        if (pr->task[i].err)
+            return pr->task[i].err;
+    return 0;
+}
+
+/* the normaliser's sink: one picture of the stretch to every probe encode */
+static int on_frame(void *opaque, const LSPicture *pic, int64_t index)
+{
+    Probe *pr = opaque;
+    if (pr->got >= pr->count)
+        return 0;
+    const int64_t k = pr->got++;
+    if (pr->ref_w == pr->src_w && pr->ref_h == pr->src_h)
+        for (int y = 0; y < pr->ref_h; y++)
+            memcpy(ref_plane(pr, k) + (size_t)y * pr->ref_w, pic->data[0] + y * pic->stride[0], pr->ref_w);
+    else
+        ls_plane_scale(&pr->job->dsp, &pr->ref_sc, ref_plane(pr, k), pr->ref_w, pic->data[0], pic->stride[0]);
+    pr->cur = pic;
+    pr->cur_index = index;
+    ls_pool_run(pr->pool, scale_task, pr, pr->n_cand);
+    ls_pool_run(pr->pool, encode_task, pr, pr->n_task);
+    pr->cur = NULL;
+    return first_error(pr);
+}
+
+static void close_tasks(Probe *pr)
+{
+    for (int i = 0; i < pr->n_task; i++) {
+        Task *t = &pr->task[i];
+        if (t->open)
+            ls_encoder_close(&t->enc);
+        ls_codec_config_free(&t->cfg);
+        t->open = 0;
+    }
+}
+
+static int open_tasks(Probe *pr, const LSLadder *l)
+{
+    for (int i = 0; i < pr->n_task; i++) {
+        Task *t = &pr->task[i];
+        const LSEncoderParams ep = {
+            .rung = &t->plan, .fps_num = l->fps_num, .fps_den = l->fps_den, .threads = 1, .recon = 1
+        };
+        int err = ls_encoder_open(&t->enc, ls_encoder_find(LS_TRACK_VIDEO, LSTREAM_CODEC_H264), pr->job, &ep, &t->cfg);
+        if (err)
+            return err;
+        t->open = 1;
+    }
+    return 0;
+}
+
+/* One stretch: [from, from + count frames) of the output timeline, through every probe encode. */
+static int run_stretch(Probe *pr, const LSInputOps *ops, const LSSourceInfo *src, const LSLadder *l, int64_t first,
+                       int64_t count)
+{
+    LStreamJob *job = pr->job;
+    LSInput in;
+    LSSourceInfo info;
+    LSNormalizer *norm = NULL;
+    pr->first = first;
+    pr->count = count;
+    pr->got = 0;
+    int err = ls_input_open(&in, ops, job, src->path, &info);
+    if (err)
+        return err;
+    const double t0 = src->video_start;
+    const double from = first > 0 && !isnan(t0) ? t0 + (double)first * l->fps_den / l->fps_num : NAN;
+    if (!(err = open_tasks(pr, l)) && !(err = ls_input_select(&in, job, LS_ITEM_VIDEO, from)) &&
+        !(err = ls_normalizer_open(&norm, job, &info, l->fps_num, l->fps_den, t0, on_frame, pr))) {
+        ls_normalizer_skip(norm, first);
+        LSInputItem item;
+        while (pr->got < count && !ls_cancelled(job) && (err = ls_input_read(&in, &item)) == 0)
+            if (item.type == LS_ITEM_VIDEO && (err = ls_normalizer_push(norm, &item.video)))
+                break;
+        if (err == LS_EOF)
+            err = ls_normalizer_finish(norm, 0);
+        if (!err && ls_cancelled(job))
+            err = ls_fail(job, LSTREAM_ERR_CANCELLED, "cancelled");
+        if (!err) {
+            ls_pool_run(pr->pool, drain_task, pr, pr->n_task);
+            err = first_error(pr);
+        }
+    }
+    ls_normalizer_close(&norm);
+    ls_input_close(&in);
+    close_tasks(pr);
+    return err;
+}
+
+static double to_db(double ssim) { return ssim >= 1.0 ? 100.0 : -10.0 * log10(1.0 - ssim); }
+
+static double cross(const LSProbePoint *o, const LSProbePoint *a, const LSProbePoint *b)
+{
+    return (a->kbps - o->kbps) * (b->ssim_db - o->ssim_db) - (a->ssim_db - o->ssim_db) * (b->kbps - o->kbps);
+}
+
+static int by_rate(const void *a, const void *b)
+{
+    const LSProbePoint *x = *(const LSProbePoint *const *)a, *y = *(const LSProbePoint *const *)b;
+    return x->kbps < y->kbps ? -1 : x->kbps > y->kbps ? 1 : (x->ssim_db > y->ssim_db) - (x->ssim_db < y->ssim_db);
+}
+
+/* The upper convex hull of the points in (rate, dB), its rising part (more bits buy more quality): marks the
+ * points on it, leaves them in @p hull (ascending rate). */
+static int upper_hull(LSLadderProbe *p, LSProbePoint **hull)
+{
+    LSProbePoint *s[LS_PROBE_MAX_POINTS];
+    for (int i = 0; i < p->n_points; i++)
+        s[i] = &p->point[i];
+    qsort(s, p->n_points, sizeof(*s), by_rate);
+    int n = 0;
+    for (int i = 0; i < p->n_points; i++) {
+        if (n && s[i]->ssim_db <= hull[n - 1]->ssim_db)
+            continue; /* costs more for no more quality */
+        while (n >= 2 && cross(hull[n - 2], hull[n - 1], s[i]) >= 0)
+            n--;
+        hull[n++] = s[i];
+    }
+    for (int i = 0; i < n; i++)
+        hull[i]->hull = 1;
+    return n;
+}
+
+/* the hull's quality at @p kbps (linear between its points; its ends beyond them) */
+static double hull_db(LSProbePoint *const *hull, int n, double kbps)
+{
+    if (kbps <= hull[0]->kbps)
+        return hull[0]->ssim_db;
+    for (int i = 1; i < n; i++)
+        if (kbps <= hull[i]->kbps) {
+            const LSProbePoint *a = hull[i - 1], *b = hull[i];
+            return a->ssim_db + (b->ssim_db - a->ssim_db) * (kbps - a->kbps) / (b->kbps - a->kbps);
+        }
+    return hull[n - 1]->ssim_db;
+}
+
+/* From the figures: which rungs stay (p->rung[].kept, .why), from the top down. */
+static void choose(LSLadderProbe *p)
+{
+    LSProbePoint *hull[LS_PROBE_MAX_POINTS];
+    const int nh = upper_hull(p, hull);
+    for (int j = 0; j < p->n_rungs; j++) {
+        LSProbeRung *r = &p->rung[j];
+        if (r->probed)
+            r->below_hull_db = hull_db(hull, nh, r->kbps) - r->ssim_db;
+    }
+    /* a top rung that buys no quality: the next size down looks as good (a soft camera picture, an upscaled
+     * recording) for fewer bits; the next one is then the top (never the lowest: two rungs stay) */
+    int probed[LSTREAM_MAX_RUNGS], n = 0, top = 0;
+    for (int j = 0; j < p->n_rungs; j++)
+        if (p->rung[j].probed)
+            probed[n++] = j;
+    while (top + 2 < n) {
+        LSProbeRung *a = &p->rung[probed[top]];
+        const LSProbeRung *b = &p->rung[probed[top + 1]];
+        if (b->ssim_db < a->ssim_db - LS_PROBE_SAME_DB || b->kbps >= a->kbps)
+            break;
+        a->dropped_top = 1;
+        char id[sizeof(b->id)];
+        memcpy(id, b->id, sizeof(id));
+        snprintf(a->why, sizeof(a->why), "buys no quality: %s looks as good (%.2f dB against %.2f) for %.0f kbit/s", id,
+                 b->ssim_db, a->ssim_db, b->kbps);
+        top++;
+    }
+    int last = -1; /* the last rung kept, above */
+    for (int j = 0; j < p->n_rungs; j++) {
+        LSProbeRung *r = &p->rung[j];
+        r->kept = !r->dropped_top;
+        if (r->dropped_top)
+            continue;
+        if (!r->probed) {
+            snprintf(r->why, sizeof(r->why), "not probed (%s): kept as asked", r->not_probed);
+            continue;
+        }
+        if (last < 0) {
+            snprintf(r->why, sizeof(r->why), "the top rung");
+            last = j;
+            continue;
+        }
+        int next = -1; /* the next probed rung below */
+        for (int k = j + 1; k < p->n_rungs && next < 0; k++)
+            if (p->rung[k].probed)
+                next = k;
+        if (next < 0) {
+            snprintf(r->why, sizeof(r->why), "the lowest rung (cellular, data saver)");
+            continue;
+        }
+        const LSProbeRung *a = &p->rung[last];
+        const double step = r->kbps > 0 ? a->kbps / r->kbps : INFINITY;
+        const double gap = p->rung[next].kbps > 0 ? a->kbps / p->rung[next].kbps : INFINITY;
+        if (step < LS_PROBE_MIN_STEP) {
+            r->kept = 0;
+            snprintf(r->why, sizeof(r->why), "saves too little: %.0f kbit/s against %.0f for %s (%.2fx, under %.1fx)",
+                     r->kbps, a->kbps, a->id, step, LS_PROBE_MIN_STEP);
+        } else if (r->below_hull_db > LS_PROBE_HULL_DB && gap <= LS_PROBE_MAX_GAP) {
+            r->kept = 0;
+            snprintf(r->why, sizeof(r->why),
+                     "off the rate-quality hull: %.2f dB below what another size gives for %.0f kbit/s",
+                     r->below_hull_db, r->kbps);
+        } else {
+            snprintf(r->why, sizeof(r->why), "%.2fx cheaper than %s, %.2f dB from the hull", step, a->id,
+                     r->below_hull_db);
+            last = j;
+        }
+    }
+}
+
+static void free_probe(Probe *pr)
+{
+    close_tasks(pr);
+    for (int i = 0; i < pr->n_task; i++) {
+        ls_plane_scaler_free(&pr->task[i].up);
+        free(pr->task[i].up_buf);
+    }
+    for (int i = 0; i < pr->n_cand; i++) {
+        for (int p = 0; p < 3; p++)
+            ls_plane_scaler_free(&pr->cand[i].sc[p]);
+        ls_picture_free(&pr->cand[i].pic);
+    }
+    ls_plane_scaler_free(&pr->ref_sc);
+    free(pr->ref);
+    ls_pool_close(&pr->pool);
+}
+
+static int init_scale3(LSPlaneScaler *sc, int sw, int sh, int dw, int dh)
+{
+    const int w[2][3] = { { sw, (sw + 1) / 2, (sw + 1) / 2 }, { dw, dw / 2, dw / 2 } };
+    const int h[2][3] = { { sh, (sh + 1) / 2, (sh + 1) / 2 }, { dh, dh / 2, dh / 2 } };
+    for (int p = 0; p < 3; p++) {
+        int err = ls_plane_scaler_init(&sc[p], w[0][p], h[0][p], w[1][p], h[1][p], LS_KERNEL_BICUBIC);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+/* The probe's set-up: the candidates (H.264 CRF rungs), their scalers, the encodes, the reference buffer. */
+static int setup(Probe *pr, const LSSourceInfo *src, const LSLadder *l, LSLadderProbe *out, int64_t frames)
+{
+    LStreamJob *job = pr->job;
+    pr->src_w = src->width;
+    pr->src_h = src->height;
+    for (int i = 0; i < l->n; i++) {
+        const LSRungPlan *rp = &l->r[i];
+        LSProbeRung *r = &out->rung[out->n_rungs++];
+        snprintf(r->id, sizeof(r->id), "%s", rp->name);
+        r->ladder_index = i;
+        r->crf = rp->rung.crf;
+        if (rp->rung.codec != LSTREAM_CODEC_H264 || rp->rung.crf <= 0) {
+            r->not_probed = rp->rung.codec != LSTREAM_CODEC_H264 ? "not H.264" : "an average bit rate, no CRF";
+            continue;
+        }
+        if (!pr->ref_w) { /* the reference: the top H.264 rung's size */
+            pr->ref_w = rp->width;
+            pr->ref_h = rp->height;
+        }
+        Cand *c = &pr->cand[pr->n_cand];
+        memset(c, 0, sizeof(*c));
+        c->plan = *rp;
+        c->ladder_index = i;
+        c->same = rp->width == src->width && rp->height == src->height;
+        int err = c->same ? 0 : init_scale3(c->sc, src->width, src->height, rp->width, rp->height);
+        if (!err && !c->same)
+            err = ls_picture_alloc(&c->pic, rp->width, rp->height);
+        if (err == -ERANGE) { /* a step the one-pass scaler cannot take (about 16:1): left as it is */
+            for (int p = 0; p < 3; p++)
+                ls_plane_scaler_free(&c->sc[p]);
+            r->not_probed = "a downscale step too large to probe";
+            continue;
+        }
+        if (err)
+            return ls_fail(job, LSTREAM_ERR(-err), "ladder probe: cannot set up the scaler of rung %s", rp->name);
+        c->probed = 1;
+        r->probed = 1;
+        for (int q = 0; q < LS_PROBE_CRFS; q++) {
+            Task *t = &pr->task[pr->n_task++];
+            memset(t, 0, sizeof(*t));
+            t->pr = pr;
+            t->cand = pr->n_cand;
+            t->plan = *rp;
+            t->plan.rung.crf = fminf(51.0f, fmaxf(1.0f, rp->rung.crf + (q - 1) * LS_PROBE_DCRF));
+            t->point = out->n_points++;
+            LSProbePoint *pt = &out->point[t->point];
+            snprintf(pt->id, sizeof(pt->id), "%s", rp->name);
+            pt->rung = out->n_rungs - 1;
+            pt->crf = t->plan.rung.crf;
+            t->same_ref = rp->width == pr->ref_w && rp->height == pr->ref_h;
+            if (!t->same_ref) {
+                if ((err = ls_plane_scaler_init(&t->up, rp->width, rp->height, pr->ref_w, pr->ref_h,
+                                                LS_KERNEL_BICUBIC)) ||
+                    !(t->up_buf = ls_malloc((size_t)pr->ref_w * pr->ref_h)))
+                    return ls_fail(job, LSTREAM_ERR(err ? -err : ENOMEM), "ladder probe: cannot scale rung %s back",
+                                   rp->name);
+            }
+        }
+        pr->n_cand++;
+    }
+    if (pr->ref_w != pr->src_w || pr->ref_h != pr->src_h) {
+        int err = ls_plane_scaler_init(&pr->ref_sc, pr->src_w, pr->src_h, pr->ref_w, pr->ref_h, LS_KERNEL_BICUBIC);
+        if (err)
+            return ls_fail(job, LSTREAM_ERR(-err), "ladder probe: cannot scale the source to %dx%d", pr->ref_w,
+                           pr->ref_h);
+    }
+    if (!(pr->ref = ls_malloc((size_t)frames * pr->ref_w * pr->ref_h)))
+        return ls_fail(job, LSTREAM_ERR(ENOMEM), "ladder probe: no memory for %lld reference pictures",
+                       (long long)frames);
+    const int threads = job->s.threads ? job->s.threads : ls_cpu_count();
+    int err = ls_pool_open(&pr->pool, (threads < pr->n_task ? threads : pr->n_task) - 1);
+    return err ? ls_fail(job, err, "ladder probe: cannot start its threads") : 0;
+}
+
+int ls_ladder_probe(LStreamJob *job, const LSInputOps *ops, const LSSourceInfo *src, LSLadder *l, LSLadderProbe *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->on = 1;
+    const double t_start = ls_now();
+    const double fps = (double)l->fps_num / l->fps_den;
+    const double dur = src->video_duration > 0 ? src->video_duration : src->duration;
+    int64_t len = (int64_t)llrint(LS_PROBE_SECONDS * fps);
+    if (len > LS_PROBE_FRAMES)
+        len = LS_PROBE_FRAMES;
+    const int64_t total = dur > 0 ? (int64_t)floor(dur * fps) : len;
+    if (len > total)
+        len = total > 0 ? total : 1;
+    int k = dur > 0 ? (int)lrint(dur / LS_PROBE_EVERY) : 1;
+    k = k < 1 ? 1 : k > LS_PROBE_MAX_STRETCHES ? LS_PROBE_MAX_STRETCHES : k;
+    if (isnan(src->video_start))
+        k = 1; /* no seeking without a start time: the first stretch only */
+
+    Probe pr = { .job = job };
+    int err = setup(&pr, src, l, out, len);
+    int n_probed = 0;
+    for (int j = 0; j < out->n_rungs; j++)
+        n_probed += out->rung[j].probed;
+    if (!err && n_probed < 3) {
+        ls_log(job, LSTREAM_LOG_INFO, "ladder auto: %d rung(s) to decide on, nothing to choose: the ladder stays",
+               n_probed);
+        free_probe(&pr);
+        for (int j = 0; j < out->n_rungs; j++) {
+            out->rung[j].kept = 1;
+            snprintf(out->rung[j].why, sizeof(out->rung[j].why), "fewer than 3 rungs: nothing to choose");
+        }
+        out->n_points = 0;
+        return 0;
+    }
+    for (int s = 0; s < k && !err; s++) {
+        int64_t first = (int64_t)floor(total * (s + 0.5) / k) - len / 2;
+        first = first < 0 ? 0 : first + len > total ? (total - len > 0 ? total - len : 0) : first;
+        out->from[out->n_stretches] = first / fps;
+        out->seconds[out->n_stretches++] = len / fps;
+        if (!(err = run_stretch(&pr, ops, src, l, first, len)) && pr.got < len)
+            out->seconds[out->n_stretches - 1] = pr.got / fps; /* the input ended sooner than it said */
+    }
+    for (int i = 0; i < pr.n_task && !err; i++) {
+        const Task *t = &pr.task[i];
+        LSProbePoint *pt = &out->point[t->point];
+        if (!t->frames) {
+            err = ls_fail(job, LSTREAM_ERR_INVALID_INPUT, "input %s: the ladder probe decoded no picture", src->path);
+            break;
+        }
+        pt->kbps = t->bytes * 8.0 / (t->frames / fps) / 1000.0;
+        pt->ssim = t->ssim_sum / t->frames;
+        pt->ssim_db = to_db(pt->ssim);
+        LSProbeRung *r = &out->rung[pt->rung];
+        if (fabsf(pt->crf - r->crf) < 0.01f) {
+            r->kbps = pt->kbps;
+            r->ssim = pt->ssim;
+            r->ssim_db = pt->ssim_db;
+        }
+        out->frames = t->frames;
+    }
+    out->ref_w = pr.ref_w;
+    out->ref_h = pr.ref_h;
+    free_probe(&pr);
+    if (err)
+        return err;
+    choose(out);
+    out->seconds_wall = ls_now() - t_start;
+    /* the ladder keeps what was chosen */
+    int n = 0;
+    for (int j = 0; j < out->n_rungs; j++) {
+        const LSProbeRung *r = &out->rung[j];
+        ls_log(job, LSTREAM_LOG_INFO, "ladder auto: %s %s: %s%s%.0f kbit/s, SSIM %.4f", r->id,
+               r->kept ? "kept" : "dropped", r->why, r->probed ? "; " : "", r->probed ? r->kbps : 0.0,
+               r->probed ? r->ssim : 0.0);
+        if (r->kept)
+            l->r[n++] = l->r[r->ladder_index];
+    }
+    l->n = n;
+    ls_log(job, LSTREAM_LOG_INFO, "ladder auto: %d of %d rungs, from %d probe encodes of %d stretch(es), %.1f s", n,
+           out->n_rungs, out->n_points, out->n_stretches, out->seconds_wall);
+    return 0;
+}
