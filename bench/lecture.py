@@ -113,10 +113,9 @@ def main():
                                         for c in ("lecture", "auto", "fixed")}
             rungs = {}
             lec, info = ladder_rungs(confs["lecture"][4], tmp)
-            aut, ainfo = ladder_rungs(confs["auto"][4], tmp)
+            aut, _ = ladder_rungs(confs["auto"][4], tmp)
             fix, _ = ladder_rungs(confs["fixed"][4], tmp)
             k["auto_kept"] = sorted(aut, reverse=True)
-            k["auto_probe_s"] = ainfo["ladder_probe"]["seconds"]
             for h, _, _ in RUNGS:
                 ff = os.path.join(confs["ffmpeg"][-1].rsplit("/", 1)[0], "v%d.mp4" % h)
                 if h not in lec:
@@ -161,8 +160,8 @@ def main():
             k["cpu_s"]["ffmpeg"]["median"], k["cpu_ratio_vs_ffmpeg"]["lecture"], k["cpu_ratio_vs_ffmpeg"]["auto"],
             k["slides"]["precision"], k["slides"]["recall"]))
         lb = k["ladder_bytes"]
-        print("%-13s ladder bytes: aware %d auto %d (rungs %s, probe %.1f s) fixed %d ffmpeg %d (auto/ff %.2f)" % (
-            kind, lb["lecture"], lb["auto"], ",".join(map(str, k["auto_kept"])), k["auto_probe_s"], lb["fixed"],
+        print("%-13s ladder bytes: aware %d auto %d (rungs %s) fixed %d ffmpeg %d (auto/ff %.2f)" % (
+            kind, lb["lecture"], lb["auto"], ",".join(map(str, k["auto_kept"])), lb["fixed"],
             lb["ffmpeg"], lb["auto"] / lb["ffmpeg"]))
         for h, r in k["rungs"].items():
             if "auto" in r:

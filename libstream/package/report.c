@@ -47,12 +47,12 @@ static void rendition(LSBuf *b, const LSRendition *r, const LSRendition *audio, 
                   (long long)bytes, r->id, LS_NAME_PLAYLIST, last ? "" : ",");
 }
 
-/* settings.ladder = auto: every probe point and why each rung stayed or went (core/probe.c) */
+/* settings.ladder = auto: every probe point and why each rung stayed or went (core/probe.c); no timings (a chunked
+ * encode's ladder.json is byte for byte the whole run's) */
 static void probe_report(LSBuf *b, const LSLadderProbe *pr)
 {
-    ls_buf_printf(
-        b, "  \"ladder_probe\": {\"reference\": \"%dx%d\", \"frames\": %lld, \"seconds\": %.2f, \"stretches\": [",
-        pr->ref_w, pr->ref_h, (long long)pr->frames, pr->seconds_wall);
+    ls_buf_printf(b, "  \"ladder_probe\": {\"reference\": \"%dx%d\", \"frames\": %lld, \"stretches\": [", pr->ref_w,
+                  pr->ref_h, (long long)pr->frames);
     for (int i = 0; i < pr->n_stretches; i++)
         ls_buf_printf(b, "%s{\"from\": %.3f, \"seconds\": %.3f}", i ? ", " : "", pr->from[i], pr->seconds[i]);
     ls_buf_printf(b, "],\n    \"points\": [");

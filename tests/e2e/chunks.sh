@@ -2,7 +2,7 @@
 # Chunked encodes (lstream transcode --chunk K/N, --chunk audio, lstream finalize) on one machine: the ladder is
 # byte-identical to one whole run with the same options, whatever the chunk count, the order the parts ran in
 # or whether they ran at the same time, on MP4, MPEG-TS (MPEG-2 interlaced, H.264 open GOP) and portrait phone
-# recordings, with VP9 twins too; parts that do not belong together are refused with a message naming
+# recordings, with VP9 twins and the content-adaptive ladder too; parts that do not belong together are refused with a message naming
 # the problem, and a failed finalize publishes nothing and leaves a good ladder where it was.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 
@@ -57,6 +57,13 @@ for f in mpeg2 opengop; do
     chunked "$f.ts" "$T/$f.ts" "$T/$f-c" 3 -s 2 -r 360,240 --chunk-span 1
     same_ladder "$f.ts" "$T/$f-whole" "$T/$f-c"
 done
+
+# 2c. the content-adaptive ladder: every part probes alike (one thread per probe encode) and keeps the same rungs
+"$LSTREAM" sample "$T/pip.mp4" --kind slides-pip --duration 10 --size 1280x720 2>/dev/null
+"$LSTREAM" transcode "$T/pip.mp4" -o "$T/auto-whole" -q -s 2 --ladder auto --chunk-span 1 || bad "auto: whole run"
+chunked "ladder auto" "$T/pip.mp4" "$T/auto-c" 3 -s 2 --ladder auto --chunk-span 1
+same_ladder "ladder auto" "$T/auto-whole" "$T/auto-c"
+expect "ladder auto: ladder.json has the probe" grep -q '"ladder_probe"' "$T/auto-c/ladder.json"
 
 # 3. video without audio: no audio part is needed
 "$LSTREAM" sample "$T/mute.mp4" --duration 8 --size 640x360 --no-audio 2>/dev/null
