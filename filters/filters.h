@@ -78,6 +78,9 @@ typedef struct LSPlaneScaler {
 /* 0, -ENOMEM, or -ERANGE when the step needs more than LS_MAX_TAPS taps (about 16:1 with bicubic). */
 int ls_plane_scaler_init(LSPlaneScaler *s, int sw, int sh, int dw, int dh, int kernel);
 void ls_plane_scaler_free(LSPlaneScaler *s);
+/* The three planes of a 4:2:0 picture (bicubic; chroma of an odd size rounded up at the source, down at the
+ * destination, which is even). 0 or the first plane's error; the caller frees all three either way. */
+int ls_i420_scalers_init(LSPlaneScaler sc[3], int sw, int sh, int dw, int dh);
 void ls_plane_scale(const LSDSP *dsp, LSPlaneScaler *s, uint8_t *dst, ptrdiff_t dst_stride, const uint8_t *src,
                     ptrdiff_t src_stride);
 

@@ -142,6 +142,18 @@ int ls_plane_scaler_init(LSPlaneScaler *s, int sw, int sh, int dw, int dh, int k
     return 0;
 }
 
+int ls_i420_scalers_init(LSPlaneScaler sc[3], int sw, int sh, int dw, int dh)
+{
+    const int w[2][3] = { { sw, (sw + 1) / 2, (sw + 1) / 2 }, { dw, dw / 2, dw / 2 } };
+    const int h[2][3] = { { sh, (sh + 1) / 2, (sh + 1) / 2 }, { dh, dh / 2, dh / 2 } };
+    for (int p = 0; p < 3; p++) {
+        int err = ls_plane_scaler_init(&sc[p], w[0][p], h[0][p], w[1][p], h[1][p], LS_KERNEL_BICUBIC);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
 void ls_plane_scale(const LSDSP *dsp, LSPlaneScaler *s, uint8_t *dst, ptrdiff_t dst_stride, const uint8_t *src,
                     ptrdiff_t src_stride)
 {

@@ -355,18 +355,6 @@ static void free_probe(Probe *pr)
     ls_pool_close(&pr->pool);
 }
 
-static int init_scale3(LSPlaneScaler *sc, int sw, int sh, int dw, int dh)
-{
-    const int w[2][3] = { { sw, (sw + 1) / 2, (sw + 1) / 2 }, { dw, dw / 2, dw / 2 } };
-    const int h[2][3] = { { sh, (sh + 1) / 2, (sh + 1) / 2 }, { dh, dh / 2, dh / 2 } };
-    for (int p = 0; p < 3; p++) {
-        int err = ls_plane_scaler_init(&sc[p], w[0][p], h[0][p], w[1][p], h[1][p], LS_KERNEL_BICUBIC);
-        if (err)
-            return err;
-    }
-    return 0;
-}
-
 /* The probe's set-up: the candidates (H.264 CRF rungs), their scalers, the encodes, the reference buffer. */
 static int setup(Probe *pr, const LSSourceInfo *src, const LSLadder *l, LSLadderProbe *out, int64_t frames)
 {
@@ -392,7 +380,7 @@ static int setup(Probe *pr, const LSSourceInfo *src, const LSLadder *l, LSLadder
         c->plan = *rp;
         c->ladder_index = i;
         c->same = rp->width == src->width && rp->height == src->height;
-        int err = c->same ? 0 : init_scale3(c->sc, src->width, src->height, rp->width, rp->height);
+        int err = c->same ? 0 : ls_i420_scalers_init(c->sc, src->width, src->height, rp->width, rp->height);
         if (!err && !c->same)
             err = ls_picture_alloc(&c->pic, rp->width, rp->height);
         if (err == -ERANGE) { /* a step the one-pass scaler cannot take (about 16:1): left as it is */

@@ -665,18 +665,6 @@ static int run_pipelined(Ctx *c)
  * critical path. Before, each of 5 x264 took 1.5 threads per CPU for itself. */
 enum { ENCODER_THREADS = 1 };
 
-static int init_scalers(LSPlaneScaler *sc, int sw, int sh, int dw, int dh)
-{
-    const int w[2][3] = { { sw, (sw + 1) / 2, (sw + 1) / 2 }, { dw, dw / 2, dw / 2 } };
-    const int h[2][3] = { { sh, (sh + 1) / 2, (sh + 1) / 2 }, { dh, dh / 2, dh / 2 } };
-    for (int p = 0; p < 3; p++) {
-        int err = ls_plane_scaler_init(&sc[p], w[0][p], h[0][p], w[1][p], h[1][p], LS_KERNEL_BICUBIC);
-        if (err)
-            return err;
-    }
-    return 0;
-}
-
 /* The rung's scalers from the source; when one filter cannot span the step (more taps than the kernels
  * take: about 16:1), two steps of equal ratio through an intermediate picture. */
 static int open_scalers(Ctx *c, Rung *r)
@@ -685,15 +673,15 @@ static int open_scalers(Ctx *c, Rung *r)
     int err = ls_picture_alloc(&r->pic, dw, dh);
     if (err)
         return err;
-    if ((err = init_scalers(r->sc, sw, sh, dw, dh)) != -ERANGE)
+    if ((err = ls_i420_scalers_init(r->sc, sw, sh, dw, dh)) != -ERANGE)
         return err ? ls_fail(c->job, LSTREAM_ERR(-err), "rung %s: cannot set up its scaler", r->plan.name) : 0;
     for (int p = 0; p < 3; p++)
         ls_plane_scaler_free(&r->sc[p]);
     const int mw = (int)lrint(dw * sqrt((double)sw / dw) / 2) * 2, mh = (int)lrint(dh * sqrt((double)sh / dh) / 2) * 2;
     if ((err = ls_picture_alloc(&r->mid, mw, mh)))
         return err;
-    if ((err = init_scalers(r->pre, sw, sh, mw, mh)) == -ENOMEM ||
-        (!err && (err = init_scalers(r->sc, mw, mh, dw, dh)) == -ENOMEM))
+    if ((err = ls_i420_scalers_init(r->pre, sw, sh, mw, mh)) == -ENOMEM ||
+        (!err && (err = ls_i420_scalers_init(r->sc, mw, mh, dw, dh)) == -ENOMEM))
         return ls_fail(c->job, LSTREAM_ERR(ENOMEM), "rung %s: cannot set up its scaler", r->plan.name);
     if (err)
         return ls_fail(c->job, LSTREAM_ERR_UNSUPPORTED,
