@@ -40,10 +40,11 @@
 typedef struct Cand {
     int ladder_index; /* in the LSLadder */
     LSRungPlan plan;
-    int same;            /* the source's size: no scaling */
-    LSPlaneScaler sc[3]; /* source -> rung */
+    int same;            /* the reference size: no scaling either way */
+    LSPlaneScaler sc[3]; /* reference -> rung */
     LSPicture pic;       /* the scaled picture */
-    int probed;          /* 0: not probed (kept as it is) */
+    LSPlaneScaler up;    /* rung luma -> reference size, for the comparison */
+    uint8_t *up_buf;     /* ref_w x ref_h */
 } Cand;
 
 typedef struct Task { /* one probe encode: a rung at one CRF */
@@ -53,14 +54,15 @@ typedef struct Task { /* one probe encode: a rung at one CRF */
     LSEncoder enc;
     LSCodecConfig cfg;
     int open;
-    int same_ref;     /* the rung is the reference size */
-    LSPlaneScaler up; /* rung luma -> reference size */
-    uint8_t *up_buf;  /* ref_w x ref_h */
     int64_t bytes, frames;
     double ssim_sum;
     int err;
 } Task;
 
+/* The stretch is kept at the reference size (the top rung's), all three planes: the rungs are scaled from it and
+ * their decoded pictures compared with its luma. The CRF steps run one after the other over it, each with one
+ * encoder per rung (task[cand * LS_PROBE_CRFS + step]): the probe's memory is one stretch and one ladder's
+ * encoders, about what the encode itself then needs. */
 typedef struct Probe {
     LStreamJob *job;
     LSPool *pool;
@@ -68,62 +70,60 @@ typedef struct Probe {
     Cand cand[LSTREAM_MAX_RUNGS];
     Task task[LSTREAM_MAX_RUNGS * LS_PROBE_CRFS];
     int ref_w, ref_h, src_w, src_h;
-    LSPlaneScaler ref_sc; /* source luma -> reference size (unless the same) */
-    uint8_t *ref;         /* the stretch's reference lumas, count x ref_w x ref_h */
+    int ref_same;            /* the source is the reference size */
+    LSPlaneScaler ref_sc[3]; /* source -> reference size (unless the same) */
+    LSPicture *pics;         /* the stretch, [count] */
     int64_t first, count, got;
+    int step; /* the CRF step being encoded */
     const LSPicture *cur;
     int64_t cur_index;
 } Probe;
-
-static uint8_t *ref_plane(Probe *pr, int64_t k) { return pr->ref + (size_t)k * pr->ref_w * pr->ref_h; }
 
 static int on_packet(void *opaque, const LSPacket *pkt)
 {
     Task *t = opaque;
     Probe *pr = t->pr;
+    Cand *c = &pr->cand[t->cand];
     t->bytes += pkt->size;
     const int64_t k = pkt->pts - pr->first;
-    if (!pkt->recon || k < 0 || k >= pr->count)
+    if (!pkt->recon || k < 0 || k >= pr->got)
         return ls_fail(pr->job, LSTREAM_ERR_BUG, "ladder probe: rung %s gave no decoded picture for frame %lld",
                        t->plan.name, (long long)pkt->pts);
-    const LSPicture *r = pkt->recon;
+    const LSPicture *r = pkt->recon, *ref = &pr->pics[k];
     const uint8_t *q = r->data[0];
     ptrdiff_t qs = r->stride[0];
-    if (!t->same_ref) {
-        ls_plane_scale(&pr->job->dsp, &t->up, t->up_buf, pr->ref_w, r->data[0], r->stride[0]);
-        q = t->up_buf;
+    if (!c->same) {
+        ls_plane_scale(&pr->job->dsp, &c->up, c->up_buf, pr->ref_w, r->data[0], r->stride[0]);
+        q = c->up_buf;
         qs = pr->ref_w;
     }
-    t->ssim_sum += ls_plane_ssim(&pr->job->dsp, ref_plane(pr, k), pr->ref_w, q, qs, pr->ref_w, pr->ref_h);
+    t->ssim_sum += ls_plane_ssim(&pr->job->dsp, ref->data[0], ref->stride[0], q, qs, pr->ref_w, pr->ref_h);
     t->frames++;
     return 0;
 }
 
-static void scale_task(void *opaque, int i)
-{
-    Probe *pr = opaque;
-    Cand *c = &pr->cand[i];
-    if (!c->probed || c->same)
-        return;
-    for (int p = 0; p < 3; p++)
-        ls_plane_scale(&pr->job->dsp, &c->sc[p], c->pic.data[p], c->pic.stride[p], pr->cur->data[p],
-                       pr->cur->stride[p]);
-}
+static Task *task_of(Probe *pr, int cand) { return &pr->task[cand * LS_PROBE_CRFS + pr->step]; }
 
+/* one rung of the current picture: scaled, then encoded at the current CRF step */
 static void encode_task(void *opaque, int i)
 {
     Probe *pr = opaque;
-    Task *t = &pr->task[i];
-    const Cand *c = &pr->cand[t->cand];
-    if (!t->err)
-        t->err = t->enc.ops->encode_picture(t->enc.priv, c->same ? pr->cur : &c->pic, pr->cur_index,
-                                            pr->cur_index == pr->first, on_packet, t);
+    Cand *c = &pr->cand[i];
+    Task *t = task_of(pr, i);
+    if (t->err)
+        return;
+    if (!c->same)
+        for (int p = 0; p < 3; p++)
+            ls_plane_scale(&pr->job->dsp, &c->sc[p], c->pic.data[p], c->pic.stride[p], pr->cur->data[p],
+                           pr->cur->stride[p]);
+    t->err = t->enc.ops->encode_picture(t->enc.priv, c->same ? pr->cur : &c->pic, pr->cur_index,
+                                        pr->cur_index == pr->first, on_packet, t);
 }
 
 static void drain_task(void *opaque, int i)
 {
     Probe *pr = opaque;
-    Task *t = &pr->task[i];
+    Task *t = task_of(pr, i);
     if (!t->err)
         t->err = t->enc.ops->drain(t->enc.priv, 0, on_packet, t);
 }
@@ -136,24 +136,27 @@ static int first_error(Probe *pr)
     return 0;
 }
 
-/* the normaliser's sink: one picture of the stretch to every probe encode */
+/* the normaliser's sink: the stretch's pictures, kept at the reference size */
 static int on_frame(void *opaque, const LSPicture *pic, int64_t index)
 {
     Probe *pr = opaque;
+    (void)index;
     if (pr->got >= pr->count)
         return 0;
-    const int64_t k = pr->got++;
-    if (pr->ref_w == pr->src_w && pr->ref_h == pr->src_h)
-        for (int y = 0; y < pr->ref_h; y++)
-            memcpy(ref_plane(pr, k) + (size_t)y * pr->ref_w, pic->data[0] + y * pic->stride[0], pr->ref_w);
-    else
-        ls_plane_scale(&pr->job->dsp, &pr->ref_sc, ref_plane(pr, k), pr->ref_w, pic->data[0], pic->stride[0]);
-    pr->cur = pic;
-    pr->cur_index = index;
-    ls_pool_run(pr->pool, scale_task, pr, pr->n_cand);
-    ls_pool_run(pr->pool, encode_task, pr, pr->n_task);
-    pr->cur = NULL;
-    return first_error(pr);
+    LSPicture *d = &pr->pics[pr->got];
+    int err = ls_picture_ensure(d, pr->ref_w, pr->ref_h);
+    if (err)
+        return ls_fail(pr->job, LSTREAM_ERR(-err), "ladder probe: no memory for its pictures");
+    for (int p = 0; p < 3; p++) {
+        const int w = p ? (pr->ref_w + 1) / 2 : pr->ref_w, h = p ? (pr->ref_h + 1) / 2 : pr->ref_h;
+        if (pr->ref_same)
+            for (int y = 0; y < h; y++)
+                memcpy(d->data[p] + y * d->stride[p], pic->data[p] + y * pic->stride[p], w);
+        else
+            ls_plane_scale(&pr->job->dsp, &pr->ref_sc[p], d->data[p], d->stride[p], pic->data[p], pic->stride[p]);
+    }
+    pr->got++;
+    return 0;
 }
 
 static void close_tasks(Probe *pr)
@@ -167,10 +170,11 @@ static void close_tasks(Probe *pr)
     }
 }
 
-static int open_tasks(Probe *pr, const LSLadder *l)
+/* the stretch through every rung at CRF step pr->step */
+static int encode_step(Probe *pr, const LSLadder *l)
 {
-    for (int i = 0; i < pr->n_task; i++) {
-        Task *t = &pr->task[i];
+    for (int i = 0; i < pr->n_cand; i++) {
+        Task *t = task_of(pr, i);
         const LSEncoderParams ep = {
             .rung = &t->plan, .fps_num = l->fps_num, .fps_den = l->fps_den, .threads = 1, .recon = 1
         };
@@ -179,10 +183,24 @@ static int open_tasks(Probe *pr, const LSLadder *l)
             return err;
         t->open = 1;
     }
-    return 0;
+    for (int64_t k = 0; k < pr->got; k++) {
+        if (ls_cancelled(pr->job))
+            return ls_fail(pr->job, LSTREAM_ERR_CANCELLED, "cancelled");
+        pr->cur = &pr->pics[k];
+        pr->cur_index = pr->first + k;
+        ls_pool_run(pr->pool, encode_task, pr, pr->n_cand);
+        pr->cur = NULL;
+        int err = first_error(pr);
+        if (err)
+            return err;
+    }
+    ls_pool_run(pr->pool, drain_task, pr, pr->n_cand);
+    int err = first_error(pr);
+    close_tasks(pr);
+    return err;
 }
 
-/* One stretch: [from, from + count frames) of the output timeline, through every probe encode. */
+/* One stretch: [from, from + count frames) of the output timeline, decoded, then through every probe encode. */
 static int run_stretch(Probe *pr, const LSInputOps *ops, const LSSourceInfo *src, const LSLadder *l, int64_t first,
                        int64_t count)
 {
@@ -198,7 +216,7 @@ static int run_stretch(Probe *pr, const LSInputOps *ops, const LSSourceInfo *src
         return err;
     const double t0 = src->video_start;
     const double from = first > 0 && !isnan(t0) ? t0 + (double)first * l->fps_den / l->fps_num : NAN;
-    if (!(err = open_tasks(pr, l)) && !(err = ls_input_select(&in, job, LS_ITEM_VIDEO, from)) &&
+    if (!(err = ls_input_select(&in, job, LS_ITEM_VIDEO, from)) &&
         !(err = ls_normalizer_open(&norm, job, &info, l->fps_num, l->fps_den, t0, on_frame, pr))) {
         ls_normalizer_skip(norm, first);
         LSInputItem item;
@@ -209,13 +227,11 @@ static int run_stretch(Probe *pr, const LSInputOps *ops, const LSSourceInfo *src
             err = ls_normalizer_finish(norm, 0);
         if (!err && ls_cancelled(job))
             err = ls_fail(job, LSTREAM_ERR_CANCELLED, "cancelled");
-        if (!err) {
-            ls_pool_run(pr->pool, drain_task, pr, pr->n_task);
-            err = first_error(pr);
-        }
     }
     ls_normalizer_close(&norm);
     ls_input_close(&in);
+    for (pr->step = 0; pr->step < LS_PROBE_CRFS && !err && pr->got; pr->step++)
+        err = encode_step(pr, l);
     close_tasks(pr);
     return err;
 }
@@ -341,26 +357,40 @@ static void choose(LSLadderProbe *p)
 static void free_probe(Probe *pr)
 {
     close_tasks(pr);
-    for (int i = 0; i < pr->n_task; i++) {
-        ls_plane_scaler_free(&pr->task[i].up);
-        free(pr->task[i].up_buf);
-    }
     for (int i = 0; i < pr->n_cand; i++) {
+        Cand *c = &pr->cand[i];
         for (int p = 0; p < 3; p++)
-            ls_plane_scaler_free(&pr->cand[i].sc[p]);
-        ls_picture_free(&pr->cand[i].pic);
+            ls_plane_scaler_free(&c->sc[p]);
+        ls_picture_free(&c->pic);
+        ls_plane_scaler_free(&c->up);
+        free(c->up_buf);
     }
-    ls_plane_scaler_free(&pr->ref_sc);
-    free(pr->ref);
+    for (int p = 0; p < 3; p++)
+        ls_plane_scaler_free(&pr->ref_sc[p]);
+    for (int64_t k = 0; pr->pics && k < pr->count; k++)
+        ls_picture_free(&pr->pics[k]);
+    free(pr->pics);
     ls_pool_close(&pr->pool);
 }
 
-/* The probe's set-up: the candidates (H.264 CRF rungs), their scalers, the encodes, the reference buffer. */
+/* The probe's set-up: the reference size, the candidates (H.264 CRF rungs), their scalers, the encodes. */
 static int setup(Probe *pr, const LSSourceInfo *src, const LSLadder *l, LSLadderProbe *out, int64_t frames)
 {
     LStreamJob *job = pr->job;
     pr->src_w = src->width;
     pr->src_h = src->height;
+    for (int i = 0; i < l->n && !pr->ref_w; i++) /* the reference: the top probed rung's size */
+        if (l->r[i].rung.codec == LSTREAM_CODEC_H264 && l->r[i].rung.crf > 0) {
+            pr->ref_w = l->r[i].width;
+            pr->ref_h = l->r[i].height;
+        }
+    pr->ref_same = pr->ref_w == src->width && pr->ref_h == src->height;
+    if (pr->ref_w && !pr->ref_same) {
+        int err = ls_i420_scalers_init(pr->ref_sc, src->width, src->height, pr->ref_w, pr->ref_h);
+        if (err)
+            return ls_fail(job, LSTREAM_ERR(-err), "ladder probe: cannot scale the source to %dx%d", pr->ref_w,
+                           pr->ref_h);
+    }
     for (int i = 0; i < l->n; i++) {
         const LSRungPlan *rp = &l->r[i];
         LSProbeRung *r = &out->rung[out->n_rungs++];
@@ -371,33 +401,33 @@ static int setup(Probe *pr, const LSSourceInfo *src, const LSLadder *l, LSLadder
             r->not_probed = rp->rung.codec != LSTREAM_CODEC_H264 ? "not H.264" : "an average bit rate, no CRF";
             continue;
         }
-        if (!pr->ref_w) { /* the reference: the top H.264 rung's size */
-            pr->ref_w = rp->width;
-            pr->ref_h = rp->height;
-        }
         Cand *c = &pr->cand[pr->n_cand];
         memset(c, 0, sizeof(*c));
         c->plan = *rp;
         c->ladder_index = i;
-        c->same = rp->width == src->width && rp->height == src->height;
-        int err = c->same ? 0 : ls_i420_scalers_init(c->sc, src->width, src->height, rp->width, rp->height);
-        if (!err && !c->same)
-            err = ls_picture_alloc(&c->pic, rp->width, rp->height);
+        c->same = rp->width == pr->ref_w && rp->height == pr->ref_h;
+        int err = c->same ? 0 : ls_i420_scalers_init(c->sc, pr->ref_w, pr->ref_h, rp->width, rp->height);
+        if (!err && !c->same && !(err = ls_picture_alloc(&c->pic, rp->width, rp->height)) &&
+            (err = ls_plane_scaler_init(&c->up, rp->width, rp->height, pr->ref_w, pr->ref_h, LS_KERNEL_BICUBIC)) == 0 &&
+            !(c->up_buf = ls_malloc((size_t)pr->ref_w * pr->ref_h)))
+            err = -ENOMEM;
         if (err == -ERANGE) { /* a step the one-pass scaler cannot take (about 16:1): left as it is */
             for (int p = 0; p < 3; p++)
                 ls_plane_scaler_free(&c->sc[p]);
-            r->not_probed = "a downscale step too large to probe";
+            ls_picture_free(&c->pic);
+            ls_plane_scaler_free(&c->up);
+            r->not_probed = "a scaling step too large to probe";
             continue;
         }
+        pr->n_cand++; /* freed with the others from here on */
         if (err)
-            return ls_fail(job, LSTREAM_ERR(-err), "ladder probe: cannot set up the scaler of rung %s", rp->name);
-        c->probed = 1;
+            return ls_fail(job, LSTREAM_ERR(-err), "ladder probe: cannot set up the scalers of rung %s", rp->name);
         r->probed = 1;
         for (int q = 0; q < LS_PROBE_CRFS; q++) {
             Task *t = &pr->task[pr->n_task++];
             memset(t, 0, sizeof(*t));
             t->pr = pr;
-            t->cand = pr->n_cand;
+            t->cand = pr->n_cand - 1;
             t->plan = *rp;
             t->plan.rung.crf = fminf(51.0f, fmaxf(1.0f, rp->rung.crf + (q - 1) * LS_PROBE_DCRF));
             t->point = out->n_points++;
@@ -405,28 +435,13 @@ static int setup(Probe *pr, const LSSourceInfo *src, const LSLadder *l, LSLadder
             snprintf(pt->id, sizeof(pt->id), "%s", rp->name);
             pt->rung = out->n_rungs - 1;
             pt->crf = t->plan.rung.crf;
-            t->same_ref = rp->width == pr->ref_w && rp->height == pr->ref_h;
-            if (!t->same_ref) {
-                if ((err = ls_plane_scaler_init(&t->up, rp->width, rp->height, pr->ref_w, pr->ref_h,
-                                                LS_KERNEL_BICUBIC)) ||
-                    !(t->up_buf = ls_malloc((size_t)pr->ref_w * pr->ref_h)))
-                    return ls_fail(job, LSTREAM_ERR(err ? -err : ENOMEM), "ladder probe: cannot scale rung %s back",
-                                   rp->name);
-            }
         }
-        pr->n_cand++;
     }
-    if (pr->ref_w != pr->src_w || pr->ref_h != pr->src_h) {
-        int err = ls_plane_scaler_init(&pr->ref_sc, pr->src_w, pr->src_h, pr->ref_w, pr->ref_h, LS_KERNEL_BICUBIC);
-        if (err)
-            return ls_fail(job, LSTREAM_ERR(-err), "ladder probe: cannot scale the source to %dx%d", pr->ref_w,
-                           pr->ref_h);
-    }
-    if (!(pr->ref = ls_malloc((size_t)frames * pr->ref_w * pr->ref_h)))
-        return ls_fail(job, LSTREAM_ERR(ENOMEM), "ladder probe: no memory for %lld reference pictures",
-                       (long long)frames);
+    if (!(pr->pics = ls_calloc((size_t)frames, sizeof(*pr->pics))))
+        return ls_fail(job, LSTREAM_ERR(ENOMEM), "ladder probe: no memory for %lld pictures", (long long)frames);
+    pr->count = frames;
     const int threads = job->s.threads ? job->s.threads : ls_cpu_count();
-    int err = ls_pool_open(&pr->pool, (threads < pr->n_task ? threads : pr->n_task) - 1);
+    int err = ls_pool_open(&pr->pool, (threads < pr->n_cand ? threads : pr->n_cand) - 1);
     return err ? ls_fail(job, err, "ladder probe: cannot start its threads") : 0;
 }
 
