@@ -40,6 +40,8 @@ struct LStreamJob {
 void ls_log(LStreamJob *job, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Record the job's error message (what, which file, why), log it, and return err. */
 int ls_fail(LStreamJob *job, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Forget the job's error message (a step that recovers from an error it met: the next ls_fail() is the root cause) */
+void ls_unfail(LStreamJob *job);
 int ls_cancelled(LStreamJob *job);
 /* FFmpeg adapters: route FFmpeg's log on this thread to @p job if it wants that (settings.ffmpeg_log; the
  * process-wide hook is installed then, once); NULL detaches. */

@@ -116,6 +116,14 @@ int ls_fail(LStreamJob *job, int err, const char *fmt, ...)
     return err;
 }
 
+void ls_unfail(LStreamJob *job)
+{
+    pthread_mutex_lock(&job->lock);
+    free(job->errmsg);
+    job->errmsg = NULL;
+    pthread_mutex_unlock(&job->lock);
+}
+
 int ls_cancelled(LStreamJob *job) { return job->s.cancel_cb && job->s.cancel_cb(job->s.cancel_opaque); }
 
 int ls_picture_alloc(LSPicture *p, int w, int h)

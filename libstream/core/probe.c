@@ -445,6 +445,18 @@ static int setup(Probe *pr, const LSSourceInfo *src, const LSLadder *l, LSLadder
     return err ? ls_fail(job, err, "ladder probe: cannot start its threads") : 0;
 }
 
+/* no choice made: every rung stays, no points reported */
+static void keep_all(LSLadderProbe *out, const char *why)
+{
+    for (int j = 0; j < out->n_rungs; j++) {
+        out->rung[j].kept = 1;
+        out->rung[j].probed = 0;
+        out->rung[j].not_probed = why;
+        snprintf(out->rung[j].why, sizeof(out->rung[j].why), "%s", why);
+    }
+    out->n_points = 0;
+}
+
 int ls_ladder_probe(LStreamJob *job, const LSInputOps *ops, const LSSourceInfo *src, LSLadder *l, LSLadderProbe *out)
 {
     memset(out, 0, sizeof(*out));
@@ -472,28 +484,36 @@ int ls_ladder_probe(LStreamJob *job, const LSInputOps *ops, const LSSourceInfo *
         ls_log(job, LSTREAM_LOG_INFO, "ladder auto: %d rung(s) to decide on, nothing to choose: the ladder stays",
                n_probed);
         free_probe(&pr);
-        for (int j = 0; j < out->n_rungs; j++) {
-            out->rung[j].kept = 1;
-            snprintf(out->rung[j].why, sizeof(out->rung[j].why), "fewer than 3 rungs: nothing to choose");
-        }
-        out->n_points = 0;
+        keep_all(out, "fewer than 3 rungs to probe: nothing to choose");
         return 0;
     }
+    int64_t got = 0;
     for (int s = 0; s < k && !err; s++) {
         int64_t first = (int64_t)floor(total * (s + 0.5) / k) - len / 2;
         first = first < 0 ? 0 : first + len > total ? (total - len > 0 ? total - len : 0) : first;
+        err = run_stretch(&pr, ops, src, l, first, len);
+        if (err == LSTREAM_ERR_INVALID_INPUT || err == LSTREAM_ERR_NO_STREAMS || err == LSTREAM_ERR_UNSUPPORTED) {
+            /* a damaged stretch: left out; the encode meets the damage itself and says what it is */
+            ls_log(job, LSTREAM_LOG_WARNING, "ladder auto: the stretch at %.1f s of input %s could not be read (above)",
+                   first / fps, src->path);
+            ls_unfail(job);
+            err = 0;
+            continue;
+        }
+        if (err)
+            break;
+        if (!pr.got) { /* past the real end (a truncated upload whose header says more): not a stretch */
+            ls_log(job, LSTREAM_LOG_WARNING, "ladder auto: no picture at %.1f s of input %s: stretch left out",
+                   first / fps, src->path);
+            continue;
+        }
         out->from[out->n_stretches] = first / fps;
-        out->seconds[out->n_stretches++] = len / fps;
-        if (!(err = run_stretch(&pr, ops, src, l, first, len)) && pr.got < len)
-            out->seconds[out->n_stretches - 1] = pr.got / fps; /* the input ended sooner than it said */
+        out->seconds[out->n_stretches++] = pr.got / fps;
+        got += pr.got;
     }
-    for (int i = 0; i < pr.n_task && !err; i++) {
+    for (int i = 0; i < pr.n_task && !err && got; i++) {
         const Task *t = &pr.task[i];
         LSProbePoint *pt = &out->point[t->point];
-        if (!t->frames) {
-            err = ls_fail(job, LSTREAM_ERR_INVALID_INPUT, "input %s: the ladder probe decoded no picture", src->path);
-            break;
-        }
         pt->kbps = t->bytes * 8.0 / (t->frames / fps) / 1000.0;
         pt->ssim = t->ssim_sum / t->frames;
         pt->ssim_db = to_db(pt->ssim);
@@ -510,6 +530,12 @@ int ls_ladder_probe(LStreamJob *job, const LSInputOps *ops, const LSSourceInfo *
     free_probe(&pr);
     if (err)
         return err;
+    if (!got) { /* the input's video ends before any stretch: the ladder stays as planned */
+        ls_log(job, LSTREAM_LOG_WARNING, "ladder auto: input %s: the probe found no picture: the planned ladder stays",
+               src->path);
+        keep_all(out, "the probe found no picture: the planned ladder");
+        return 0;
+    }
     choose(out);
     out->seconds_wall = ls_now() - t_start;
     /* the ladder keeps what was chosen */

@@ -3,7 +3,7 @@
 # SSIM at the top rung's size; the rungs kept are exactly what the documented rule gives on the reported figures
 # (re-derived here, independently); slides keep fewer rungs than a camera picture; the manifests list what was
 # kept and validate; a probe figure agrees with FFmpeg's own SSIM of the same kind of encode; VP9 twins follow
-# the rungs kept; a bad value is refused.
+# the rungs kept; a truncated upload fails with the truncation named; a bad value is refused.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 
 # rule.py LADDER.JSON: the rule of doc/LECTURE.md applied to the reported points; prints the kept rungs
@@ -108,6 +108,13 @@ if "$LSTREAM" --version | grep -q vp9; then
 import json,sys; d=json.load(open('$T/vp9/ladder.json'))
 ids=[r['id'] for r in d['renditions']] + [r['id'] for r in d.get('dropped_rungs', [])]
 sys.exit([i for i in ids if i.endswith('-vp9')] != ['v240-vp9'])"
+fi
+# a truncated upload (its header says 250 s, the file ends after a quarter): the probe's stretches past the end are
+# left out and the job fails as the fixed ladder does, naming the truncation, not a probe error
+ff -f lavfi -i "testsrc2=size=854x480:rate=30:duration=250" -c:v libx264 -preset ultrafast -g 60 -movflags +faststart "$T/long.mp4" || bad "long source"
+head -c $(($(stat -c %s "$T/long.mp4") / 4)) "$T/long.mp4" > "$T/trunc.mp4"
+if "$LSTREAM" transcode "$T/trunc.mp4" -o "$T/trunc" -q --ladder auto 2>"$T/err.txt"; then bad "a truncated upload accepted"; else
+    expect "truncated upload: the error names the truncation ($(tail -1 "$T/err.txt"))" sh -c "tail -1 '$T/err.txt' | grep -q 'truncated' && ! test -e '$T/trunc'"
 fi
 # a bad value names the option and the rule
 if "$LSTREAM" transcode "$T/slides.mp4" -o "$T/bad" --ladder sometimes 2>"$T/err.txt"; then bad "--ladder sometimes accepted"; else
