@@ -128,8 +128,26 @@ static int lavf_open(void *priv, LStreamJob *job, const char *path, LSSourceInfo
     int v = av_find_best_stream(in->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     if (v >= 0 && (in->fmt->streams[v]->disposition & AV_DISPOSITION_ATTACHED_PIC))
         v = -1;
-    if (v >= 0 && (in->fmt->streams[v]->codecpar->width <= 0 || in->fmt->streams[v]->codecpar->height <= 0))
+    if (v >= 0 && (in->fmt->streams[v]->codecpar->width <= 0 || in->fmt->streams[v]->codecpar->height <= 0)) {
+        /* the best video stream's picture size is unknown: another video stream that has one, else refuse (an
+         * audio-only ladder of a lecture whose picture is lost would look like success) */
+        const int unsized = v;
         v = -1;
+        for (unsigned i = 0; i < in->fmt->nb_streams && v < 0; i++) {
+            const AVStream *st = in->fmt->streams[i];
+            if (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO && !(st->disposition & AV_DISPOSITION_ATTACHED_PIC) &&
+                st->codecpar->width > 0 && st->codecpar->height > 0)
+                v = (int)i;
+        }
+        if (v < 0) {
+            ls_fail(job, LSTREAM_ERR_INVALID_INPUT,
+                    "input %s: its video stream %d (%s) cannot be decoded: the demuxer found no picture size (no "
+                    "decoder configuration in the stream, as with MPEG-4 part 2 in MPEG-TS without its VOL header, "
+                    "or damage); re-mux or re-encode the video, or give the audio alone for an audio-only ladder",
+                    path, unsized, avcodec_get_name(in->fmt->streams[unsized]->codecpar->codec_id));
+            return LSTREAM_ERR_INVALID_INPUT;
+        }
+    }
     int a = av_find_best_stream(in->fmt, AVMEDIA_TYPE_AUDIO, -1, v, NULL, 0);
     if (a >= 0 &&
         (in->fmt->streams[a]->codecpar->sample_rate <= 0 || in->fmt->streams[a]->codecpar->ch_layout.nb_channels <= 0))

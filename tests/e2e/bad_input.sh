@@ -16,6 +16,8 @@ echo "this is a lecture, honestly" > "$T/notes.mp4"
 printf '1\n00:00:00,000 --> 00:00:01,000\nhello\n' > "$T/sub.srt"
 ff -i "$T/sub.srt" -c:s srt "$T/subtitles-only.mkv"
 head -c 300000 /dev/urandom > "$T/random.mov"
+# MPEG-4 part 2 copied into MPEG-TS: the VOL header (the picture size) stays behind in the MP4's esds
+ff -f lavfi -i testsrc2=s=320x180:r=30:d=3 -c:v mpeg4 "$T/mpeg4.mp4" && ff -i "$T/mpeg4.mp4" -c copy -f mpegts "$T/novol.ts"
 
 # run NAME EXPECTED_EXIT INPUT OUTDIR PATTERN [EXTRA ARGS]
 run() {
@@ -35,6 +37,7 @@ run "truncated file (no moov)" 2 "$T/truncated-moov-last.mp4" "$T/o3" "truncated
 run "not a video" 2 "$T/notes.mp4" "$T/o4" "notes.mp4.*not a readable media file"
 run "random bytes" 2 "$T/random.mov" "$T/o5" "random.mov"
 run "no video and no audio" 2 "$T/subtitles-only.mkv" "$T/o6" "no video or audio stream"
+run "a video stream of unknown size" 2 "$T/novol.ts" "$T/o6b" "novol.ts: its video stream 0 (mpeg4) cannot be decoded"
 run "missing path" 2 "$T/nope/lecture.mp4" "$T/o7" "lecture.mp4: no such file"
 run "output parent missing" 3 "$T/good.mp4" "$T/missing/dir/out" "does not exist"
 run "output parent is a file" 3 "$T/good.mp4" "$T/notes.mp4/out" "notes.mp4"
