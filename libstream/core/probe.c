@@ -337,17 +337,19 @@ static void choose(LSLadderProbe *p)
         const LSProbeRung *a = &p->rung[last];
         const double step = r->kbps > 0 ? a->kbps / r->kbps : INFINITY;
         const double gap = p->rung[next].kbps > 0 ? a->kbps / p->rung[next].kbps : INFINITY;
+        char above[sizeof(a->id)]; /* (a copy: GCC cannot tell rung[last] from rung[j]) */
+        memcpy(above, a->id, sizeof(above));
         if (step < LS_PROBE_MIN_STEP) {
             r->kept = 0;
             snprintf(r->why, sizeof(r->why), "saves too little: %.0f kbit/s against %.0f for %s (%.2fx, under %.1fx)",
-                     r->kbps, a->kbps, a->id, step, LS_PROBE_MIN_STEP);
+                     r->kbps, a->kbps, above, step, LS_PROBE_MIN_STEP);
         } else if (r->below_hull_db > LS_PROBE_HULL_DB && gap <= LS_PROBE_MAX_GAP) {
             r->kept = 0;
             snprintf(r->why, sizeof(r->why),
                      "off the rate-quality hull: %.2f dB below what another size gives for %.0f kbit/s",
                      r->below_hull_db, r->kbps);
         } else {
-            snprintf(r->why, sizeof(r->why), "%.2fx cheaper than %s, %.2f dB from the hull", step, a->id,
+            snprintf(r->why, sizeof(r->why), "%.2fx cheaper than %s, %.2f dB from the hull", step, above,
                      r->below_hull_db);
             last = j;
         }

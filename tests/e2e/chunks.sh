@@ -59,7 +59,7 @@ for f in mpeg2 opengop; do
 done
 
 # 2c. the content-adaptive ladder: every part probes alike (one thread per probe encode) and keeps the same rungs
-"$LSTREAM" sample "$T/pip.mp4" --kind slides-pip --duration 10 --size 1280x720 2>/dev/null
+"$LSTREAM" sample "$T/pip.mp4" --kind slides-pip --duration 10 --size 854x480 2>/dev/null
 "$LSTREAM" transcode "$T/pip.mp4" -o "$T/auto-whole" -q -s 2 --ladder auto --chunk-span 1 || bad "auto: whole run"
 chunked "ladder auto" "$T/pip.mp4" "$T/auto-c" 3 -s 2 --ladder auto --chunk-span 1
 same_ladder "ladder auto" "$T/auto-whole" "$T/auto-c"
