@@ -38,8 +38,6 @@
 #define LS_PROBE_SAME_DB  0.1
 
 typedef struct Cand {
-    int ladder_index; /* in the LSLadder */
-    LSRungPlan plan;
     int same;            /* the reference size: no scaling either way */
     LSPlaneScaler sc[3]; /* reference -> rung */
     LSPicture pic;       /* the scaled picture */
@@ -69,7 +67,7 @@ typedef struct Probe {
     int n_cand, n_task;
     Cand cand[LSTREAM_MAX_RUNGS];
     Task task[LSTREAM_MAX_RUNGS * LS_PROBE_CRFS];
-    int ref_w, ref_h, src_w, src_h;
+    int ref_w, ref_h;
     int ref_same;            /* the source is the reference size */
     LSPlaneScaler ref_sc[3]; /* source -> reference size (unless the same) */
     LSPicture *pics;         /* the stretch, [count] */
@@ -379,8 +377,6 @@ static void free_probe(Probe *pr)
 static int setup(Probe *pr, const LSSourceInfo *src, const LSLadder *l, LSLadderProbe *out, int64_t frames)
 {
     LStreamJob *job = pr->job;
-    pr->src_w = src->width;
-    pr->src_h = src->height;
     for (int i = 0; i < l->n && !pr->ref_w; i++) /* the reference: the top probed rung's size */
         if (l->r[i].rung.codec == LSTREAM_CODEC_H264 && l->r[i].rung.crf > 0) {
             pr->ref_w = l->r[i].width;
@@ -405,8 +401,6 @@ static int setup(Probe *pr, const LSSourceInfo *src, const LSLadder *l, LSLadder
         }
         Cand *c = &pr->cand[pr->n_cand];
         memset(c, 0, sizeof(*c));
-        c->plan = *rp;
-        c->ladder_index = i;
         c->same = rp->width == pr->ref_w && rp->height == pr->ref_h;
         int err = c->same ? 0 : ls_i420_scalers_init(c->sc, pr->ref_w, pr->ref_h, rp->width, rp->height);
         if (!err && !c->same && !(err = ls_picture_alloc(&c->pic, rp->width, rp->height)) &&
