@@ -43,9 +43,17 @@ def ffmpeg_ladder(src, out):
     return cmd
 
 
+def frame_rate(path):
+    _, p = run(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "stream=r_frame_rate", "-of",
+                "csv=p=0", path])
+    return p.stdout.split()[0]
+
+
 def quality(video, src, w, h):
-    lavfi = ("[1:v]scale=%d:%d:flags=lanczos,format=yuv420p,split[r1][r2];[0:v]format=yuv420p,split[a][b];"
-             "[a][r1]ssim;[b][r2]psnr" % (w, h))
+    # the rung at the source's frame rate: a held repeat (a sample lasting several frames) is compared as shown,
+    # once per source frame
+    lavfi = ("[1:v]scale=%d:%d:flags=lanczos,format=yuv420p,split[r1][r2];[0:v]fps=%s,format=yuv420p,split[a][b];"
+             "[a][r1]ssim;[b][r2]psnr" % (w, h, frame_rate(src)))
     _, p = run(["ffmpeg", "-nostdin", "-i", video, "-i", src, "-lavfi", lavfi, "-f", "null", "-"])
     return (float(re.search(r"SSIM Y:([0-9.]+)", p.stderr).group(1)),
             float(re.search(r"PSNR y:([0-9.inf]+)", p.stderr).group(1)))
@@ -96,7 +104,7 @@ def main():
                 "auto": [a.lstream, "transcode", src, "-o", os.path.join(tmp, kind + "-auto"), "-q",
                          "--no-download", "--no-validate", "--ladder", "auto"],
                 "fixed": [a.lstream, "transcode", src, "-o", os.path.join(tmp, kind + "-fixed"), "-q",
-                          "--no-download", "--no-validate", "--no-lecture", "--no-thumbnails"],
+                          "--no-download", "--no-validate", "--no-lecture", "--no-thumbnails", "--no-hold"],
                 "ffmpeg": ffmpeg_ladder(src, os.path.join(tmp, kind + "-ffmpeg")),
             }
             cpu = {c: [] for c in confs}

@@ -223,7 +223,13 @@ typedef struct LStreamSettings {
      *  the lowest (cellular) rung always stay, audio-only too; VP9 twins follow the H.264 rungs that stay. The
      *  probe figures and the choice go to ladder.json ("ladder_probe"). Not for live jobs. Default FIXED. */
     enum LStreamLadderMode ladder;
-    uint8_t reserved[28]; /**< must be zero (lstream_default_settings() does it) */
+    /** 1 (default): a picture that repeats the one before it exactly (a still slide of a screen recording, a
+     *  frozen capture) is not encoded again: the sample before it lasts longer (variable sample durations in
+     *  the fMP4 track, as ISO/IEC 14496-12 and CMAF allow), at most one second, never across a segment start
+     *  or an IDR. The picture shown is the same; no encoder or scaler works on it (doc/LECTURE.md, measured in
+     *  BENCHMARKS.md). 0: one sample per source frame (a constant frame rate). */
+    int hold_repeats;
+    uint8_t reserved[24]; /**< must be zero (lstream_default_settings() does it) */
 } LStreamSettings;
 
 /** Fill @p s with defaults. Never fails. */
@@ -236,7 +242,7 @@ LSTREAM_API size_t lstream_settings_size(void);
  * Set one setting by name from text, as a command line or a configuration file gives it (the model is
  * x264_param_parse()). Names are the field names: "segment_duration", "threads", "preset", "max_fps",
  * "audio_codec" ("aac", "opus"), "audio_kbps", "opus_kbps", "audio_channels", "audio_language", "validate", "cpu_mask" (a level:
- * c, sse2, ssse3, sse41, avx2, avx512, neon, all; or a number), "ffmpeg_log", "strict", "chunk_span", "download", "loudness", "ladder" (fixed, auto), "log_level" (error, warning,
+ * c, sse2, ssse3, sse41, avx2, avx512, neon, all; or a number), "ffmpeg_log", "strict", "chunk_span", "download", "loudness", "ladder" (fixed, auto), "hold_repeats", "log_level" (error, warning,
  * info, debug or 0..3) and "rungs": a comma-separated list of short sides, largest first, each optionally
  * followed by ":crf=N", ":max=KBPS", ":buf=KBIT" or ":kbps=N" (average bit rate instead of CRF), e.g.
  * "720,480:crf=24,240"; "default" selects the default lecture ladder. Booleans take 1/0, yes/no, true/false.

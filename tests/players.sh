@@ -11,13 +11,19 @@ pg=""
 # the browser and the server run in their own process group, which is killed whatever happens
 cleanup() { [ -n "$pg" ] && kill -KILL -- "-$pg" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT INT TERM
-"$bld/lstream" sample "$T/lecture.mp4" --duration 60
+# a screen recording of slides: most of its frames repeat the one before exactly, so the ladder holds them (one
+# sample lasting up to a second, settings.hold_repeats): the players must play, seek and switch across those
+"$bld/lstream" sample "$T/lecture.mp4" --duration 60 --kind slides
 # with the Opus speech rendition beside AAC (the default): each rung is a variant in both HLS audio groups (the
 # harness starts hls.js at its lowest level, an Opus variant), dash.js and Shaka pick an audio AdaptationSet; and,
 # where the build has libvpx, VP9 twins of the two lowest rungs (a second DASH video AdaptationSet): each player
 # plays H.264 + AAC/Opus and VP9 + Opus from the same manifests and switches codec when told to
 vp9=0; "$bld/lstream" --version | grep -q "vp9" && vp9=2
 "$bld/lstream" transcode "$T/lecture.mp4" -o "$T/ladder" -q -p ultrafast --opus-kbps 24 --vp9 $vp9
+# samples of more than one frame are there (30 fps: 3000 ticks a frame at 90 kHz)
+long=$(python3 "$src/tests/e2e/durations.py" "$T/ladder/v240/seg_00002.m4s" | awk '$1 > 3000' | wc -l)
+[ "$long" -gt 0 ] || { echo "FAIL: no held repeat in the ladder (every sample one frame long)"; exit 1; }
+echo "ok: $long samples of v240's second segment last longer than a frame (held repeats)"
 # the variant a player starts with (the first listed) is H.264's, whatever VP9 costs
 grep -m1 '^#EXT-X-STREAM-INF' "$T/ladder/master.m3u8" | grep -q 'CODECS="avc1' ||
     { echo "FAIL: the first variant listed is not H.264: $(grep -m1 '^#EXT-X-STREAM-INF' "$T/ladder/master.m3u8")"; exit 1; }

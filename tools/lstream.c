@@ -62,6 +62,8 @@ static void usage(FILE *f)
            "      --no-lecture        no slide-change analysis: no slide-change IDRs, no chapters (default:\n"
            "                          lecture-aware, doc/LECTURE.md)\n"
            "      --no-thumbnails     no thumbnail sprites and chapter images\n"
+           "      --no-hold           encode every frame (default: a frame that repeats the one before exactly\n"
+           "                          lengthens the sample before it, at most 1 s)\n"
            "      --no-download       no download.mp4 (by default the lowest rung and the data-saver audio in one\n"
            "                          file for offline viewing, listed in ladder.json and master.m3u8)\n"
            "      --strict            refuse any damage in the input (default: conceal and count it, refuse\n"
@@ -178,6 +180,7 @@ static void attach(LStreamSettings *s, CliOut *out)
         { "loudness", required_argument, NULL, 14 }, { "vp9", required_argument, NULL, 15 },                           \
         { "no-lecture", no_argument, NULL, 16 }, { "no-thumbnails", no_argument, NULL, 17 },                           \
         { "ladder", required_argument, NULL, 18 }, { "quiet", no_argument, NULL, 'q' },                                \
+        { "no-hold", no_argument, NULL, 19 },                                                                          \
         { "verbose", no_argument, NULL, 'v' },                                                                         \
     {                                                                                                                  \
         "help", no_argument, NULL, 'h'                                                                                 \
@@ -204,6 +207,7 @@ static int media_option(LStreamSettings *s, int c, const char *arg, int *bad)
     case 16: *bad = set(s, "--no-lecture", "lecture", "0"); return 1;
     case 17: *bad = set(s, "--no-thumbnails", "thumbnails", "0"); return 1;
     case 18: *bad = set(s, "--ladder", "ladder", arg); return 1;
+    case 19: *bad = set(s, "--no-hold", "hold_repeats", "0"); return 1;
     default: return 0;
     }
 }

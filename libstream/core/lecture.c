@@ -39,6 +39,7 @@ typedef struct Slot {
     int n_motion;
     int any_changed; /* blocks changed, motion ones included */
     int n_live;      /* blocks that differ at all (mean difference >= 1): a camera's noise, or motion */
+    int repeat;      /* the picture before, exactly */
     uint8_t *map;    /* per block: changed and non-motion */
     int flags;
 } Slot;
@@ -184,6 +185,15 @@ static void measure(LSLecture *l, const LSPicture *pic, Slot *s)
         l->n_medians += l->n_medians < l->hist_len;
     }
     s->n_live = (int)(l->nb - hist[0]);
+    /* an exact repeat: no luma block differs (a SAD of 0), and neither chroma plane (compared only then) */
+    s->repeat = l->have_prev;
+    for (int b = 0; b < l->nb && s->repeat; b++)
+        s->repeat = !l->sad[b];
+    for (int p = 1; p < 3 && s->repeat; p++) {
+        const int cw = (l->p.w + 1) / 2, ch = (l->p.h + 1) / 2;
+        for (int y = 0; y < ch && s->repeat; y++)
+            s->repeat = !memcmp(pic->data[p] + y * pic->stride[p], l->prev.data[p] + y * l->prev.stride[p], cw);
+    }
     const double thr_mean = CHANGE_MEAN + NOISE_FACTOR * noise;
     const int thr_max = CHANGE_MAX + 4 * noise;
     for (int by = 0, b = 0; by < l->bh; by++) {
@@ -201,7 +211,8 @@ static void measure(LSLecture *l, const LSPicture *pic, Slot *s)
             s->any_changed += changed;
         }
     }
-    copy_picture(&l->prev, pic);
+    if (!s->repeat) /* (a repeat is the picture already there) */
+        copy_picture(&l->prev, pic);
     l->have_prev = 1;
 }
 
@@ -220,7 +231,7 @@ static void decide(LSLecture *l)
     const int cls = s->n_motion >= CAMERA_FRAC * l->nb || s->n_live >= CAMERA_FRAC * l->nb ? LS_CLASS_CAMERA
                     : steady(s)                                                            ? LS_CLASS_STILL
                                                                                            : LS_CLASS_MOTION;
-    s->flags |= cls << 4;
+    s->flags |= cls << 4 | (s->repeat ? LS_LECT_REPEAT : 0);
     if (!l->p.detect)
         return;
     if (l->burst_start >= 0) { /* a transition longer than the look-ahead (a fade, a wipe): until it settles */

@@ -4,7 +4,9 @@
  *   - a per-block motion mask (blocks that keep changing: a camera picture, a video inside a slide, a pointer);
  *   - slide changes: a short burst of change over much of the rest of the picture, with a steady picture after
  *     it (decided with a look-ahead of half a second, so the frame that shows the new slide gets the IDR);
- *   - the content class of every frame (still, motion, camera).
+ *   - the content class of every frame (still, motion, camera);
+ *   - exact repeats (a still screen recording decodes to the same picture frame after frame), which the driver
+ *     need not encode again (settings.hold_repeats).
  * Thresholds and how they were chosen: doc/LECTURE.md. The pictures are handed on unchanged (a "hold" that gave
  * the encoders unchanged blocks again exactly was measured and cost bytes: doc/LECTURE.md).
  *
@@ -22,6 +24,7 @@ enum {
                           * frames before (a transition's start; 0 for a cut) */
     LS_LECT_PICTURE = 2, /* the picture of the slide change LS_LECT_PICTURE_AGO(flags) frames before this one,
                           * settled (steady since): the chapter's thumbnail */
+    LS_LECT_REPEAT = 4,  /* every sample of this picture equals the one before it (all three planes) */
 };
 #define LS_LECT_PICTURE_AGO(flags) (((flags) >> 8) & 1023)
 #define LS_LECT_AGO_SHIFT          18

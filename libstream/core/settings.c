@@ -28,6 +28,7 @@ void lstream_default_settings(LStreamSettings *s)
     s->download = 1;
     s->lecture = 1;
     s->thumbnails = 1;
+    s->hold_repeats = 1;
     s->live_window = 10;
     s->loudness = -16.0;
     snprintf(s->audio_language, sizeof(s->audio_language), "und");
@@ -105,6 +106,10 @@ static const struct Setting {
       "(default 0)",
       1 },
     { "lecture", "boolean: lecture-aware encoding: slide changes become IDRs and chapters (default 1)", 1 },
+    { "hold_repeats",
+      "boolean: a frame that repeats the one before exactly lengthens the sample before it instead of being "
+      "encoded again (at most 1 s; default 1)",
+      1 },
     { "thumbnails", "boolean: JPEG thumbnail sprites (DASH, HLS image playlist, WebVTT) and chapter images (default 1)",
       1 },
     { "live_window",
@@ -311,6 +316,8 @@ int lstream_settings_set(LStreamSettings *s, const char *name, const char *value
         bad = parse_bool(value, &t.lecture);
     else if (!strcmp(name, "thumbnails"))
         bad = parse_bool(value, &t.thumbnails);
+    else if (!strcmp(name, "hold_repeats"))
+        bad = parse_bool(value, &t.hold_repeats);
     else if (!strcmp(name, "live_window"))
         bad = parse_long(value, 0, 100000, &l) || (l > 0 && l < 6) || (t.live_window = (int)l, 0);
     else if (!strcmp(name, "loudness"))
@@ -400,6 +407,8 @@ int lstream_settings_get(const LStreamSettings *s, const char *name, char *buf, 
         n = snprintf(buf, size, "%d", s->lecture);
     else if (!strcmp(name, "thumbnails"))
         n = snprintf(buf, size, "%d", s->thumbnails);
+    else if (!strcmp(name, "hold_repeats"))
+        n = snprintf(buf, size, "%d", s->hold_repeats);
     else if (!strcmp(name, "live_window"))
         n = snprintf(buf, size, "%d", s->live_window);
     else if (!strcmp(name, "loudness"))

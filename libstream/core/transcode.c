@@ -36,6 +36,11 @@ typedef struct Rung {
     LSPlaneScaler pre[3];
     int same_size;
     int64_t cur_seg;
+    /* its latest packet, held until the next one's dts says how long it lasts (a held repeat lengthens it) */
+    LSPacket pend;
+    uint8_t *pend_buf;
+    size_t pend_cap;
+    int has_pend;
     int err; /* of its last encode task */
     struct Ctx *ctx;
 } Rung;
@@ -99,6 +104,9 @@ typedef struct Ctx {
         double input_lufs, peak_db, gain_db;
         const char *limit;
     } loud; /* loudness normalisation: measured before the audio encoders open */
+    int64_t held_run; /* repeats held since the last frame encoded (settings.hold_repeats) */
+    int64_t held;     /* frames held in this run */
+    int64_t max_held; /* at most this many in a row: a sample lasts at most a second */
     /* what the lecture analysis found in the frames this run encoded */
     int64_t *slides; /* frames where a slide change starts (IDR, chapter) */
     int n_slides, cap_slides;
@@ -213,10 +221,18 @@ static int on_audio_packet(void *opaque, const LSPacket *pkt)
 }
 
 /* ---- video ---- */
-static int on_video_packet(void *opaque, const LSPacket *pkt)
+/* The rung's held packet to its segment, lasting until @p next_dts (frames): the next packet's dts, or the end of
+ * what this run encodes. */
+static int commit_video(Rung *r, int64_t next_dts)
 {
-    Rung *r = opaque;
+    if (!r->has_pend)
+        return 0;
     Ctx *c = r->ctx;
+    r->has_pend = 0;
+    const LSPacket *pkt = &r->pend;
+    if (next_dts <= pkt->dts)
+        return ls_fail(c->job, LSTREAM_ERR_BUG, "rung %s: decode times do not rise (%lld after %lld)", r->plan.name,
+                       (long long)next_dts, (long long)pkt->dts);
     const int64_t seg = ls_segplan_segment_of(&c->plan, pkt->pts);
     int err;
     if (seg != r->cur_seg) {
@@ -230,8 +246,29 @@ static int on_video_packet(void *opaque, const LSPacket *pkt)
     LSPacket p = *pkt;
     p.pts *= c->frame_ticks;
     p.dts *= c->frame_ticks;
-    p.duration = c->frame_ticks;
+    p.duration = (next_dts - pkt->dts) * c->frame_ticks;
     return ls_cmaf_add(&r->mux, &p);
+}
+
+static int on_video_packet(void *opaque, const LSPacket *pkt)
+{
+    Rung *r = opaque;
+    int err = commit_video(r, pkt->dts);
+    if (err)
+        return err;
+    if ((size_t)pkt->size > r->pend_cap) {
+        uint8_t *b = ls_realloc(r->pend_buf, pkt->size);
+        if (!b)
+            return LSTREAM_ERR(ENOMEM);
+        r->pend_buf = b;
+        r->pend_cap = pkt->size;
+    }
+    memcpy(r->pend_buf, pkt->data, pkt->size);
+    r->pend = *pkt;
+    r->pend.data = r->pend_buf;
+    r->pend.recon = NULL;
+    r->has_pend = 1;
+    return 0;
 }
 
 static void report_progress(Ctx *c, const char *stage, int force)
@@ -494,11 +531,20 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index, int flags
                 return err;
         }
     }
-    c->cur = pic;
-    c->cur_index = index;
-    c->cur_idr = force_idr;
-    ls_pool_run(c->pool, rung_task, c, c->n_rungs);
-    c->cur = NULL;
+    /* an exact repeat of the picture before (never a segment's or a slide's IDR, at most a second in a row): no
+     * rung scales or encodes it, the sample before lasts a frame longer (commit_video) */
+    const int hold = c->job->s.hold_repeats && (flags & LS_LECT_REPEAT) && !force_idr && c->held_run < c->max_held;
+    if (hold) {
+        c->held_run++;
+        c->held++;
+    } else {
+        c->held_run = 0;
+        c->cur = pic;
+        c->cur_index = index;
+        c->cur_idr = force_idr;
+        ls_pool_run(c->pool, rung_task, c, c->n_rungs);
+        c->cur = NULL;
+    }
     /* the segments the rungs closed go to the output from this thread, one object at a time, in rung order */
     for (int i = 0; i < c->n_rungs; i++) {
         int err = c->rung[i].err;
@@ -729,6 +775,7 @@ static int open_rungs(Ctx *c)
     /* the frame's ticks in the track timescale the encoders chose (one for every rung: same frame rate) */
     if (c->n_rungs)
         c->frame_ticks = (int64_t)c->rung[0].rend.cfg.timescale * c->ladder.fps_den / c->ladder.fps_num;
+    c->max_held = c->ladder.fps_num / c->ladder.fps_den - 1; /* a sample (the frame and its repeats) <= 1 s */
     /* the per-frame tasks, one per rung, most pixels first, on a pool of one worker per budget thread
      * beside the driver, never more than there are rungs */
     int threads = job->s.threads ? job->s.threads : ls_cpu_count();
@@ -850,6 +897,7 @@ static void close_ctx(Ctx *c)
     for (int i = 0; i < LSTREAM_MAX_RUNGS; i++) {
         Rung *r = &c->rung[i];
         ls_encoder_close(&r->enc);
+        free(r->pend_buf);
         ls_cmaf_free(&r->mux);
         ls_rendition_free(&r->rend);
         ls_picture_free(&r->pic);
@@ -947,10 +995,13 @@ static void drop_dearer_rungs(Ctx *c, LSPresentation *p)
 /* End of the video: every rung's encoder drained, its last segment written. */
 static int drain_video(Ctx *c)
 {
+    if (c->held)
+        ls_log(c->job, LSTREAM_LOG_INFO, "%lld of %lld frames repeated the one before exactly: held, not encoded",
+               (long long)c->held, (long long)(c->frames - c->frame_first));
     for (int i = 0; i < c->n_rungs; i++) {
         Rung *r = &c->rung[i];
         int err = r->enc.ops->drain(r->enc.priv, 0, on_video_packet, r);
-        if (err || (err = ls_cmaf_flush(&r->mux)))
+        if (err || (err = commit_video(r, c->frames)) || (err = ls_cmaf_flush(&r->mux)))
             return err;
     }
     return 0;

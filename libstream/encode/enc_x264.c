@@ -14,8 +14,12 @@
 typedef struct LSX264 {
     LStreamJob *job;
     x264_t *h;
-    int64_t dts_shift;
-    int have_shift;
+    /* the indexes given, in order: the n-th packet's dts is the n-th of them (the first packet, an IDR, decodes
+     * when it shows; with frames held the indexes skip, so x264's own dts, built from the first frame's
+     * spacing, would not keep to that) */
+    int64_t *given;
+    int n_given; /* ring size: more than x264 holds back */
+    int64_t n_in, n_out;
     uint8_t *buf;
     size_t cap;
     char name[16];
@@ -68,7 +72,8 @@ static int x264_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSC
     p.i_fps_den = fps_den;
     p.i_timebase_num = fps_den;
     p.i_timebase_den = fps_num;
-    p.b_vfr_input = 0;
+    p.b_vfr_input = 1; /* indexes may skip (held repeats): rate control and the macroblock tree weigh frames
+                        * by how long they show */
     p.vui.i_sar_width = 1;
     p.vui.i_sar_height = 1;
     /* IDRs are forced at the planned segment boundaries; scene cuts (slide changes) may add more. */
@@ -103,6 +108,9 @@ static int x264_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSC
     if (!e->h)
         return ls_fail(job, LSTREAM_ERR_ENCODER, "x264 cannot open an encoder for rung %s (%dx%d)", r->name, r->width,
                        r->height);
+    e->n_given = x264_encoder_maximum_delayed_frames(e->h) + 2;
+    if (!(e->given = ls_malloc(sizeof(*e->given) * (size_t)e->n_given)))
+        return LSTREAM_ERR(ENOMEM);
     x264_nal_t *nal;
     int n;
     if (x264_encoder_headers(e->h, &nal, &n) < 0) {
@@ -181,15 +189,14 @@ static int deliver(LSX264 *e, x264_nal_t *nal, int n, const x264_picture_t *out,
         memcpy(e->buf + off, nal[i].p_payload, nal[i].i_payload);
         off += nal[i].i_payload;
     }
-    if (!e->have_shift) { /* first packet is the first IDR: its dts becomes its pts */
-        e->dts_shift = out->i_pts - out->i_dts;
-        e->have_shift = 1;
-    }
+    if (e->n_out >= e->n_in)
+        return ls_fail(e->job, LSTREAM_ERR_BUG, "rung %s: x264 gave more frames than it took", e->name);
+    const int64_t dts = e->given[e->n_out++ % e->n_given];
     LSPacket pkt = {
         .data = e->buf,
         .size = (int)size,
         .pts = out->i_pts,
-        .dts = out->i_dts + e->dts_shift,
+        .dts = dts,
         .duration = 1,
         .key = out->b_keyframe,
     };
@@ -215,6 +222,9 @@ static int x264_encode(void *priv, const LSPicture *pic, int64_t index, int forc
             in.img.i_stride[i] = (int)pic->stride[i];
         }
         in.i_pts = index;
+        if (e->n_in - e->n_out >= e->n_given)
+            return ls_fail(e->job, LSTREAM_ERR_BUG, "rung %s: x264 holds more frames than it said it would", e->name);
+        e->given[e->n_in++ % e->n_given] = index;
         in.i_type = force_idr ? X264_TYPE_IDR : X264_TYPE_AUTO;
         int size = x264_encoder_encode(e->h, &nal, &n, &in, &out);
         if (size < 0)
@@ -251,6 +261,7 @@ static void x264_close(void *priv)
     if (e->h)
         x264_encoder_close(e->h);
     free(e->buf);
+    free(e->given);
 }
 
 /* Live, falling behind: x264_encoder_reconfig() takes analysis settings on the fly (the SPS and PPS stay, so

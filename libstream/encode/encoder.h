@@ -53,7 +53,10 @@ typedef struct LSEncoderOps {
     int (*check)(const LStreamSettings *s, char *why, size_t why_size);
     /* Open; fill @p cfg (its config buffer is then owned by the caller). */
     int (*open)(void *priv, LStreamJob *job, const LSEncoderParams *p, LSCodecConfig *cfg);
-    /* Video: encode @p pic as frame @p index; packets in frames of the track's timescale / frame rate. */
+    /* Video: encode @p pic as frame @p index, its presentation time in frames of the frame rate. Indexes rise
+     * but may skip (a held repeat: the picture before lasts longer, settings.hold_repeats). Packets' pts and
+     * dts are in frames too: a packet's dts is the index of the picture given that many packets earlier (the
+     * first packet's dts is its pts); its duration is not used (a video sample lasts until the next dts). */
     int (*encode_picture)(void *priv, const LSPicture *pic, int64_t index, int force_idr, LSPacketSink sink,
                           void *opaque);
     /* Audio: feed samples whose first one is at @p offset seconds on the output timeline (only the first

@@ -3,11 +3,12 @@
 # (plus one AAC frame) of each other in the ladder, also when audio starts before the video or after it.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 
-# flash_time PLAYLIST_DIR: time of the first bright frame (frame index / 30, independent of demuxer offsets)
+# flash_time PLAYLIST_DIR: time of the first bright frame from the first frame's (independent of demuxer offsets;
+# by timestamps, not by counting: the black frames repeat exactly and are held, one sample lasting up to a second)
 flash_time() {
     cat "$1/init.mp4" "$1"/seg_*.m4s > "$T/v.mp4"
-    ffprobe -v error -f lavfi -i "movie=$T/v.mp4,signalstats" -show_entries frame_tags=lavfi.signalstats.YAVG -of csv=p=0 |
-        awk -F, '{ if ($1 > 128) { printf "%.4f", (NR - 1) / 30; exit } }'
+    ffprobe -v error -f lavfi -i "movie=$T/v.mp4,signalstats" -show_entries frame=pts_time:frame_tags=lavfi.signalstats.YAVG -of csv=p=0 |
+        awk -F, 'NR == 1 { t0 = $1 } { if ($2 > 128) { printf "%.4f", $1 - t0; exit } }'
 }
 beep_time() {
     cat "$1/init.mp4" "$1"/seg_*.m4s > "$T/a.mp4"

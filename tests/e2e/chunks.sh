@@ -2,7 +2,7 @@
 # Chunked encodes (lstream transcode --chunk K/N, --chunk audio, lstream finalize) on one machine: the ladder is
 # byte-identical to one whole run with the same options, whatever the chunk count, the order the parts ran in
 # or whether they ran at the same time, on MP4, MPEG-TS (MPEG-2 interlaced, H.264 open GOP) and portrait phone
-# recordings, with VP9 twins and the content-adaptive ladder too; parts that do not belong together are refused with a message naming
+# recordings, with VP9 twins, the content-adaptive ladder and held repeats too; parts that do not belong together are refused with a message naming
 # the problem, and a failed finalize publishes nothing and leaves a good ladder where it was.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 
@@ -64,6 +64,14 @@ done
 chunked "ladder auto" "$T/pip.mp4" "$T/auto-c" 3 -s 2 --ladder auto --chunk-span 1
 same_ladder "ladder auto" "$T/auto-whole" "$T/auto-c"
 expect "ladder auto: ladder.json has the probe" grep -q '"ladder_probe"' "$T/auto-c/ladder.json"
+
+# 2d. a screen recording of slides: most frames repeat the one before exactly and are held (a sample lasts up to a
+# second); the runs of held frames restart at every segment, so the chunks hold alike (VP9 twins too, with libvpx)
+"$LSTREAM" sample "$T/slides.mp4" --kind slides --duration 12 --size 640x360 2>/dev/null
+vp9=0; "$LSTREAM" --version | grep -q vp9 && vp9=1
+"$LSTREAM" transcode "$T/slides.mp4" -o "$T/hold-whole" -q -s 2 -r 360,240 --vp9 $vp9 --chunk-span 1 || bad "held: whole run"
+chunked "held repeats" "$T/slides.mp4" "$T/hold-c" 3 -s 2 -r 360,240 --vp9 $vp9 --chunk-span 1
+same_ladder "held repeats" "$T/hold-whole" "$T/hold-c"
 
 # 3. video without audio: no audio part is needed
 "$LSTREAM" sample "$T/mute.mp4" --duration 8 --size 640x360 --no-audio 2>/dev/null

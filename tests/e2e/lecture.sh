@@ -2,7 +2,7 @@
 # Lecture-aware encoding (core/lecture.c, doc/LECTURE.md): slide changes of generated lectures found at their true
 # frames (+-1), an IDR there on every rung, none from a moving pointer, a camera inset or a talking head; chapters
 # in WebVTT, Apple's JSON (EXT-X-SESSION-DATA) and a DASH EventStream, validated; --no-lecture makes none; the
-# validator refuses broken chapters (C4).
+# validator refuses broken chapters (C4); exact repeats are held (one sample lasting several frames) and lose nothing.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 slides_of() { python3 -c 'import json,sys; print(" ".join(str(c["frame"]) for c in json.load(open(sys.argv[1]))["lecture"]["slide_changes"]))' "$1"; }
 near() { # near "FOUND" "TRUE": every true change found within one frame, nothing else found
@@ -39,6 +39,26 @@ sys.exit(not all(int(f) in keys for f in '$found'.split()))"
     expect "$kind: DASH image AdaptationSet" grep -q 'schemeIdUri="http://dashif.org/thumbnail_tile" value="5x5"' "$T/$kind/manifest.mpd"
     expect "$kind: HLS image stream" grep -q '^#EXT-X-IMAGE-STREAM-INF:BANDWIDTH=[0-9]*,RESOLUTION=192x108,CODECS="jpeg",URI="thumbs/images.m3u8"$' "$T/$kind/master.m3u8"
 done
+# held repeats (settings.hold_repeats): the slides lecture repeats most frames exactly; they lengthen the sample
+# before them instead of being encoded: samples of 2..30 frames (at most a second), none across an IDR, the
+# track as long as the source, and what shows at every source frame as good as encoding every frame
+durations() { python3 "${top_srcdir:-.}/tests/e2e/durations.py" "$1"/seg_*.m4s; }
+durations "$T/slides/v240" > "$T/held.txt"
+"$LSTREAM" transcode "$T/slides.mp4" -o "$T/nohold" -q -r 240 --no-download --no-hold || bad "transcode --no-hold"
+durations "$T/nohold/v240" > "$T/nohold.txt"
+expect "held: fewer samples than frames ($(wc -l < "$T/held.txt") of 1080)" [ "$(wc -l < "$T/held.txt")" -lt 540 ]
+expect "held: samples of 1..30 frames" awk '$1 % 3000 || $1 < 3000 || $1 > 90000 { exit 1 }' "$T/held.txt"
+expect "held: the track lasts the source's 36 s" [ "$(awk '{ s += $1 } END { print s }' "$T/held.txt")" = 3240000 ]
+expect "--no-hold: a sample per frame, each one frame long" sh -c "[ \"\$(sort -u '$T/nohold.txt')\" = 3000 ] && [ \"\$(wc -l < '$T/nohold.txt')\" = 1080 ]"
+ssim_of() { # SSIM-Y of a rung against the source, at the source's 30 frames a second (a held sample shows as often)
+    cat "$1/init.mp4" "$1"/seg_*.m4s > "$T/q.mp4"
+    wh=$(ffprobe -v error -select_streams v -show_entries stream=width,height -of csv=p=0:s=x "$T/q.mp4")
+    ffmpeg -nostdin -i "$T/q.mp4" -i "$T/slides.mp4" -lavfi "[1:v]scale=s=$wh:flags=lanczos[r];[0:v]fps=30[a];[a][r]ssim" -f null - 2>&1 |
+        sed -n 's/.*SSIM Y:\([0-9.]*\) .*/\1/p'
+}
+qh=$(ssim_of "$T/slides/v240") qn=$(ssim_of "$T/nohold/v240")
+expect "held: SSIM $qh at every source frame, no worse than every frame encoded ($qn) by 0.002" python3 -c "import sys; sys.exit(not $qh >= $qn - 0.002)"
+expect "held: the ladder validates" "$LSTREAM" validate "$T/slides"
 # the chapter picture shows the new slide: it differs from the picture of the chapter before
 expect "slides: chapter pictures differ from one another" sh -c "[ \"\$(md5sum '$T/slides/thumbs/chapter_001.jpg' | cut -c1-32)\" != \"\$(md5sum '$T/slides/thumbs/chapter_002.jpg' | cut -c1-32)\" ]"
 # a wipe of half a second between two slides (longer than the look-ahead): one slide change where it begins (+-1

@@ -7,7 +7,7 @@
 // seeking to the middle works, and the player reports no error. Lecture extras: dash.js and Shaka report the
 // storyboard thumbnail of a time (DASH image AdaptationSet; Shaka also from the HLS image playlist) as thumbs.vtt
 // has it, the sprite sheet loads at its size; dash.js receives the chapters' EventStream, Shaka reads
-// chapters.vtt; both at the chapters of ladder.json.
+// Apple's JSON chapters from HLS and chapters.vtt with DASH; all at the chapters of ladder.json.
 // usage: node play.mjs LADDER_DIR [player ...]     (players: hls dash shaka; default all)
 // Serves only on 127.0.0.1, bounded in time, and closes the browser and server whatever happens.
 import fs from 'node:fs';
@@ -100,8 +100,14 @@ const adapters = {
       video.play();
     };
     window.chapters = async (vtt) => {
-      await p.addChaptersTrack(vtt, 'und');
-      return (await p.getChaptersAsync('und')).map((c) => c.startTime);
+      // from HLS, Shaka has Apple's JSON chapters (EXT-X-SESSION-DATA) already; chapters.vtt added beside them
+      // would be merged by start, end and title, and a float end (start + duration) can differ in the last bit
+      let got = await p.getChaptersAsync('und');
+      if (!got.length) {
+        await p.addChaptersTrack(vtt, 'und');
+        got = await p.getChaptersAsync('und');
+      }
+      return got.map((c) => c.startTime);
     };
     window.thumb = async (t) => {
       const tracks = p.getImageTracks();
