@@ -180,8 +180,7 @@ static void attach(LStreamSettings *s, CliOut *out)
         { "loudness", required_argument, NULL, 14 }, { "vp9", required_argument, NULL, 15 },                           \
         { "no-lecture", no_argument, NULL, 16 }, { "no-thumbnails", no_argument, NULL, 17 },                           \
         { "ladder", required_argument, NULL, 18 }, { "quiet", no_argument, NULL, 'q' },                                \
-        { "no-hold", no_argument, NULL, 19 },                                                                          \
-        { "verbose", no_argument, NULL, 'v' },                                                                         \
+        { "no-hold", no_argument, NULL, 19 }, { "verbose", no_argument, NULL, 'v' },                                   \
     {                                                                                                                  \
         "help", no_argument, NULL, 'h'                                                                                 \
     }

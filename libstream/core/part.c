@@ -115,6 +115,7 @@ int ls_part_write(LSOutput *o, const LSPartRecord *rec, LSRendition *const *r, c
     ls_buf_printf(&b, "video_frames %" PRId64 "\n", rec->video_frames);
     ls_buf_printf(&b, "lecture %" PRId64 " %" PRId64 " %" PRId64 "\n", rec->lecture[0], rec->lecture[1],
                   rec->lecture[2]);
+    ls_buf_printf(&b, "held %" PRId64 "\n", rec->held);
     for (int i = 0; i < rec->n_slides; i++)
         ls_buf_printf(&b, "slide %" PRId64 "\n", rec->slides[i]);
     ls_buf_printf(&b, "damage %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %.17g %d\n", d->packets,
@@ -202,6 +203,9 @@ static int read_record(LStreamJob *job, const char *path, LSPartRecord *r)
             int64_t *v = r->lecture;
             if (sscanf(line + 8, "%" SCNd64 " %" SCNd64 " %" SCNd64, &v[0], &v[1], &v[2]) != 3)
                 BAD("bad lecture line");
+        } else if (!strncmp(line, "held ", 5)) {
+            if (sscanf(line + 5, "%" SCNd64, &r->held) != 1 || r->held < 0)
+                BAD("bad held line");
         } else if (!strncmp(line, "slide ", 6)) {
             int64_t sf;
             if (sscanf(line + 6, "%" SCNd64, &sf) != 1 || sf < 0 || (r->n_slides && sf <= r->slides[r->n_slides - 1]))

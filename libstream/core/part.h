@@ -52,6 +52,7 @@ typedef struct LSPartRecord {
     LSPartTrack track[LS_MAX_RENDITIONS];
     int64_t *slides;    /* the slide changes this video part found (frames, ascending; lecture.h) */
     int64_t lecture[3]; /* and its frames still, in motion, of a camera (lecture.h) */
+    int64_t held;       /* its frames held as exact repeats (settings.hold_repeats) */
     int n_slides;
 } LSPartRecord;
 

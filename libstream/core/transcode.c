@@ -54,6 +54,9 @@ typedef struct Ctx {
     Rung rung[LSTREAM_MAX_RUNGS];
     int n_rungs;
     int64_t frame_ticks; /* video frame duration in the video timescale */
+    int64_t held_run;    /* repeats held since the last frame encoded (settings.hold_repeats) */
+    int64_t held;        /* frames held in this run */
+    int64_t max_held;    /* at most this many in a row: a sample lasts at most a second */
     /* the audio renditions (AAC, and Opus when asked for), each cut on the same plan */
     struct Audio {
         LSEncoder enc;
@@ -104,9 +107,6 @@ typedef struct Ctx {
         double input_lufs, peak_db, gain_db;
         const char *limit;
     } loud; /* loudness normalisation: measured before the audio encoders open */
-    int64_t held_run; /* repeats held since the last frame encoded (settings.hold_repeats) */
-    int64_t held;     /* frames held in this run */
-    int64_t max_held; /* at most this many in a row: a sample lasts at most a second */
     /* what the lecture analysis found in the frames this run encoded */
     int64_t *slides; /* frames where a slide change starts (IDR, chapter) */
     int n_slides, cap_slides;
@@ -1090,6 +1090,11 @@ static int publish(Ctx *c, int64_t video_frames)
         if ((err = ls_chapters_plan(&pres)))
             return ls_fail(job, err, "out of memory");
     }
+    if (c->src.has_video && job->s.hold_repeats) { /* exact repeats not encoded again (ladder.json) */
+        pres.held.on = 1;
+        pres.held.frames = c->held;
+        pres.held.of = video_frames;
+    }
     if (c->live) { /* what the live run declared and did (ladder.json) */
         pres.live.on = 1;
         pres.live.window = job->s.live_window;
@@ -1141,6 +1146,7 @@ static int write_part(Ctx *c, int64_t video_frames)
     rec->slides = c->slides;
     rec->n_slides = c->n_slides;
     memcpy(rec->lecture, c->class_frames, sizeof(c->class_frames));
+    rec->held = c->held;
     LSRendition *r[LS_MAX_RENDITIONS];
     int64_t first[LS_MAX_RENDITIONS];
     int n = 0;
@@ -1307,6 +1313,7 @@ static int join_parts(Ctx *c, const LSPartRecord *recs, int n_recs, int64_t *vid
         d->read_error |= e->read_error;
         for (int i = 0; i < LS_N_CLASSES; i++)
             c->class_frames[i] += rec->lecture[i];
+        c->held += rec->held;
         for (int i = 0; i < rec->n_slides; i++) {
             int err = add_slide(c, rec->slides[i]);
             if (err)

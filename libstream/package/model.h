@@ -78,6 +78,11 @@ typedef struct LSPresentation {
         const char *limit; /* what set the gain: "target", "peak" (-1 dBFS), "range" (+-20 dB), "silence" */
     } loudness;
     struct {
+        int on;         /* settings.hold_repeats */
+        int64_t frames; /* frames that repeated the one before exactly and lengthened its sample instead */
+        int64_t of;     /* of the video's frames */
+    } held;
+    struct {
         int on;                 /* the lecture analysis ran (lecture.h) */
         const int64_t *changes; /* slide changes found: frames, ascending */
         int n_changes;

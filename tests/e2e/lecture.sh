@@ -49,6 +49,8 @@ durations "$T/nohold/v240" > "$T/nohold.txt"
 expect "held: fewer samples than frames ($(wc -l < "$T/held.txt") of 1080)" [ "$(wc -l < "$T/held.txt")" -lt 540 ]
 expect "held: samples of 1..30 frames" awk '$1 % 3000 || $1 < 3000 || $1 > 90000 { exit 1 }' "$T/held.txt"
 expect "held: the track lasts the source's 36 s" [ "$(awk '{ s += $1 } END { print s }' "$T/held.txt")" = 3240000 ]
+held=$(python3 -c 'import json,sys; h=json.load(open(sys.argv[1]))["held_repeats"]; print(h["of"] - h["frames"])' "$T/slides/ladder.json")
+expect "held: ladder.json's held_repeats leave $held samples, as v240 has ($(wc -l < "$T/held.txt"))" [ "$held" = "$(wc -l < "$T/held.txt")" ]
 expect "--no-hold: a sample per frame, each one frame long" sh -c "[ \"\$(sort -u '$T/nohold.txt')\" = 3000 ] && [ \"\$(wc -l < '$T/nohold.txt')\" = 1080 ]"
 ssim_of() { # SSIM-Y of a rung against the source, at the source's 30 frames a second (a held sample shows as often)
     cat "$1/init.mp4" "$1"/seg_*.m4s > "$T/q.mp4"
