@@ -233,16 +233,6 @@ static int commit_video(Rung *r, int64_t next_dts)
     if (next_dts <= pkt->dts)
         return ls_fail(c->job, LSTREAM_ERR_BUG, "rung %s: decode times do not rise (%lld after %lld)", r->plan.name,
                        (long long)next_dts, (long long)pkt->dts);
-    const int64_t seg = ls_segplan_segment_of(&c->plan, pkt->pts);
-    int err;
-    if (seg != r->cur_seg) {
-        if (!pkt->key || seg < r->cur_seg)
-            return ls_fail(c->job, LSTREAM_ERR_BUG, "rung %s: segment %lld does not start with an IDR", r->plan.name,
-                           (long long)seg);
-        if ((err = ls_cmaf_close_segment(&r->mux))) /* written by the driver, after the frame */
-            return err;
-        r->cur_seg = seg;
-    }
     LSPacket p = *pkt;
     p.pts *= c->frame_ticks;
     p.dts *= c->frame_ticks;
@@ -253,9 +243,21 @@ static int commit_video(Rung *r, int64_t next_dts)
 static int on_video_packet(void *opaque, const LSPacket *pkt)
 {
     Rung *r = opaque;
+    Ctx *c = r->ctx;
     int err = commit_video(r, pkt->dts);
     if (err)
         return err;
+    /* the first packet of the next segment closes this one at once (the packet held before it was its last): a
+     * live segment is published when it is whole, not a packet later */
+    const int64_t seg = ls_segplan_segment_of(&c->plan, pkt->pts);
+    if (seg != r->cur_seg) {
+        if (!pkt->key || seg < r->cur_seg)
+            return ls_fail(c->job, LSTREAM_ERR_BUG, "rung %s: segment %lld does not start with an IDR", r->plan.name,
+                           (long long)seg);
+        if ((err = ls_cmaf_close_segment(&r->mux))) /* written by the driver, after the frame */
+            return err;
+        r->cur_seg = seg;
+    }
     if ((size_t)pkt->size > r->pend_cap) {
         uint8_t *b = ls_realloc(r->pend_buf, pkt->size);
         if (!b)
