@@ -237,6 +237,24 @@ int64_t ls_segplan_start(const LSSegPlan *p, int64_t s);
 /* Index of the segment containing unit @p u. */
 int64_t ls_segplan_segment_of(const LSSegPlan *p, int64_t u);
 
+/* The plan, restarted at slide changes (segplan.c): segment s starts where the latest restart at or before it
+ * plans it. @p base is borrowed; restarts are owned (ls_seggrid_free). */
+typedef struct LSSegRestart {
+    int64_t seg, unit; /* segment seg starts at unit; from there on, plan is followed (units counted from unit) */
+    LSSegPlan plan;
+} LSSegRestart;
+typedef struct LSSegGrid {
+    const LSSegPlan *base;
+    LSSegRestart *r;
+    int n, cap;
+} LSSegGrid;
+int64_t ls_seggrid_start(const LSSegGrid *g, int64_t s);
+int64_t ls_seggrid_segment_of(const LSSegGrid *g, int64_t u);
+/* Unit @p u (the latest seen) starts a segment: the one it is in ends before it, unless it is already a segment's
+ * first or that segment is shorter than @p min_units. 1: restarted, 0: not, or LSTREAM_ERR(ENOMEM). */
+int ls_seggrid_restart(LSSegGrid *g, int64_t u, int64_t min_units);
+void ls_seggrid_free(LSSegGrid *g);
+
 /* ---- encoded samples, as encoders hand them to the muxer ---- */
 typedef struct LSPacket {
     const uint8_t *data;

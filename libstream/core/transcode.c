@@ -51,6 +51,9 @@ typedef struct Ctx {
     LSLadder ladder;
     LSLadderProbe probe; /* settings.ladder = auto: what chose the rungs */
     LSSegPlan plan;
+    LSSegGrid grid;   /* the plan, restarted at slide changes (segplan.c): where each segment starts */
+    int grid_restart; /* restart it at slide changes: a whole VOD run with the lecture analysis */
+    int64_t grid_min; /* a segment shorter than this (frames) is not ended by a slide change */
     Rung rung[LSTREAM_MAX_RUNGS];
     int n_rungs;
     int64_t frame_ticks; /* video frame duration in the video timescale */
@@ -132,7 +135,7 @@ typedef struct Audio Audio;
 static int64_t audio_boundary(const Audio *a, int64_t s)
 {
     const Ctx *c = a->ctx;
-    const int64_t u = ls_segplan_start(&c->plan, s);
+    const int64_t u = ls_seggrid_start(&c->grid, s);
     /* boundary time = u * unit_num / unit_den s; in this rendition's frames, rounded to nearest (for the first
      * audio rendition of an audio-only input, the plan's units are its frames: u itself) */
     const int64_t num = u * c->plan.unit_num * a->arate, den = c->plan.unit_den * a->afr;
@@ -144,6 +147,8 @@ static int audio_write(Audio *a, const LSPacket *pkt)
     Ctx *c = a->ctx;
     const int64_t i = pkt->pts / a->afr;
     int err;
+    /* the next boundary again: a slide change since may have moved it earlier (never to a packet written) */
+    a->next_boundary = audio_boundary(a, a->seg + 1);
     while (i >= a->next_boundary) {
         if ((err = ls_cmaf_flush(&a->mux)))
             return err;
@@ -156,14 +161,15 @@ static int audio_write(Audio *a, const LSPacket *pkt)
     return ls_cmaf_add(&a->mux, pkt);
 }
 
-/* Audio packet @p i starts before the end of the video produced so far (or there is no video). */
+/* Audio packet @p i's middle is before the end of the video produced so far (or there is no video): every video
+ * boundary it could be cut at (the nearest to a boundary) is decided, slide changes included. */
 static int audio_covered(const Audio *a, int64_t i)
 {
     const Ctx *c = a->ctx;
     if (!c->src.has_video)
         return 1;
-    /* i * afr / arate < frames * fps_den / fps_num, in integers */
-    return i * a->afr * c->ladder.fps_num < c->frames * c->ladder.fps_den * a->arate;
+    /* (i + 1/2) * afr / arate < frames * fps_den / fps_num, in integers */
+    return (2 * i + 1) * a->afr * c->ladder.fps_num < 2 * c->frames * c->ladder.fps_den * a->arate;
 }
 
 /* Write queued audio the video has caught up with; at the end (limit known) the rest up to the limit. */
@@ -249,7 +255,7 @@ static int on_video_packet(void *opaque, const LSPacket *pkt)
         return err;
     /* the first packet of the next segment closes this one at once (the packet held before it was its last): a
      * live segment is published when it is whole, not a packet later */
-    const int64_t seg = ls_segplan_segment_of(&c->plan, pkt->pts);
+    const int64_t seg = ls_seggrid_segment_of(&c->grid, pkt->pts);
     if (seg != r->cur_seg) {
         if (!pkt->key || seg < r->cur_seg)
             return ls_fail(c->job, LSTREAM_ERR_BUG, "rung %s: segment %lld does not start with an IDR", r->plan.name,
@@ -513,9 +519,14 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index, int flags
         c->stop = 1; /* the next chunk's: this run is done */
         return 0;
     }
-    const int64_t seg = ls_segplan_segment_of(&c->plan, index);
-    const int seg_start = ls_segplan_start(&c->plan, seg) == index;
     const int slide = (flags & LS_LECT_SLIDE) && index > 0;
+    if (slide && c->grid_restart) { /* the slide's IDR starts a segment, not one more inside it */
+        const int err = ls_seggrid_restart(&c->grid, index, c->grid_min);
+        if (err < 0)
+            return err;
+    }
+    const int64_t seg = ls_seggrid_segment_of(&c->grid, index);
+    const int seg_start = ls_seggrid_start(&c->grid, seg) == index;
     const int force_idr = seg_start || slide;
     c->class_frames[LS_LECT_CLASS(flags)]++;
     if (slide) {
@@ -1087,6 +1098,7 @@ static int publish(Ctx *c, int64_t video_frames)
         pres.lecture.on = 1;
         pres.lecture.changes = c->slides;
         pres.lecture.n_changes = c->n_slides;
+        pres.lecture.restarts = c->grid_restart ? c->grid.n : -1;
         memcpy(pres.lecture.class_frames, c->class_frames, sizeof(c->class_frames));
         pres.lecture.language = job->s.audio_language;
         if ((err = ls_chapters_plan(&pres)))
@@ -1466,6 +1478,10 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input, const LSP
             goto end;
         const int fn = c->ladder.fps_num, fd = c->ladder.fps_den;
         ls_segplan_init(&c->plan, job->s.segment_duration, fd, fn, (int64_t)llrint(dur_est * fn / fd));
+        /* chunks and live keep the plan: a chunk's first segment, a live segment's number, must not depend on
+         * frames it has not seen */
+        c->grid_restart = kind == LS_PART_WHOLE && !c->live && job->s.lecture && !job->s.chunk_span;
+        c->grid_min = (fn + fd - 1) / fd; /* a second */
         if (kind == LS_PART_VIDEO && (err = start_chunk(c)))
             goto end;
         if (video && (err = open_rungs(c)))
@@ -1498,6 +1514,7 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input, const LSP
         ls_segplan_init(&c->plan, job->s.segment_duration, c->audio[0].afr, c->audio[0].arate,
                         (int64_t)llrint(dur_est * c->audio[0].arate / c->audio[0].afr));
     }
+    c->grid.base = &c->plan;
     for (int k = 0; k < c->n_audio; k++)
         c->audio[k].next_boundary = audio_boundary(&c->audio[k], 1);
     c->first_audio = NAN;
@@ -1544,6 +1561,7 @@ end:
     free(c->slides);
     c->slides = NULL;
     c->n_slides = c->cap_slides = 0;
+    ls_seggrid_free(&c->grid);
     ls_input_close(&c->in);
     return err;
 }

@@ -86,6 +86,7 @@ typedef struct LSPresentation {
         int on;                 /* the lecture analysis ran (lecture.h) */
         const int64_t *changes; /* slide changes found: frames, ascending */
         int n_changes;
+        int restarts;            /* segments started at a slide change (segplan.c); -1: the grid was fixed */
         int64_t class_frames[3]; /* still, motion, camera */
         double *chapter;         /* chapter starts, seconds (the first at 0); ls_chapters_plan() */
         int *chapter_change;     /* the slide change each starts at (-1: the start) */

@@ -149,6 +149,10 @@ int ls_write_report(LSOutput *o, const LSPresentation *p, const LSSourceInfo *sr
                           "{\"webvtt\": \"" LS_NAME_CHAPTERS_VTT "\", \"hls_json\": \"" LS_NAME_CHAPTERS_JSON "\"}");
         else
             ls_buf_printf(&b, "null");
+        if (p->lecture.restarts >= 0) /* segments started at a slide change; null: a chunked or live grid */
+            ls_buf_printf(&b, ",\n    \"segments_at_changes\": %d", p->lecture.restarts);
+        else
+            ls_buf_printf(&b, ",\n    \"segments_at_changes\": null");
         ls_buf_printf(&b, ",\n    \"seconds\": {\"still\": %.2f, \"motion\": %.2f, \"camera\": %.2f}},\n", k[0] * fr,
                       k[1] * fr, k[2] * fr);
     }

@@ -27,6 +27,24 @@ pts = [int(k) for k in '$keys'.split()]
 keys = {round((k - min(pts)) / 3000) for k in pts}  # 90 kHz ticks -> frames at 30 fps, from the first (an IDR at 0)
 sys.exit(not all(int(f) in keys for f in '$found'.split()))"
     done
+    # the grid restarts at slide changes (core/segplan.c): a slide's IDR is its segment's first frame, unless the
+    # segment it falls in had begun less than a second before; every rung cut alike
+    expect "$kind: every slide change starts a segment on every rung (or falls in its first second)" python3 - "$T/$kind" "$found" <<'PY'
+import json, re, sys
+d, found = sys.argv[1], [int(f) for f in sys.argv[2].split()]
+grids = []
+for r in ("v360", "v240"):
+    t, starts = 0.0, []
+    for m in re.finditer(r"#EXTINF:([0-9.]+)", open("%s/%s/index.m3u8" % (d, r)).read()):
+        starts.append(round(t * 30))
+        t += float(m.group(1))
+    grids.append(starts)
+starts = grids[0]
+restarted = [f for f in found if f in starts]
+ok = grids[0] == grids[1] and all(f in starts or 0 < f - max(s for s in starts if s <= f) < 30 for f in found)
+n = json.load(open(d + "/ladder.json"))["lecture"]["segments_at_changes"]
+sys.exit(not (ok and 0 < n <= len(restarted)))
+PY
     n=$(echo "$truth" | wc -w)
     expect "$kind: chapters.vtt has $((n + 1)) cues" [ "$(grep -c -- '-->' "$T/$kind/chapters.vtt")" = $((n + 1)) ]
     expect "$kind: the multivariant playlist names the JSON chapters" grep -q '^#EXT-X-SESSION-DATA:DATA-ID="com.apple.hls.chapters",URI="chapters.json"$' "$T/$kind/master.m3u8"

@@ -132,6 +132,63 @@ static void test_segplan(void)
     EXPECT(ls_segplan_segment_of(&p, 1819) == 10 && ls_segplan_segment_of(&p, 1820) == 11, "tail lookup");
 }
 
+/* The grid restarted at slide changes: a change ends its segment there (unless that segment is younger than the
+ * minimum, or the change is a boundary already); no segment is ever over the target; lookups agree both ways,
+ * and earlier segments never move. Pseudo-random slide changes over many lecture lengths. */
+static void test_seggrid(void)
+{
+    int bad = 0, restarts = 0;
+    uint32_t rnd = 12345;
+    for (int64_t est = 100; est < 9000; est += 97) {
+        LSSegPlan p;
+        ls_segplan_init(&p, 6.0, 1, 30, est);
+        LSSegGrid g = { .base = &p };
+        int64_t starts[1024], n = 0;                             /* segment starts, as each frame finds them */
+        const int64_t frames = est + (int64_t)(rnd % 400) - 200; /* the estimate is often off */
+        for (int64_t u = 0; u < frames && n < 1024; u++) {
+            rnd = rnd * 1103515245u + 12345u;
+            if ((rnd >> 16) % 300 == 0) { /* a slide change, about every 10 s */
+                const int64_t s = ls_seggrid_segment_of(&g, u), st = ls_seggrid_start(&g, s);
+                const int64_t before = ls_seggrid_segment_of(&g, est - 1) - s; /* boundaries after u to the end */
+                const int r = ls_seggrid_restart(&g, u, 30);
+                restarts += r == 1;
+                bad += r != (st != u && u - st >= 30); /* restarted unless on a boundary or too young */
+                bad += r == 1 && ls_seggrid_start(&g, ls_seggrid_segment_of(&g, u)) != u;
+                /* never more IDRs to the end than before: as many boundaries after u at most (u's is the slide's) */
+                bad += r == 1 && ls_seggrid_segment_of(&g, est - 1) - ls_seggrid_segment_of(&g, u) > before;
+            }
+            const int64_t s = ls_seggrid_segment_of(&g, u);
+            if (ls_seggrid_start(&g, s) == u) {
+                if (s != n)
+                    bad++; /* segments numbered in order, none skipped */
+                starts[n++] = u;
+            }
+        }
+        starts[n] = frames;
+        for (int64_t i = 0; i < n; i++) {
+            if (starts[i + 1] - starts[i] > p.max_last || starts[i + 1] <= starts[i])
+                bad++; /* over the target (the plan's last segment may absorb up to max_last) */
+            if (ls_seggrid_start(&g, i) != starts[i])
+                bad++; /* a segment moved after it was found */
+        }
+        ls_seggrid_free(&g);
+    }
+    EXPECT(bad == 0 && restarts > 100, "%d segment-grid violations, %d restarts", bad, restarts);
+    /* 60 s at 30 fps, a slide change at 10 s: segments 0-2 s, 2-7.8 s, 7.8-10 s, then 50 s in nine of 5.56 s */
+    LSSegPlan p;
+    ls_segplan_init(&p, 6.0, 1, 30, 1800);
+    LSSegGrid g = { .base = &p };
+    EXPECT(ls_seggrid_restart(&g, 300, 30) == 1 && ls_seggrid_start(&g, 2) == 234 && ls_seggrid_start(&g, 3) == 300 &&
+               ls_seggrid_start(&g, 4) == 300 + 167 && ls_seggrid_segment_of(&g, 299) == 2 &&
+               ls_seggrid_segment_of(&g, 300) == 3,
+           "restart at 10 s: %lld %lld %lld", (long long)ls_seggrid_start(&g, 2), (long long)ls_seggrid_start(&g, 3),
+           (long long)ls_seggrid_start(&g, 4));
+    /* a slide change 0.5 s into a segment does not end it; one on a boundary is that boundary */
+    EXPECT(ls_seggrid_restart(&g, 315, 30) == 0 && ls_seggrid_restart(&g, 467, 30) == 0 && g.n == 1,
+           "young segment or boundary restarted");
+    ls_seggrid_free(&g);
+}
+
 static LStreamJob *make_job(void)
 {
     LStreamSettings s;
@@ -372,6 +429,7 @@ int main(int argc, char **argv)
         return 99;
     test_bitrates();
     test_segplan();
+    test_seggrid();
     test_codec_strings(tmp);
     test_manifests(tmp, golden);
     char cmd[600];
