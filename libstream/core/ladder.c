@@ -15,15 +15,16 @@
 #include <string.h>
 
 /* The CRFs: each rung at least the SSIM an operator's hand-written FFmpeg ladder (CRF 23 everywhere) reaches, less
- * 0.002, on slides, slides + camera and a talking head (BENCHMARKS.md section 00000000). 360p was CRF 25 and 240p
- * 26 until measured: on slides + camera 0.005 and 0.003 under FFmpeg's SSIM; at 23 and 24 they are at or above it,
- * for 13 % and 16 % more bytes there (still 0.64 of FFmpeg's, whose 2 s GOPs cost more). */
+ * 0.002, on slides, slides + camera and a talking head (BENCHMARKS.md section 00000000). 480p, 360p and 240p were
+ * at 24, 25 and 26 until measured: 0.003-0.005 under FFmpeg's SSIM on slides + camera (360p, 240p) and the talking
+ * head (480p); at 23, 23 and 24 they are at most 0.0016 under it or above, for 4-16 % more bytes there (still
+ * 0.6-0.7 of FFmpeg's, whose 2 s GOPs cost more). */
 static const struct {
     int short_side;
     float crf;
     int max_kbps, buffer_kbits;
 } defaults[] = {
-    { 1080, 23.0f, 3500, 7000 }, { 720, 23.0f, 2000, 4000 }, { 480, 24.0f, 1000, 2000 },
+    { 1080, 23.0f, 3500, 7000 }, { 720, 23.0f, 2000, 4000 }, { 480, 23.0f, 1000, 2000 },
     { 360, 23.0f, 600, 1200 },   { 240, 24.0f, 90, 45 }, /* cellular rung */
 };
 
