@@ -65,10 +65,9 @@ typedef struct Ctx {
         LSEncoder enc;
         LSRendition rend;
         LSCmafWriter mux;
-        int64_t afr;           /* samples per packet */
-        int64_t arate;         /* timescale (samples per second) */
-        int64_t seg;           /* current segment */
-        int64_t next_boundary; /* first packet index of the next segment */
+        int64_t afr;   /* samples per packet */
+        int64_t arate; /* timescale (samples per second) */
+        int64_t seg;   /* current segment */
         int64_t packets;
         int64_t limit; /* packets past the video's end are dropped; -1 until known */
         int kbps;      /* its encoder's nominal rate */
@@ -147,13 +146,12 @@ static int audio_write(Audio *a, const LSPacket *pkt)
     Ctx *c = a->ctx;
     const int64_t i = pkt->pts / a->afr;
     int err;
-    /* the next boundary again: a slide change since may have moved it earlier (never to a packet written) */
-    a->next_boundary = audio_boundary(a, a->seg + 1);
-    while (i >= a->next_boundary) {
+    /* the next boundary from the grid each time: a slide change may have moved it earlier since (never to a packet
+     * already written) */
+    while (i >= audio_boundary(a, a->seg + 1)) {
         if ((err = ls_cmaf_flush(&a->mux)))
             return err;
         a->seg++;
-        a->next_boundary = audio_boundary(a, a->seg + 1);
     }
     a->packets++;
     if (!c->src.has_video && a == &c->audio[0])
@@ -1515,8 +1513,6 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input, const LSP
                         (int64_t)llrint(dur_est * c->audio[0].arate / c->audio[0].afr));
     }
     c->grid.base = &c->plan;
-    for (int k = 0; k < c->n_audio; k++)
-        c->audio[k].next_boundary = audio_boundary(&c->audio[k], 1);
     c->first_audio = NAN;
 
     int64_t video_frames = -1;
