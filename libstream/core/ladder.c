@@ -17,8 +17,8 @@
 /* The CRFs: each rung at least the SSIM an operator's hand-written FFmpeg ladder (CRF 23 everywhere) reaches, less
  * 0.002, on slides, slides + camera and a talking head (BENCHMARKS.md section 00000000). 480p, 360p and 240p were
  * at 24, 25 and 26 until measured: 0.003-0.005 under FFmpeg's SSIM on slides + camera (360p, 240p) and the talking
- * head (480p); at 23, 23 and 24 they are at most 0.0016 under it or above, for 4-16 % more bytes there (still
- * 0.6-0.7 of FFmpeg's, whose 2 s GOPs cost more). */
+ * head (480p); at 23, 23 and 24 they are at most 0.0016 under it or above, for 4-30 % more bytes there, most on
+ * the talking head (still 0.6-0.8 of FFmpeg's, whose 2 s GOPs cost more). */
 static const struct {
     int short_side;
     float crf;
