@@ -507,7 +507,14 @@ static int live_update(Ctx *c)
         return err;
     if (first_time)
         ls_log(job, LSTREAM_LOG_INFO, "live: the first segment is published (%s, %s)", LS_NAME_MASTER, LS_NAME_MPD);
-    return keep_up(c);
+    err = keep_up(c);
+    /* -v: how long after its last frame was captured each segment reached the playlists (the pipeline's share of a
+     * player's latency) */
+    const double now = ls_now() - c->mono0,
+                 end = (double)(r[0]->seg[done - 1].start + r[0]->seg[done - 1].duration) / r[0]->cfg.timescale;
+    ls_log(job, LSTREAM_LOG_DEBUG, "live: segment %lld published %.2f s after its end (encoders %.2f s behind)",
+           (long long)done, now - end, c->lag);
+    return err;
 }
 
 static int on_frame(void *opaque, const LSPicture *pic, int64_t index, int flags)
