@@ -59,6 +59,10 @@ void ls_pool_run(LSPool *p, void (*fn)(void *arg, int i), void *arg, int n);
 void ls_pool_close(LSPool **p);
 
 /* ---- pictures ---- */
+/* What a stretch of a lecture shows (core/lecture.c decides, encoders tune for it: encoder.h content()): a still
+ * screen (slides), motion on a screen (a pointer, handwriting, a screencast), a camera picture. */
+enum LSContentClass { LS_CLASS_STILL = 0, LS_CLASS_MOTION = 1, LS_CLASS_CAMERA = 2, LS_N_CLASSES = 3 };
+
 typedef struct LSPicture {
     uint8_t *data[3];
     ptrdiff_t stride[3];

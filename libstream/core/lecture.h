@@ -29,7 +29,7 @@ enum {
 #define LS_LECT_PICTURE_AGO(flags) (((flags) >> 8) & 1023)
 #define LS_LECT_AGO_SHIFT          18
 #define LS_LECT_SLIDE_AGO(flags)   (((flags) >> LS_LECT_AGO_SHIFT) & 1023)
-enum LSContentClass { LS_CLASS_STILL = 0, LS_CLASS_MOTION = 1, LS_CLASS_CAMERA = 2, LS_N_CLASSES = 3 };
+/* bits 4-5: the frame's enum LSContentClass (internal.h) */
 #define LS_LECT_CLASS(flags) (((flags) >> 4) & 3)
 
 typedef int (*LSLectureSink)(void *opaque, const LSPicture *pic, int64_t index, int flags);

@@ -116,6 +116,7 @@ int ls_part_write(LSOutput *o, const LSPartRecord *rec, LSRendition *const *r, c
     ls_buf_printf(&b, "lecture %" PRId64 " %" PRId64 " %" PRId64 "\n", rec->lecture[0], rec->lecture[1],
                   rec->lecture[2]);
     ls_buf_printf(&b, "held %" PRId64 "\n", rec->held);
+    ls_buf_printf(&b, "tuned %" PRId64 " %" PRId64 "\n", rec->tuned[0], rec->tuned[1]);
     for (int i = 0; i < rec->n_slides; i++)
         ls_buf_printf(&b, "slide %" PRId64 "\n", rec->slides[i]);
     ls_buf_printf(&b, "damage %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %.17g %d\n", d->packets,
@@ -203,6 +204,10 @@ static int read_record(LStreamJob *job, const char *path, LSPartRecord *r)
             int64_t *v = r->lecture;
             if (sscanf(line + 8, "%" SCNd64 " %" SCNd64 " %" SCNd64, &v[0], &v[1], &v[2]) != 3)
                 BAD("bad lecture line");
+        } else if (!strncmp(line, "tuned ", 6)) {
+            if (sscanf(line + 6, "%" SCNd64 " %" SCNd64, &r->tuned[0], &r->tuned[1]) != 2 || r->tuned[0] < 0 ||
+                r->tuned[1] < 0)
+                BAD("bad tuned line");
         } else if (!strncmp(line, "held ", 5)) {
             if (sscanf(line + 5, "%" SCNd64, &r->held) != 1 || r->held < 0)
                 BAD("bad held line");

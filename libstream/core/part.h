@@ -53,6 +53,7 @@ typedef struct LSPartRecord {
     int64_t *slides;    /* the slide changes this video part found (frames, ascending; lecture.h) */
     int64_t lecture[3]; /* and its frames still, in motion, of a camera (lecture.h) */
     int64_t held;       /* its frames held as exact repeats (settings.hold_repeats) */
+    int64_t tuned[2];   /* its frames the encoders were tuned for a screen, for a camera (encoder.h content()) */
     int n_slides;
 } LSPartRecord;
 

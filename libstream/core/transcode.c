@@ -113,7 +113,12 @@ typedef struct Ctx {
     int64_t *slides; /* frames where a slide change starts (IDR, chapter) */
     int n_slides, cap_slides;
     int64_t class_frames[LS_N_CLASSES];
-    LSThumbs *thumbs; /* thumbnails from the pictures of rung thumb_rung (whole runs) */
+    int tuned;                    /* the content class the encoders are tuned for (-1: not yet) */
+    int64_t tune_run, tune_after; /* frames in a row of another class; how many switch the tuning */
+    int64_t tune_free_until;      /* fresh encoders follow every picture's class until this frame */
+    int64_t tunings;              /* switches */
+    int64_t tuned_frames[2];      /* frames while tuned for a screen, for a camera */
+    LSThumbs *thumbs;             /* thumbnails from the pictures of rung thumb_rung (whole runs) */
     int thumb_rung;
     /* live (ls_run_live): manifests as segments complete, rates declared from the caps, keeping up */
     int live;
@@ -517,6 +522,32 @@ static int live_update(Ctx *c)
     return err;
 }
 
+/* Content tuning (encoder.h content(), lecture mode): fresh encoders (a run's or a chunk's span's first picture)
+ * follow the pictures' class from picture to picture for a second (a first picture has nothing before it to be
+ * classed against), then switch only once another class has lasted a second in a row (a pointer's flicker does not
+ * switch them). A chunk tunes as the whole run does: both start afresh at a span's first picture. */
+static int tune_content(Ctx *c, int cls, int64_t index)
+{
+    if (c->tuned < 0)
+        c->tune_free_until = index + c->tune_after;
+    if (cls == c->tuned) {
+        c->tune_run = 0;
+        return 0;
+    }
+    if (index >= c->tune_free_until && ++c->tune_run < c->tune_after)
+        return 0;
+    c->tune_run = 0;
+    c->tunings += c->tuned >= 0;
+    c->tuned = cls;
+    for (int i = 0; i < c->n_rungs; i++) {
+        Rung *r = &c->rung[i];
+        int err;
+        if (r->enc.ops->content && (err = r->enc.ops->content(r->enc.priv, cls)))
+            return err;
+    }
+    return 0;
+}
+
 static int on_frame(void *opaque, const LSPicture *pic, int64_t index, int flags)
 {
     Ctx *c = opaque;
@@ -548,6 +579,13 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index, int flags
             if (err || (err = reopen_encoder(c, &c->rung[i])))
                 return err;
         }
+        c->tuned = -1;
+    }
+    if (c->job->s.lecture) {
+        const int err = tune_content(c, LS_LECT_CLASS(flags), index);
+        if (err)
+            return err;
+        c->tuned_frames[c->tuned == LS_CLASS_CAMERA]++;
     }
     /* an exact repeat of the picture before (never a segment's or a slide's IDR, at most a second in a row): no
      * rung scales or encodes it, the sample before lasts a frame longer (commit_video) */
@@ -794,6 +832,8 @@ static int open_rungs(Ctx *c)
     if (c->n_rungs)
         c->frame_ticks = (int64_t)c->rung[0].rend.cfg.timescale * c->ladder.fps_den / c->ladder.fps_num;
     c->max_held = c->ladder.fps_num / c->ladder.fps_den - 1; /* a sample (the frame and its repeats) <= 1 s */
+    c->tuned = -1;
+    c->tune_after = (c->ladder.fps_num + c->ladder.fps_den - 1) / c->ladder.fps_den;
     /* the per-frame tasks, one per rung, most pixels first, on a pool of one worker per budget thread
      * beside the driver, never more than there are rungs */
     int threads = job->s.threads ? job->s.threads : ls_cpu_count();
@@ -1016,6 +1056,9 @@ static int drain_video(Ctx *c)
     if (c->held)
         ls_log(c->job, LSTREAM_LOG_INFO, "%lld of %lld frames repeated the one before exactly: held, not encoded",
                (long long)c->held, (long long)(c->frames - c->frame_first));
+    if (c->tuned >= 0)
+        ls_log(c->job, LSTREAM_LOG_INFO, "content tuning: %s at the end, %lld switch(es)",
+               c->tuned == LS_CLASS_CAMERA ? "camera" : "screen", (long long)c->tunings);
     for (int i = 0; i < c->n_rungs; i++) {
         Rung *r = &c->rung[i];
         int err = r->enc.ops->drain(r->enc.priv, 0, on_video_packet, r);
@@ -1105,6 +1148,7 @@ static int publish(Ctx *c, int64_t video_frames)
         pres.lecture.n_changes = c->n_slides;
         pres.lecture.restarts = c->grid_restart ? c->grid.n : -1;
         memcpy(pres.lecture.class_frames, c->class_frames, sizeof(c->class_frames));
+        memcpy(pres.lecture.tuned, c->tuned_frames, sizeof(c->tuned_frames));
         pres.lecture.language = job->s.audio_language;
         if ((err = ls_chapters_plan(&pres)))
             return ls_fail(job, err, "out of memory");
@@ -1166,6 +1210,7 @@ static int write_part(Ctx *c, int64_t video_frames)
     rec->n_slides = c->n_slides;
     memcpy(rec->lecture, c->class_frames, sizeof(c->class_frames));
     rec->held = c->held;
+    memcpy(rec->tuned, c->tuned_frames, sizeof(c->tuned_frames));
     LSRendition *r[LS_MAX_RENDITIONS];
     int64_t first[LS_MAX_RENDITIONS];
     int n = 0;
@@ -1333,6 +1378,8 @@ static int join_parts(Ctx *c, const LSPartRecord *recs, int n_recs, int64_t *vid
         for (int i = 0; i < LS_N_CLASSES; i++)
             c->class_frames[i] += rec->lecture[i];
         c->held += rec->held;
+        c->tuned_frames[0] += rec->tuned[0];
+        c->tuned_frames[1] += rec->tuned[1];
         for (int i = 0; i < rec->n_slides; i++) {
             int err = add_slide(c, rec->slides[i]);
             if (err)

@@ -268,6 +268,17 @@ static int vpx_faster(void *priv, int level)
     return 0;
 }
 
+/* A camera picture is not screen content: libvpx's screen tools (palette-like intra, no noise sensitivity) act in
+ * realtime mode, which live runs reach when they fall behind */
+static int vpx_content(void *priv, int cls)
+{
+    LSVpx *e = priv;
+    const int tune = cls == LS_CLASS_CAMERA ? VP9E_CONTENT_DEFAULT : VP9E_CONTENT_SCREEN;
+    if (vpx_codec_control(&e->ctx, VP9E_SET_TUNE_CONTENT, tune))
+        return vpx_fail(e, "refuses a content tuning");
+    return 0;
+}
+
 const LSEncoderOps ls_enc_vpx = {
     .name = "libvpx-vp9",
     .kind = LS_TRACK_VIDEO,
@@ -278,4 +289,5 @@ const LSEncoderOps ls_enc_vpx = {
     .drain = vpx_drain,
     .close = vpx_close,
     .faster = vpx_faster,
+    .content = vpx_content,
 };

@@ -69,6 +69,10 @@ typedef struct LSEncoderOps {
      * configuration (the init segment stays valid). @p level 1, 2, ...: each faster than the one before.
      * 0 = done, 1 = already as fast as it goes. */
     int (*faster)(void *priv, int level);
+    /* Optional: the pictures from the next one on are of content class @p cls (enum LSContentClass, the lecture
+     * analysis's): tune for it without changing the stream's configuration (the init segment stays valid), keeping
+     * what faster() took away. 0 or a negative error. */
+    int (*content)(void *priv, int cls);
     /* 1: takes LSEncoderParams.recon (every packet's LSPacket.recon is filled) */
     int recon;
 } LSEncoderOps;

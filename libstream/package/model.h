@@ -88,6 +88,7 @@ typedef struct LSPresentation {
         int n_changes;
         int restarts;            /* segments started at a slide change (segplan.c); -1: the grid was fixed */
         int64_t class_frames[3]; /* still, motion, camera */
+        int64_t tuned[2];        /* frames the encoders were tuned for a screen, for a camera */
         double *chapter;         /* chapter starts, seconds (the first at 0); ls_chapters_plan() */
         int *chapter_change;     /* the slide change each starts at (-1: the start) */
         int *chapter_image;      /* 1: it has a picture (thumbs/chapter_NNN.jpg) */

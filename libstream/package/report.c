@@ -153,8 +153,10 @@ int ls_write_report(LSOutput *o, const LSPresentation *p, const LSSourceInfo *sr
             ls_buf_printf(&b, ",\n    \"segments_at_changes\": %d", p->lecture.restarts);
         else
             ls_buf_printf(&b, ",\n    \"segments_at_changes\": null");
-        ls_buf_printf(&b, ",\n    \"seconds\": {\"still\": %.2f, \"motion\": %.2f, \"camera\": %.2f}},\n", k[0] * fr,
+        ls_buf_printf(&b, ",\n    \"seconds\": {\"still\": %.2f, \"motion\": %.2f, \"camera\": %.2f}", k[0] * fr,
                       k[1] * fr, k[2] * fr);
+        ls_buf_printf(&b, ",\n    \"encoders_tuned_seconds\": {\"screen\": %.2f, \"camera\": %.2f}},\n",
+                      p->lecture.tuned[0] * fr, p->lecture.tuned[1] * fr);
     }
     if (p->held.on) /* frames not encoded again (settings.hold_repeats, doc/LECTURE.md) */
         ls_buf_printf(&b, "  \"held_repeats\": {\"frames\": %lld, \"of\": %lld},\n", (long long)p->held.frames,

@@ -2,8 +2,10 @@
 # Lecture-aware encoding (core/lecture.c, doc/LECTURE.md): slide changes of generated lectures found at their true
 # frames (+-1), an IDR there on every rung, none from a moving pointer, a camera inset or a talking head; chapters
 # in WebVTT, Apple's JSON (EXT-X-SESSION-DATA) and a DASH EventStream, validated; --no-lecture makes none; the
-# validator refuses broken chapters (C4); exact repeats are held (one sample lasting several frames) and lose nothing.
+# validator refuses broken chapters (C4); exact repeats are held (one sample lasting several frames) and lose nothing;
+# the encoders are tuned for a screen on slides and for a camera on a talking head.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
+tuned_s() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["lecture"]["encoders_tuned_seconds"][sys.argv[2]])' "$1/ladder.json" "$2"; }
 slides_of() { python3 -c 'import json,sys; print(" ".join(str(c["frame"]) for c in json.load(open(sys.argv[1]))["lecture"]["slide_changes"]))' "$1"; }
 near() { # near "FOUND" "TRUE": every true change found within one frame, nothing else found
     python3 - "$1" "$2" <<'PY'
@@ -55,6 +57,9 @@ PY
     expect "$kind: the JSON chapters name their pictures" [ "$(grep -c '"url": "thumbs/chapter_' "$T/$kind/chapters.json")" = $((n + 1)) ]
     expect "$kind: the WebVTT storyboard has a cue per 10 s" [ "$(grep -c '#xywh=' "$T/$kind/thumbs/thumbs.vtt")" = 4 ]
     expect "$kind: DASH image AdaptationSet" grep -q 'schemeIdUri="http://dashif.org/thumbnail_tile" value="5x5"' "$T/$kind/manifest.mpd"
+    # content tuning (encoder.h content()): a screen lecture is encoded as a screen but for its first picture
+    expect "$kind: encoders tuned for a screen ($(tuned_s "$T/$kind" screen) s; camera $(tuned_s "$T/$kind" camera) s)" \
+        python3 -c "import sys; sys.exit(not (float('$(tuned_s "$T/$kind" camera)') <= 0.04 and float('$(tuned_s "$T/$kind" screen)') >= 35.9))"
     expect "$kind: HLS image stream" grep -q '^#EXT-X-IMAGE-STREAM-INF:BANDWIDTH=[0-9]*,RESOLUTION=192x108,CODECS="jpeg",URI="thumbs/images.m3u8"$' "$T/$kind/master.m3u8"
 done
 # held repeats (settings.hold_repeats): the slides lecture repeats most frames exactly; they lengthen the sample
@@ -92,6 +97,7 @@ expect "wipe: one slide change where it begins, frame 180 +-1 ($(slides_of "$T/w
 "$LSTREAM" sample "$T/th.mp4" --kind talking-head --duration 12 --size 640x360 2>/dev/null || bad "sample talking-head"
 "$LSTREAM" transcode "$T/th.mp4" -o "$T/th" -q -r 240 --no-download || bad "transcode talking-head"
 expect "talking head: no slide change ($(slides_of "$T/th/ladder.json"))" [ -z "$(slides_of "$T/th/ladder.json")" ]
+expect "talking head: encoders tuned for a camera throughout (screen: $(tuned_s "$T/th" screen) s)" [ "$(tuned_s "$T/th" screen)" = 0.0 ]
 # --no-lecture: no analysis, no chapters
 "$LSTREAM" transcode "$T/slides.mp4" -o "$T/plain" -q -r 240 --no-download --no-lecture || bad "transcode --no-lecture"
 expect "--no-lecture: no chapters" sh -c "! test -e '$T/plain/chapters.json' && ! grep -q chapters '$T/plain/master.m3u8' && ! grep -q EventStream '$T/plain/manifest.mpd'"
