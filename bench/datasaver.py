@@ -10,13 +10,14 @@ For each lecture kind (slides-pip, screencast, talking-head; DURATION s of 1080p
     scaled with Lanczos (FFmpeg's ssim/psnr filters); VP9's rate at the SSIM (and PSNR) of x264 at the ladder's own
     CRF, by linear interpolation of log rate over quality, as a ratio to x264's rate;
   - encode time: the three H.264 rungs alone against the three VP9 rungs alone (decode and scaling are in both).
-usage: bench/datasaver.py [--lstream build/lstream] [--duration 60] [--out bench-out/datasaver.json]
+usage: bench/datasaver.py [--lstream build/lstream] [--duration 60] [--bytes-only] [--out bench-out/datasaver.json]
+(--bytes-only: the bytes per hour of the H.264 ladder and the audio only: no VP9 twins, no rate-quality points)
 """
 import argparse, json, math, os, re, shutil, subprocess, sys, tempfile, time
 
 KINDS = ["slides-pip", "screencast", "talking-head"]
 RUNGS = [480, 360, 240]
-LADDER_CRF = {480: 24.0, 360: 25.0, 240: 26.0}  # libstream's default ladder (core/ladder.c)
+LADDER_CRF = {480: 23.0, 360: 23.0, 240: 24.0}  # libstream's default ladder (core/ladder.c)
 CRFS = [22, 26, 30, 34]
 
 
@@ -63,6 +64,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lstream", default="build/lstream")
     ap.add_argument("--duration", type=float, default=60)
+    ap.add_argument("--bytes-only", action="store_true")
     ap.add_argument("--out", default="bench-out/datasaver.json")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="lstream-datasaver-")
@@ -74,7 +76,7 @@ def main():
             k = report["kinds"][kind] = {}
             # 1. the default ladder with VP9 twins: bytes per hour
             lad = os.path.join(tmp, kind + "-ladder")
-            run([a.lstream, "transcode", src, "-o", lad, "-q", "--vp9", "3"])
+            run([a.lstream, "transcode", src, "-o", lad, "-q", "--vp9", "0" if a.bytes_only else "3"])
             info = json.load(open(os.path.join(lad, "ladder.json")))
             mbh = lambda b: b / info["duration"] * 3600 / 1e6
             k["mb_per_hour"] = {r["id"]: round(mbh(r["bytes"]), 2) for r in info["renditions"]}
@@ -85,6 +87,9 @@ def main():
                                "mb_per_hour": round(mbh(low["bytes"] + saver["bytes"]), 2)}
             if info.get("download"):
                 k["download_mb_per_hour"] = round(mbh(info["download"]["bytes"]), 2)
+            if a.bytes_only:
+                print(json.dumps({kind: k}, indent=1))
+                continue
             # 2. rate-quality points per codec
             pts = {}
             for crf in CRFS:
