@@ -229,7 +229,13 @@ typedef struct LStreamSettings {
      *  or an IDR. The picture shown is the same; no encoder or scaler works on it (doc/LECTURE.md, measured in
      *  BENCHMARKS.md). 0: one sample per source frame (a constant frame rate). */
     int hold_repeats;
-    uint8_t reserved[24]; /**< must be zero (lstream_default_settings() does it) */
+    /** 0..16 (default 3): with hold_repeats, a picture none of whose samples (Y, Cb, Cr) differs by more than this
+     *  from the picture last encoded counts as a repeat too: the coding noise of a still screen recording (its
+     *  encoder refining the same slide frame after frame, an I-frame re-quantising it) is not encoded again. The
+     *  difference is to the picture on screen, not the frame before, so a slow fade is encoded as it goes; never
+     *  while the lecture analysis calls the picture "camera". 0: exact repeats only. */
+    int hold_tolerance;
+    uint8_t reserved[20]; /**< must be zero (lstream_default_settings() does it) */
 } LStreamSettings;
 
 /** Fill @p s with defaults. Never fails. */
@@ -242,7 +248,7 @@ LSTREAM_API size_t lstream_settings_size(void);
  * Set one setting by name from text, as a command line or a configuration file gives it (the model is
  * x264_param_parse()). Names are the field names: "segment_duration", "threads", "preset", "max_fps",
  * "audio_codec" ("aac", "opus"), "audio_kbps", "opus_kbps", "audio_channels", "audio_language", "validate", "cpu_mask" (a level:
- * c, sse2, ssse3, sse41, avx2, avx512, neon, all; or a number), "ffmpeg_log", "strict", "chunk_span", "download", "loudness", "ladder" (fixed, auto), "hold_repeats", "log_level" (error, warning,
+ * c, sse2, ssse3, sse41, avx2, avx512, neon, all; or a number), "ffmpeg_log", "strict", "chunk_span", "download", "loudness", "ladder" (fixed, auto), "hold_repeats", "hold_tolerance", "log_level" (error, warning,
  * info, debug or 0..3) and "rungs": a comma-separated list of short sides, largest first, each optionally
  * followed by ":crf=N", ":max=KBPS", ":buf=KBIT" or ":kbps=N" (average bit rate instead of CRF), e.g.
  * "720,480:crf=24,240"; "default" selects the default lecture ladder. Booleans take 1/0, yes/no, true/false.

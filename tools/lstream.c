@@ -64,6 +64,8 @@ static void usage(FILE *f)
            "      --no-thumbnails     no thumbnail sprites and chapter images\n"
            "      --no-hold           encode every frame (default: a frame that repeats the one before exactly\n"
            "                          lengthens the sample before it, at most 1 s)\n"
+           "      --hold-tolerance N  a frame within N levels of the picture shown is held too (0..16, default 3:\n"
+           "                          a still recording's coding noise; 0: exact repeats only)\n"
            "      --no-download       no download.mp4 (by default the lowest rung and the data-saver audio in one\n"
            "                          file for offline viewing, listed in ladder.json and master.m3u8)\n"
            "      --strict            refuse any damage in the input (default: conceal and count it, refuse\n"
@@ -181,6 +183,7 @@ static void attach(LStreamSettings *s, CliOut *out)
         { "no-lecture", no_argument, NULL, 16 }, { "no-thumbnails", no_argument, NULL, 17 },                           \
         { "ladder", required_argument, NULL, 18 }, { "quiet", no_argument, NULL, 'q' },                                \
         { "no-hold", no_argument, NULL, 19 }, { "verbose", no_argument, NULL, 'v' },                                   \
+        { "hold-tolerance", required_argument, NULL, 20 },                                                             \
     {                                                                                                                  \
         "help", no_argument, NULL, 'h'                                                                                 \
     }
@@ -207,6 +210,7 @@ static int media_option(LStreamSettings *s, int c, const char *arg, int *bad)
     case 17: *bad = set(s, "--no-thumbnails", "thumbnails", "0"); return 1;
     case 18: *bad = set(s, "--ladder", "ladder", arg); return 1;
     case 19: *bad = set(s, "--no-hold", "hold_repeats", "0"); return 1;
+    case 20: *bad = set(s, "--hold-tolerance", "hold_tolerance", arg); return 1;
     default: return 0;
     }
 }

@@ -59,7 +59,12 @@ typedef struct Ctx {
     int64_t frame_ticks; /* video frame duration in the video timescale */
     int64_t held_run;    /* repeats held since the last frame encoded (settings.hold_repeats) */
     int64_t held;        /* frames held in this run */
+    int64_t held_near;   /* of them, not exact repeats: within settings.hold_tolerance of the picture shown */
     int64_t max_held;    /* at most this many in a row: a sample lasts at most a second */
+    LSPicture shown;     /* the picture last encoded (hold_tolerance compares with it), when shown_ok */
+    int shown_ok;
+    uint32_t *near_sad; /* a row of blocks' differences (within_tolerance) */
+    uint8_t *near_max;
     /* the audio renditions (AAC, and Opus when asked for), each cut on the same plan */
     struct Audio {
         LSEncoder enc;
@@ -548,6 +553,49 @@ static int tune_content(Ctx *c, int cls, int64_t index)
     return 0;
 }
 
+/* Does no sample of @p pic differ from the picture shown (the last encoded) by more than @p tol? The blockdiff
+ * kernel (filters/, SIMD) a row of 16 lines at a time, stopping at the first row that does. */
+static int within_tolerance(Ctx *c, const LSPicture *pic, int tol)
+{
+    for (int p = 0; p < 3; p++) {
+        const int w = p ? (pic->w + 1) / 2 : pic->w, h = p ? (pic->h + 1) / 2 : pic->h, nb = (w + 15) / 16;
+        for (int y = 0; y < h; y += 16) {
+            c->job->dsp.blockdiff(pic->data[p] + (ptrdiff_t)y * pic->stride[p], pic->stride[p],
+                                  c->shown.data[p] + (ptrdiff_t)y * c->shown.stride[p], c->shown.stride[p], w,
+                                  h - y < 16 ? h - y : 16, 16, c->near_sad, c->near_max);
+            for (int b = 0; b < nb; b++)
+                if (c->near_max[b] > tol)
+                    return 0;
+        }
+    }
+    return 1;
+}
+
+/* Keep the picture about to be encoded as the one shown, for hold_tolerance; not on a camera (its noise is never
+ * within the tolerance: no copy, no comparison) */
+static int keep_shown(Ctx *c, const LSPicture *pic, int cls)
+{
+    c->shown_ok = 0;
+    if (!c->job->s.hold_repeats || !c->job->s.hold_tolerance || cls == LS_CLASS_CAMERA)
+        return 0;
+    int err = ls_picture_ensure(&c->shown, pic->w, pic->h);
+    if (err)
+        return err;
+    if (!c->near_sad) {
+        const size_t nb = (size_t)(pic->w + 15) / 16;
+        if (!(c->near_sad = malloc(nb * sizeof(*c->near_sad))) || !(c->near_max = malloc(nb)))
+            return LSTREAM_ERR(ENOMEM);
+    }
+    for (int p = 0; p < 3; p++) {
+        const int w = p ? (pic->w + 1) / 2 : pic->w, h = p ? (pic->h + 1) / 2 : pic->h;
+        for (int y = 0; y < h; y++)
+            memcpy(c->shown.data[p] + (ptrdiff_t)y * c->shown.stride[p], pic->data[p] + (ptrdiff_t)y * pic->stride[p],
+                   w);
+    }
+    c->shown_ok = 1;
+    return 0;
+}
+
 static int on_frame(void *opaque, const LSPicture *pic, int64_t index, int flags)
 {
     Ctx *c = opaque;
@@ -587,13 +635,21 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index, int flags
             return err;
         c->tuned_frames[c->tuned == LS_CLASS_CAMERA]++;
     }
-    /* an exact repeat of the picture before (never a segment's or a slide's IDR, at most a second in a row): no
-     * rung scales or encodes it, the sample before lasts a frame longer (commit_video) */
-    const int hold = c->job->s.hold_repeats && (flags & LS_LECT_REPEAT) && !force_idr && c->held_run < c->max_held;
-    if (hold) {
+    /* an exact repeat of the picture before, or within hold_tolerance of the picture shown (never a segment's or a
+     * slide's IDR, at most a second in a row): no rung scales or encodes it, the sample before lasts a frame longer
+     * (commit_video). Chunks decide as a whole run does: a chunk starts on a segment's IDR, which is encoded. */
+    const int can_hold = c->job->s.hold_repeats && !force_idr && c->held_run < c->max_held;
+    const int exact = can_hold && (flags & LS_LECT_REPEAT);
+    const int near = can_hold && !exact && c->shown_ok && LS_LECT_CLASS(flags) != LS_CLASS_CAMERA &&
+                     within_tolerance(c, pic, c->job->s.hold_tolerance);
+    if (exact || near) {
         c->held_run++;
         c->held++;
+        c->held_near += near;
     } else {
+        int err = keep_shown(c, pic, LS_LECT_CLASS(flags));
+        if (err)
+            return err;
         c->held_run = 0;
         c->cur = pic;
         c->cur_index = index;
@@ -952,6 +1008,9 @@ static int open_audio(Ctx *c)
 static void close_ctx(Ctx *c)
 {
     ls_pool_close(&c->pool);
+    ls_picture_free(&c->shown);
+    free(c->near_sad);
+    free(c->near_max);
     for (int i = 0; i < LSTREAM_MAX_RUNGS; i++) {
         Rung *r = &c->rung[i];
         ls_encoder_close(&r->enc);
@@ -1054,8 +1113,12 @@ static void drop_dearer_rungs(Ctx *c, LSPresentation *p)
 static int drain_video(Ctx *c)
 {
     if (c->held)
-        ls_log(c->job, LSTREAM_LOG_INFO, "%lld of %lld frames repeated the one before exactly: held, not encoded",
-               (long long)c->held, (long long)(c->frames - c->frame_first));
+        ls_log(
+            c->job, LSTREAM_LOG_INFO,
+            "%lld of %lld frames held, not encoded: %lld repeated the one before exactly, %lld were within %d of the "
+            "picture shown",
+            (long long)c->held, (long long)(c->frames - c->frame_first), (long long)(c->held - c->held_near),
+            (long long)c->held_near, c->job->s.hold_tolerance);
     if (c->tuned >= 0)
         ls_log(c->job, LSTREAM_LOG_INFO, "content tuning: %s at the end, %lld switch(es)",
                c->tuned == LS_CLASS_CAMERA ? "camera" : "screen", (long long)c->tunings);
@@ -1156,6 +1219,8 @@ static int publish(Ctx *c, int64_t video_frames)
     if (c->src.has_video && job->s.hold_repeats) { /* exact repeats not encoded again (ladder.json) */
         pres.held.on = 1;
         pres.held.frames = c->held;
+        pres.held.near = c->held_near;
+        pres.held.tolerance = job->s.hold_tolerance;
         pres.held.of = video_frames;
     }
     if (c->live) { /* what the live run declared and did (ladder.json) */
@@ -1210,6 +1275,7 @@ static int write_part(Ctx *c, int64_t video_frames)
     rec->n_slides = c->n_slides;
     memcpy(rec->lecture, c->class_frames, sizeof(c->class_frames));
     rec->held = c->held;
+    rec->held_near = c->held_near;
     memcpy(rec->tuned, c->tuned_frames, sizeof(c->tuned_frames));
     LSRendition *r[LS_MAX_RENDITIONS];
     int64_t first[LS_MAX_RENDITIONS];
@@ -1378,6 +1444,7 @@ static int join_parts(Ctx *c, const LSPartRecord *recs, int n_recs, int64_t *vid
         for (int i = 0; i < LS_N_CLASSES; i++)
             c->class_frames[i] += rec->lecture[i];
         c->held += rec->held;
+        c->held_near += rec->held_near;
         c->tuned_frames[0] += rec->tuned[0];
         c->tuned_frames[1] += rec->tuned[1];
         for (int i = 0; i < rec->n_slides; i++) {

@@ -79,7 +79,9 @@ typedef struct LSPresentation {
     } loudness;
     struct {
         int on;         /* settings.hold_repeats */
-        int64_t frames; /* frames that repeated the one before exactly and lengthened its sample instead */
+        int64_t frames; /* frames not encoded, lengthening the sample before them instead */
+        int64_t near;   /* of them, within tolerance of the picture shown (the others: exact repeats) */
+        int tolerance;  /* settings.hold_tolerance */
         int64_t of;     /* of the video's frames */
     } held;
     struct {

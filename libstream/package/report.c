@@ -158,9 +158,9 @@ int ls_write_report(LSOutput *o, const LSPresentation *p, const LSSourceInfo *sr
         ls_buf_printf(&b, ",\n    \"encoders_tuned_seconds\": {\"screen\": %.2f, \"camera\": %.2f}},\n",
                       p->lecture.tuned[0] * fr, p->lecture.tuned[1] * fr);
     }
-    if (p->held.on) /* frames not encoded again (settings.hold_repeats, doc/LECTURE.md) */
-        ls_buf_printf(&b, "  \"held_repeats\": {\"frames\": %lld, \"of\": %lld},\n", (long long)p->held.frames,
-                      (long long)p->held.of);
+    if (p->held.on) /* frames not encoded again (settings.hold_repeats, hold_tolerance; doc/LECTURE.md) */
+        ls_buf_printf(&b, "  \"held_repeats\": {\"frames\": %lld, \"of\": %lld, \"near\": %lld, \"tolerance\": %d},\n",
+                      (long long)p->held.frames, (long long)p->held.of, (long long)p->held.near, p->held.tolerance);
     if (p->live.on) { /* a live job: what it declared while live, and how it kept up */
         ls_buf_printf(&b, "  \"live\": {\"window_segments\": %d, \"declared_bps\": {", p->live.window);
         for (int k = 0; k < p->live.n; k++) {
