@@ -40,6 +40,7 @@ typedef struct Slot {
     int any_changed; /* blocks changed, motion ones included */
     int n_live;      /* blocks that differ at all (mean difference >= 1): a camera's noise, or motion */
     int repeat;      /* the picture before, exactly */
+    int first;       /* no picture before it: nothing measured, its class is the next picture's */
     uint8_t *map;    /* per block: changed and non-motion */
     int flags;
 } Slot;
@@ -184,6 +185,7 @@ static void measure(LSLecture *l, const LSPicture *pic, Slot *s)
         l->at_median = (l->at_median + 1) % l->hist_len;
         l->n_medians += l->n_medians < l->hist_len;
     }
+    s->first = !l->have_prev;
     s->n_live = (int)(l->nb - hist[0]);
     /* an exact repeat: no luma block differs (a SAD of 0), and neither chroma plane (compared only then) */
     s->repeat = l->have_prev;
@@ -227,9 +229,10 @@ static void decide(LSLecture *l)
     const int was_steady = l->prev_steady;
     l->prev_steady = steady(s);
     /* camera: most of the picture is live (a camera's noise or movement); else motion when what is not motion-masked
-     * changes; else still */
-    const int cls = s->n_motion >= CAMERA_FRAC * l->nb || s->n_live >= CAMERA_FRAC * l->nb ? LS_CLASS_CAMERA
-                    : steady(s)                                                            ? LS_CLASS_STILL
+     * changes; else still. The stream's first picture has nothing to differ from: it is what the next one is. */
+    const Slot *k = s->first && l->count > 1 ? slot_at(l, 1) : s;
+    const int cls = k->n_motion >= CAMERA_FRAC * l->nb || k->n_live >= CAMERA_FRAC * l->nb ? LS_CLASS_CAMERA
+                    : steady(k)                                                            ? LS_CLASS_STILL
                                                                                            : LS_CLASS_MOTION;
     s->flags |= cls << 4 | (s->repeat ? LS_LECT_REPEAT : 0);
     if (!l->p.detect)

@@ -120,7 +120,6 @@ typedef struct Ctx {
     int64_t class_frames[LS_N_CLASSES];
     int tuned;                    /* the content class the encoders are tuned for (-1: not yet) */
     int64_t tune_run, tune_after; /* frames in a row of another class; how many switch the tuning */
-    int64_t tune_free_until;      /* fresh encoders follow every picture's class until this frame */
     int64_t tunings;              /* switches */
     int64_t tuned_frames[2];      /* frames while tuned for a screen, for a camera */
     LSThumbs *thumbs;             /* thumbnails from the pictures of rung thumb_rung (whole runs) */
@@ -528,18 +527,16 @@ static int live_update(Ctx *c)
 }
 
 /* Content tuning (encoder.h content(), lecture mode): fresh encoders (a run's or a chunk's span's first picture)
- * follow the pictures' class from picture to picture for a second (a first picture has nothing before it to be
- * classed against), then switch only once another class has lasted a second in a row (a pointer's flicker does not
- * switch them). A chunk tunes as the whole run does: both start afresh at a span's first picture. */
-static int tune_content(Ctx *c, int cls, int64_t index)
+ * take that picture's class at once (the stream's first picture is classed as the next one: lecture.c), then switch
+ * only once another class has lasted a second in a row (a pointer's flicker does not switch them). A chunk tunes as
+ * the whole run does: both start afresh at a span's first picture. */
+static int tune_content(Ctx *c, int cls)
 {
-    if (c->tuned < 0)
-        c->tune_free_until = index + c->tune_after;
     if (cls == c->tuned) {
         c->tune_run = 0;
         return 0;
     }
-    if (index >= c->tune_free_until && ++c->tune_run < c->tune_after)
+    if (c->tuned >= 0 && ++c->tune_run < c->tune_after) /* fresh encoders take the class at once */
         return 0;
     c->tune_run = 0;
     c->tunings += c->tuned >= 0;
@@ -630,7 +627,7 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index, int flags
         c->tuned = -1;
     }
     if (c->job->s.lecture) {
-        const int err = tune_content(c, LS_LECT_CLASS(flags), index);
+        const int err = tune_content(c, LS_LECT_CLASS(flags));
         if (err)
             return err;
         c->tuned_frames[c->tuned == LS_CLASS_CAMERA]++;
