@@ -65,6 +65,7 @@ typedef struct Ctx {
     int shown_ok;
     uint32_t *near_sad; /* a row of blocks' differences (within_tolerance) */
     uint8_t *near_max;
+    int near_cap; /* blocks they hold */
     /* the audio renditions (AAC, and Opus when asked for), each cut on the same plan */
     struct Audio {
         LSEncoder enc;
@@ -578,10 +579,15 @@ static int keep_shown(Ctx *c, const LSPicture *pic, int cls)
     int err = ls_picture_ensure(&c->shown, pic->w, pic->h);
     if (err)
         return err;
-    if (!c->near_sad) {
-        const size_t nb = (size_t)(pic->w + 15) / 16;
-        if (!(c->near_sad = malloc(nb * sizeof(*c->near_sad))) || !(c->near_max = malloc(nb)))
+    const int nb = (pic->w + 15) / 16;
+    if (nb > c->near_cap) {
+        free(c->near_sad);
+        free(c->near_max);
+        c->near_max = NULL;
+        c->near_cap = 0;
+        if (!(c->near_sad = malloc((size_t)nb * sizeof(*c->near_sad))) || !(c->near_max = malloc((size_t)nb)))
             return LSTREAM_ERR(ENOMEM);
+        c->near_cap = nb;
     }
     for (int p = 0; p < 3; p++) {
         const int w = p ? (pic->w + 1) / 2 : pic->w, h = p ? (pic->h + 1) / 2 : pic->h;
