@@ -1219,7 +1219,7 @@ static int publish(Ctx *c, int64_t video_frames)
         if ((err = ls_chapters_plan(&pres)))
             return ls_fail(job, err, "out of memory");
     }
-    if (c->src.has_video && job->s.hold_repeats) { /* exact repeats not encoded again (ladder.json) */
+    if (c->src.has_video && job->s.hold_repeats) { /* frames held, not encoded again (ladder.json) */
         pres.held.on = 1;
         pres.held.frames = c->held;
         pres.held.near = c->held_near;
