@@ -574,7 +574,7 @@ static int within_tolerance(Ctx *c, const LSPicture *pic, int tol)
 static int keep_shown(Ctx *c, const LSPicture *pic, int cls)
 {
     c->shown_ok = 0;
-    if (!c->job->s.hold_repeats || !c->job->s.hold_tolerance || cls == LS_CLASS_CAMERA)
+    if (!c->job->s.hold_repeats || c->live || !c->job->s.hold_tolerance || cls == LS_CLASS_CAMERA)
         return 0;
     int err = ls_picture_ensure(&c->shown, pic->w, pic->h);
     if (err)
@@ -640,8 +640,10 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index, int flags
     }
     /* an exact repeat of the picture before, or within hold_tolerance of the picture shown (never a segment's or a
      * slide's IDR, at most a second in a row): no rung scales or encodes it, the sample before lasts a frame longer
-     * (commit_video). Chunks decide as a whole run does: a chunk starts on a segment's IDR, which is encoded. */
-    const int can_hold = c->job->s.hold_repeats && !force_idr && c->held_run < c->max_held;
+     * (commit_video). Chunks decide as a whole run does: a chunk starts on a segment's IDR, which is encoded.
+     * Never live: x264 gives a frame out only once its lookahead holds the frames after it, so on a still screen
+     * (a frame a second) a segment would reach the playlists 15 s late (measured, doc/LECTURE.md). */
+    const int can_hold = c->job->s.hold_repeats && !c->live && !force_idr && c->held_run < c->max_held;
     const int exact = can_hold && (flags & LS_LECT_REPEAT);
     const int near = can_hold && !exact && c->shown_ok && LS_LECT_CLASS(flags) != LS_CLASS_CAMERA &&
                      within_tolerance(c, pic, c->job->s.hold_tolerance);
@@ -1219,7 +1221,7 @@ static int publish(Ctx *c, int64_t video_frames)
         if ((err = ls_chapters_plan(&pres)))
             return ls_fail(job, err, "out of memory");
     }
-    if (c->src.has_video && job->s.hold_repeats) { /* frames held, not encoded again (ladder.json) */
+    if (c->src.has_video && job->s.hold_repeats && !c->live) { /* frames held, not encoded again (ladder.json) */
         pres.held.on = 1;
         pres.held.frames = c->held;
         pres.held.near = c->held_near;

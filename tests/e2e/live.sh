@@ -88,6 +88,16 @@ expect "Ctrl-C: ladder.json" [ -f "$T/int/ladder.json" ]
 expect "source EOS: a 5 s VOD" grep -q 'mediaPresentationDuration="PT5.0' "$T/eos/manifest.mpd"
 expect "source EOS: validates" "$LSTREAM" validate "$T/eos"
 
+# 4b. a still screen (the projector showing one slide): its repeats are encoded, not held, so x264's lookahead keeps
+# filling and each 1 s segment reaches the playlists about a second after its end (holding them made it 16 s)
+"$LSTREAM" live -o "$T/still" --source "videotestsrc is-live=true pattern=white ! video/x-raw,width=320,height=180,framerate=30/1" \
+    --duration 8 -s 1 -v --no-thumbnails > "$T/still.log" 2>&1 || bad "still screen: failed: $(tail -2 "$T/still.log")"
+late=$(sed -n 's/.*segment [0-9]* published \([0-9.]*\) s after its end.*/\1/p' "$T/still.log" | sort -n | tail -1)
+expect "still screen: every segment published within 3 s of its end (latest ${late:-none})" \
+    python3 -c "import sys; sys.exit(not ('$late' and float('$late') < 3))"
+expect "still screen: nothing held live (ladder.json has no held_repeats)" sh -c "! grep -q held_repeats '$T/still/ladder.json'"
+expect "still screen: validates" "$LSTREAM" validate "$T/still"
+
 # 5. bad sources and outputs: a clear error, exit 2 / 3, nothing touched
 mkdir "$T/keep"; echo precious > "$T/keep/notes.txt"
 rc=0
