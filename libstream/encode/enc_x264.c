@@ -74,8 +74,23 @@ static int x264_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSC
     p.i_fps_den = fps_den;
     p.i_timebase_num = fps_den;
     p.i_timebase_den = fps_num;
-    p.b_vfr_input = 1; /* indexes may skip (held repeats): rate control and the macroblock tree weigh frames
-                        * by how long they show */
+    /* Rate control in frame time, not in real time. Held repeats make a picture last up to a second; x264 told the
+     * real durations (b_vfr_input) rates a picture's complexity per unit of time (its SATD over its duration / 40 ms):
+     * a slide held for a second looks 25 times simpler and gets a quantiser ~11 lower than the same slide in a
+     * 30 fps stream at the same CRF (the generated slides lecture's 1080p IDRs grew from ~10 KB to 17-24 KB). In
+     * frame time each picture is rated by what it shows: the slides lecture's 1080p-360p rungs came out 0.35-0.43 of
+     * FFmpeg's bytes instead of 0.66-0.77, at its SSIM (doc/LECTURE.md). The VBV then counts 1/fps between
+     * pictures where a held one lasted longer: it believes less has arrived than has, and the cap holds with room
+     * to spare. A buffer under a second of the cap (the cellular rung's half second) cannot afford that belief: held
+     * pictures would starve it (240p SSIM 0.9365 on the slides, measured), so such a rung keeps real time. */
+    const int buffer = r->rung.buffer_kbits > 0 ? r->rung.buffer_kbits : r->rung.max_kbps;
+    p.b_vfr_input = r->rung.max_kbps > 0 && buffer < r->rung.max_kbps;
+    /* That rung rates pictures by what they show another way: without x264's quantiser compression (qcomp 1: no
+     * complexity in the quantiser, so no per-time complexity, and no macroblock tree), each picture at the CRF's
+     * quantiser and the VBV the limit. The slides lecture's 240p: 0.40 of FFmpeg's bytes at -0.0014 SSIM instead of
+     * 0.58 at +0.0022; a talking head's 240p costs 28 % more there, at +0.0026 SSIM (BENCHMARKS.md). */
+    if (p.b_vfr_input)
+        p.rc.f_qcompress = 1.0f;
     p.vui.i_sar_width = 1;
     p.vui.i_sar_height = 1;
     /* IDRs are forced at the planned segment boundaries; scene cuts (slide changes) may add more. */
