@@ -283,6 +283,11 @@ typedef struct LSVp9Key {
 } LSVp9Key;
 int ls_vp9_keyframe(const uint8_t *p, size_t n, LSVp9Key *k);
 int ls_codec_string_asc(const uint8_t *asc, int size, char *out, size_t out_size);
+/* An H.264 SPS NAL unit (@p sps, @p size bytes, header included) whose VUI says fixed_frame_rate_flag 1, rewritten into
+ * @p out (at most @p out_size bytes) with the flag 0: the length written; 0 when there is nothing to rewrite (no
+ * timing information, the flag already 0, or a syntax x264 does not write: scaling lists, POC type 1); -EINVAL when
+ * it cannot be read or @p out is too small. */
+int ls_avc_sps_variable_rate(const uint8_t *sps, int size, uint8_t *out, int out_size);
 
 /* ---- bit rates ---- */
 /* RFC 8216 4.3.4.2 peak: max over runs of contiguous segments lasting [0.5, 1.5] x target. bit/s. */

@@ -66,3 +66,102 @@ int ls_vp9_keyframe(const uint8_t *p, size_t n, LSVp9Key *k)
     k->full_range = cs == 7 ? 1 : (int)read_bits(p, n, &pos, 1); /* CS_RGB is full range */
     return pos <= n * 8 ? 0 : -1;
 }
+
+static unsigned read_ue(const uint8_t *p, size_t n, size_t *pos)
+{
+    int zeros = 0;
+    while (*pos < n * 8 && !read_bits(p, n, pos, 1))
+        if (++zeros > 31)
+            return ~0u;
+    return zeros ? (unsigned)((1ull << zeros) - 1 + read_bits(p, n, pos, zeros)) : 0u;
+}
+
+int ls_avc_sps_variable_rate(const uint8_t *sps, int size, uint8_t *out, int out_size)
+{
+    /* the RBSP: emulation prevention bytes out (H.264 7.4.1) */
+    uint8_t rbsp[512];
+    size_t n = 0;
+    for (int i = 1, zeros = 0; i < size; i++) { /* after the NAL header */
+        if (zeros >= 2 && sps[i] == 3) {
+            zeros = 0;
+            continue;
+        }
+        if (n == sizeof(rbsp))
+            return -EINVAL;
+        zeros = sps[i] ? 0 : zeros + 1;
+        rbsp[n++] = sps[i];
+    }
+    /* seq_parameter_set_data() (7.3.2.1.1) up to the VUI's fixed_frame_rate_flag (E.1.1) */
+    size_t pos = 24; /* profile_idc, constraint flags, level_idc */
+    const unsigned profile = n ? rbsp[0] : 0;
+    if (n < 4 || read_ue(rbsp, n, &pos) > 31)
+        return -EINVAL;
+    if (profile == 100 || profile == 110 || profile == 122 || profile == 244 || profile == 44 || profile == 83 ||
+        profile == 86 || profile == 118 || profile == 128 || profile == 138 || profile == 139 || profile == 134 ||
+        profile == 135) {
+        if (read_ue(rbsp, n, &pos) == 3) /* chroma_format_idc */
+            pos++;                       /* separate_colour_plane_flag */
+        read_ue(rbsp, n, &pos);          /* bit depths */
+        read_ue(rbsp, n, &pos);
+        pos++;                           /* qpprime_y_zero_transform_bypass_flag */
+        if (read_bits(rbsp, n, &pos, 1)) /* scaling lists: x264 writes them only for AVC-Intra */
+            return 0;
+    }
+    read_ue(rbsp, n, &pos); /* log2_max_frame_num_minus4 */
+    const unsigned poc = read_ue(rbsp, n, &pos);
+    if (poc == 0)
+        read_ue(rbsp, n, &pos);
+    else if (poc == 1)
+        return 0;           /* x264 writes type 0 or 2 */
+    read_ue(rbsp, n, &pos); /* max_num_ref_frames */
+    pos++;                  /* gaps_in_frame_num_value_allowed_flag */
+    read_ue(rbsp, n, &pos); /* pic_width_in_mbs_minus1, pic_height_in_map_units_minus1 */
+    read_ue(rbsp, n, &pos);
+    if (!read_bits(rbsp, n, &pos, 1)) /* frame_mbs_only_flag */
+        pos++;
+    pos++;                           /* direct_8x8_inference_flag */
+    if (read_bits(rbsp, n, &pos, 1)) /* frame_cropping_flag */
+        for (int i = 0; i < 4; i++)
+            read_ue(rbsp, n, &pos);
+    if (!read_bits(rbsp, n, &pos, 1)) /* no VUI (or cut short: read_bits() reads zeros past the end) */
+        return pos > n * 8 ? -EINVAL : 0;
+    if (read_bits(rbsp, n, &pos, 1) && read_bits(rbsp, n, &pos, 8) == 255) /* aspect_ratio_idc: Extended_SAR */
+        pos += 32;
+    if (read_bits(rbsp, n, &pos, 1)) /* overscan_info_present_flag */
+        pos++;
+    if (read_bits(rbsp, n, &pos, 1)) { /* video_signal_type_present_flag */
+        pos += 4;
+        if (read_bits(rbsp, n, &pos, 1))
+            pos += 24;
+    }
+    if (read_bits(rbsp, n, &pos, 1)) { /* chroma_loc_info_present_flag */
+        read_ue(rbsp, n, &pos);
+        read_ue(rbsp, n, &pos);
+    }
+    if (!read_bits(rbsp, n, &pos, 1)) /* no timing_info */
+        return pos > n * 8 ? -EINVAL : 0;
+    pos += 64; /* num_units_in_tick, time_scale */
+    if (pos >= n * 8 - 1)
+        return -EINVAL;
+    if (!(rbsp[pos >> 3] & (0x80u >> (pos & 7))))
+        return 0;
+    rbsp[pos >> 3] &= (uint8_t) ~(0x80u >> (pos & 7));
+    /* emulation prevention back in */
+    int k = 0;
+    if (out_size < 1)
+        return -EINVAL;
+    out[k++] = sps[0];
+    for (size_t i = 0, zeros = 0; i < n; i++) {
+        if (zeros >= 2 && rbsp[i] <= 3) {
+            if (k == out_size)
+                return -EINVAL;
+            out[k++] = 3;
+            zeros = 0;
+        }
+        if (k == out_size)
+            return -EINVAL;
+        zeros = rbsp[i] ? 0 : zeros + 1;
+        out[k++] = rbsp[i];
+    }
+    return k;
+}

@@ -149,6 +149,17 @@ static int x264_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSC
     if (!sps || !pps || sps_len < 4) {
         return ls_fail(job, LSTREAM_ERR_ENCODER, "x264 gave no SPS/PPS for rung %s", r->name);
     }
+    /* Rate control in frame time (b_vfr_input 0) makes x264 write fixed_frame_rate_flag 1 in the SPS's timing
+     * information (H.264 E.2.1); held repeats make samples last longer than a frame, so the flag goes to 0: the
+     * stream claims no fixed rate, the container's sample durations say how long each picture shows */
+    uint8_t sps_var[512];
+    const int var_len = ls_avc_sps_variable_rate(sps, sps_len, sps_var, (int)sizeof(sps_var));
+    if (var_len < 0)
+        return ls_fail(job, LSTREAM_ERR_BUG, "rung %s: x264's SPS cannot be read", r->name);
+    if (var_len > 0) {
+        sps = sps_var;
+        sps_len = var_len;
+    }
     /* AVCDecoderConfigurationRecord, ISO/IEC 14496-15 5.3.3.1 */
     uint8_t *c = ls_malloc(16 + sps_len + pps_len);
     if (!c)

@@ -337,6 +337,25 @@ static char *read_text(const char *path)
     return t;
 }
 
+/* ls_avc_sps_variable_rate(): x264's 640x360 High SPS (two emulation prevention bytes in its timing information)
+ * with fixed_frame_rate_flag 1 becomes the same SPS with 0 (the bytes FFmpeg's trace_headers reads as 0); one with 0
+ * is left alone; a cut one is refused */
+static void test_sps_variable_rate(void)
+{
+    static const uint8_t fixed[] = { 0x67, 0x64, 0x00, 0x1e, 0xac, 0xd9, 0x40, 0xa0, 0x2f, 0xf9, 0x70, 0x11, 0x00,
+                                     0x00, 0x03, 0x00, 0x01, 0x00, 0x00, 0x03, 0x00, 0x3c, 0x8f, 0x16, 0x2d, 0x96 };
+    static const uint8_t variable[] = { 0x67, 0x64, 0x00, 0x1e, 0xac, 0xd9, 0x40, 0xa0, 0x2f, 0xf9, 0x70, 0x11, 0x00,
+                                        0x00, 0x03, 0x00, 0x01, 0x00, 0x00, 0x03, 0x00, 0x3c, 0x0f, 0x16, 0x2d, 0x96 };
+    uint8_t out[64];
+    const int n = ls_avc_sps_variable_rate(fixed, (int)sizeof(fixed), out, (int)sizeof(out));
+    EXPECT(n == (int)sizeof(variable) && !memcmp(out, variable, sizeof(variable)),
+           "SPS: fixed_frame_rate_flag 1 rewritten to 0 (%d bytes)", n);
+    EXPECT(ls_avc_sps_variable_rate(variable, (int)sizeof(variable), out, (int)sizeof(out)) == 0,
+           "SPS: fixed_frame_rate_flag 0 left alone");
+    EXPECT(ls_avc_sps_variable_rate(fixed, 12, out, (int)sizeof(out)) < 0, "SPS: a cut SPS refused");
+    EXPECT(ls_avc_sps_variable_rate(fixed, (int)sizeof(fixed), out, 8) < 0, "SPS: too small an output refused");
+}
+
 static void test_manifests(const char *tmp, const char *golden)
 {
     LStreamJob *job = make_job();
@@ -431,6 +450,7 @@ int main(int argc, char **argv)
     test_segplan();
     test_seggrid();
     test_codec_strings(tmp);
+    test_sps_variable_rate();
     test_manifests(tmp, golden);
     char cmd[600];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
