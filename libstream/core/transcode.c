@@ -65,7 +65,8 @@ typedef struct Ctx {
     int shown_ok;
     uint32_t *near_sad; /* a row of blocks' differences (within_tolerance) */
     uint8_t *near_max;
-    int near_cap; /* blocks they hold */
+    int near_fail_row; /* the luma row of blocks last over the tolerance */
+    int near_cap;      /* blocks they hold */
     /* the audio renditions (AAC, and Opus when asked for), each cut on the same plan */
     struct Audio {
         LSEncoder enc;
@@ -551,21 +552,39 @@ static int tune_content(Ctx *c, int cls)
     return 0;
 }
 
+/* Is a row of 16 lines (plane @p p, from line @p y) within @p tol of the picture shown? */
+static int row_within(Ctx *c, const LSPicture *pic, int p, int y, int tol)
+{
+    const int w = p ? (pic->w + 1) / 2 : pic->w, h = p ? (pic->h + 1) / 2 : pic->h, nb = (w + 15) / 16;
+    c->job->dsp.blockdiff(pic->data[p] + (ptrdiff_t)y * pic->stride[p], pic->stride[p],
+                          c->shown.data[p] + (ptrdiff_t)y * c->shown.stride[p], c->shown.stride[p], w,
+                          h - y < 16 ? h - y : 16, 16, c->near_sad, c->near_max);
+    for (int b = 0; b < nb; b++)
+        if (c->near_max[b] > tol)
+            return 0;
+    return 1;
+}
+
 /* Does no sample of @p pic differ from the picture shown (the last encoded) by more than @p tol? The blockdiff
- * kernel (filters/, SIMD) a row of 16 lines at a time, stopping at the first row that does. */
+ * kernel (filters/, SIMD) a row of 16 lines at a time, stopping at the first row that does. The luma rows go
+ * outward from the one that did last time (a camera inset or a pointer keeps failing where it is, or next to it:
+ * a row or two read, not the picture down to it); the answer is the same in any order. */
 static int within_tolerance(Ctx *c, const LSPicture *pic, int tol)
 {
-    for (int p = 0; p < 3; p++) {
-        const int w = p ? (pic->w + 1) / 2 : pic->w, h = p ? (pic->h + 1) / 2 : pic->h, nb = (w + 15) / 16;
-        for (int y = 0; y < h; y += 16) {
-            c->job->dsp.blockdiff(pic->data[p] + (ptrdiff_t)y * pic->stride[p], pic->stride[p],
-                                  c->shown.data[p] + (ptrdiff_t)y * c->shown.stride[p], c->shown.stride[p], w,
-                                  h - y < 16 ? h - y : 16, 16, c->near_sad, c->near_max);
-            for (int b = 0; b < nb; b++)
-                if (c->near_max[b] > tol)
-                    return 0;
+    const int rows = (pic->h + 15) / 16, from = c->near_fail_row < rows ? c->near_fail_row : 0;
+    for (int k = 0; k < 2 * rows; k++) {
+        const int row = k & 1 ? from - (k + 1) / 2 : from + k / 2;
+        if (row < 0 || row >= rows)
+            continue;
+        if (!row_within(c, pic, 0, row * 16, tol)) {
+            c->near_fail_row = row;
+            return 0;
         }
     }
+    for (int p = 1; p < 3; p++)
+        for (int y = 0; y < (pic->h + 1) / 2; y += 16)
+            if (!row_within(c, pic, p, y, tol))
+                return 0;
     return 1;
 }
 
