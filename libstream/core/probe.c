@@ -174,7 +174,12 @@ static int encode_step(Probe *pr, const LSLadder *l)
     for (int i = 0; i < pr->n_cand; i++) {
         Task *t = task_of(pr, i);
         const LSEncoderParams ep = {
-            .rung = &t->plan, .fps_num = l->fps_num, .fps_den = l->fps_den, .threads = 1, .recon = 1
+            .rung = &t->plan,
+            .fps_num = l->fps_num,
+            .fps_den = l->fps_den,
+            .threads = 1,
+            .recon = 1,
+            .held = pr->job->s.hold_repeats /* as the ladder will be encoded */
         };
         int err = ls_encoder_open(&t->enc, ls_encoder_find(LS_TRACK_VIDEO, LSTREAM_CODEC_H264), pr->job, &ep, &t->cfg);
         if (err)

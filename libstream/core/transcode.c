@@ -889,7 +889,8 @@ static int open_rungs(Ctx *c)
         r->ep = (LSEncoderParams){ .rung = &r->plan,
                                    .fps_num = c->ladder.fps_num,
                                    .fps_den = c->ladder.fps_den,
-                                   .threads = c->live ? 2 : ENCODER_THREADS };
+                                   .threads = c->live ? 2 : ENCODER_THREADS,
+                                   .held = job->s.hold_repeats && !c->live };
         int err = ls_encoder_open(&r->enc, r->ops, job, &r->ep, &r->rend.cfg);
         if (err)
             return err;

@@ -82,9 +82,10 @@ static int x264_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSC
      * FFmpeg's bytes instead of 0.66-0.77, at its SSIM (doc/LECTURE.md). The VBV then counts 1/fps between
      * pictures where a held one lasted longer: it believes less has arrived than has, and the cap holds with room
      * to spare. A buffer under a second of the cap (the cellular rung's half second) cannot afford that belief: held
-     * pictures would starve it (240p SSIM 0.9365 on the slides, measured), so such a rung keeps real time. */
+     * pictures would starve it (240p SSIM 0.9365 on the slides, measured), so such a rung keeps real time. Where
+     * nothing is held (live, --no-hold) the two are the same stream, and every rung runs as x264 would. */
     const int buffer = r->rung.buffer_kbits > 0 ? r->rung.buffer_kbits : r->rung.max_kbps;
-    p.b_vfr_input = r->rung.max_kbps > 0 && buffer < r->rung.max_kbps;
+    p.b_vfr_input = ep->held && r->rung.max_kbps > 0 && buffer < r->rung.max_kbps;
     /* That rung rates pictures by what they show another way: without x264's quantiser compression (qcomp 1: no
      * complexity in the quantiser, so no per-time complexity, and no macroblock tree), each picture at the CRF's
      * quantiser and the VBV the limit. The slides lecture's 240p: 0.40 of FFmpeg's bytes at -0.0014 SSIM instead of

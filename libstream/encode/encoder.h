@@ -39,6 +39,7 @@ typedef struct LSEncoderParams {
     double gain_db;         /* audio: applied to every sample before encoding (loudness normalisation) */
     int threads;            /* this encoder's share of the job's thread budget (>= 1) */
     int recon;              /* video, probe encodes (core/probe.c): each packet carries its decoded picture */
+    int held;               /* video: pictures may be held (settings.hold_repeats, not live): indexes skip */
 } LSEncoderParams;
 
 typedef int (*LSPacketSink)(void *opaque, const LSPacket *pkt);
