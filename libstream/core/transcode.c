@@ -57,6 +57,7 @@ typedef struct Ctx {
     Rung rung[LSTREAM_MAX_RUNGS];
     int n_rungs;
     int64_t frame_ticks; /* video frame duration in the video timescale */
+    int hold;            /* frames may be held: settings.hold_repeats, never live (on_frame) */
     int64_t held_run;    /* repeats held since the last frame encoded (settings.hold_repeats) */
     int64_t held;        /* frames held in this run */
     int64_t held_near;   /* of them, not exact repeats: within settings.hold_tolerance of the picture shown */
@@ -65,8 +66,7 @@ typedef struct Ctx {
     int shown_ok;
     uint32_t *near_sad; /* a row of blocks' differences (within_tolerance) */
     uint8_t *near_max;
-    int near_fail_row; /* the luma row of blocks last over the tolerance */
-    int near_cap;      /* blocks they hold */
+    int near_cap; /* blocks they hold */
     /* the audio renditions (AAC, and Opus when asked for), each cut on the same plan */
     struct Audio {
         LSEncoder enc;
@@ -552,39 +552,21 @@ static int tune_content(Ctx *c, int cls)
     return 0;
 }
 
-/* Is a row of 16 lines (plane @p p, from line @p y) within @p tol of the picture shown? */
-static int row_within(Ctx *c, const LSPicture *pic, int p, int y, int tol)
-{
-    const int w = p ? (pic->w + 1) / 2 : pic->w, h = p ? (pic->h + 1) / 2 : pic->h, nb = (w + 15) / 16;
-    c->job->dsp.blockdiff(pic->data[p] + (ptrdiff_t)y * pic->stride[p], pic->stride[p],
-                          c->shown.data[p] + (ptrdiff_t)y * c->shown.stride[p], c->shown.stride[p], w,
-                          h - y < 16 ? h - y : 16, 16, c->near_sad, c->near_max);
-    for (int b = 0; b < nb; b++)
-        if (c->near_max[b] > tol)
-            return 0;
-    return 1;
-}
-
 /* Does no sample of @p pic differ from the picture shown (the last encoded) by more than @p tol? The blockdiff
- * kernel (filters/, SIMD) a row of 16 lines at a time, stopping at the first row that does. The luma rows go
- * outward from the one that did last time (a camera inset or a pointer keeps failing where it is, or next to it:
- * a row or two read, not the picture down to it); the answer is the same in any order. */
+ * kernel (filters/, SIMD) a row of 16 lines at a time, stopping at the first row that does. */
 static int within_tolerance(Ctx *c, const LSPicture *pic, int tol)
 {
-    const int rows = (pic->h + 15) / 16, from = c->near_fail_row < rows ? c->near_fail_row : 0;
-    for (int k = 0; k < 2 * rows; k++) {
-        const int row = k & 1 ? from - (k + 1) / 2 : from + k / 2;
-        if (row < 0 || row >= rows)
-            continue;
-        if (!row_within(c, pic, 0, row * 16, tol)) {
-            c->near_fail_row = row;
-            return 0;
+    for (int p = 0; p < 3; p++) {
+        const int w = p ? (pic->w + 1) / 2 : pic->w, h = p ? (pic->h + 1) / 2 : pic->h, nb = (w + 15) / 16;
+        for (int y = 0; y < h; y += 16) {
+            c->job->dsp.blockdiff(pic->data[p] + (ptrdiff_t)y * pic->stride[p], pic->stride[p],
+                                  c->shown.data[p] + (ptrdiff_t)y * c->shown.stride[p], c->shown.stride[p], w,
+                                  h - y < 16 ? h - y : 16, 16, c->near_sad, c->near_max);
+            for (int b = 0; b < nb; b++)
+                if (c->near_max[b] > tol)
+                    return 0;
         }
     }
-    for (int p = 1; p < 3; p++)
-        for (int y = 0; y < (pic->h + 1) / 2; y += 16)
-            if (!row_within(c, pic, p, y, tol))
-                return 0;
     return 1;
 }
 
@@ -593,7 +575,7 @@ static int within_tolerance(Ctx *c, const LSPicture *pic, int tol)
 static int keep_shown(Ctx *c, const LSPicture *pic, int cls)
 {
     c->shown_ok = 0;
-    if (!c->job->s.hold_repeats || c->live || !c->job->s.hold_tolerance || cls == LS_CLASS_CAMERA)
+    if (!c->hold || !c->job->s.hold_tolerance || cls == LS_CLASS_CAMERA)
         return 0;
     int err = ls_picture_ensure(&c->shown, pic->w, pic->h);
     if (err)
@@ -662,7 +644,7 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index, int flags
      * (commit_video). Chunks decide as a whole run does: a chunk starts on a segment's IDR, which is encoded.
      * Never live: x264 gives a frame out only once its lookahead holds the frames after it, so on a still screen
      * (a frame a second) a segment would reach the playlists 15 s late (measured, doc/LECTURE.md). */
-    const int can_hold = c->job->s.hold_repeats && !c->live && !force_idr && c->held_run < c->max_held;
+    const int can_hold = c->hold && !force_idr && c->held_run < c->max_held;
     const int exact = can_hold && (flags & LS_LECT_REPEAT);
     const int near = can_hold && !exact && c->shown_ok && LS_LECT_CLASS(flags) != LS_CLASS_CAMERA &&
                      within_tolerance(c, pic, c->job->s.hold_tolerance);
@@ -890,7 +872,7 @@ static int open_rungs(Ctx *c)
                                    .fps_num = c->ladder.fps_num,
                                    .fps_den = c->ladder.fps_den,
                                    .threads = c->live ? 2 : ENCODER_THREADS,
-                                   .held = job->s.hold_repeats && !c->live };
+                                   .held = c->hold };
         int err = ls_encoder_open(&r->enc, r->ops, job, &r->ep, &r->rend.cfg);
         if (err)
             return err;
@@ -1241,7 +1223,7 @@ static int publish(Ctx *c, int64_t video_frames)
         if ((err = ls_chapters_plan(&pres)))
             return ls_fail(job, err, "out of memory");
     }
-    if (c->src.has_video && job->s.hold_repeats && !c->live) { /* frames held, not encoded again (ladder.json) */
+    if (c->src.has_video && c->hold) { /* frames held, not encoded again (ladder.json) */
         pres.held.on = 1;
         pres.held.frames = c->held;
         pres.held.near = c->held_near;
@@ -1717,6 +1699,7 @@ static int run_job(LStreamJob *job, const LSInputOps *input_ops, const char *inp
         return LSTREAM_ERR(ENOMEM);
     c->job = job;
     c->live = live;
+    c->hold = job->s.hold_repeats && !live;
     c->part = *part;
     c->outdir = outdir;
     int err = ls_output_init(&c->out, job, out);

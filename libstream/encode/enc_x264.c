@@ -110,7 +110,7 @@ static int x264_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSC
     }
     if (r->rung.max_kbps > 0) {
         p.rc.i_vbv_max_bitrate = r->rung.max_kbps;
-        p.rc.i_vbv_buffer_size = r->rung.buffer_kbits > 0 ? r->rung.buffer_kbits : r->rung.max_kbps;
+        p.rc.i_vbv_buffer_size = buffer;
     }
     /* probe encodes want the decoded pictures: x264 hands its reconstruction out with each frame, whole only when
      * asked (it may skip deblocking a frame nothing references) */
