@@ -352,6 +352,19 @@ static void test_sps_variable_rate(void)
            "SPS: fixed_frame_rate_flag 1 rewritten to 0 (%d bytes)", n);
     EXPECT(ls_avc_sps_variable_rate(variable, (int)sizeof(variable), out, (int)sizeof(out)) == 0,
            "SPS: fixed_frame_rate_flag 0 left alone");
+    /* written by x264 itself with fixed_frame_rate_flag 1 (FFmpeg 5.1: testsrc 640x360 -> libx264 -preset veryfast
+     * -x264-params force-cfr=1: High 4:4:4, chroma_format_idc 3); the flag at bit 165 of FFmpeg's trace_headers. FFmpeg's
+     * h264_metadata=fixed_frame_rate_flag=0 cannot rewrite this one ("low_delay_hrd_flag does not match inferred
+     * value ... Failed to write extradata"), which is why codecs.c does. */
+    static const uint8_t x264_cfr[] = { 0x67, 0xf4, 0x00, 0x1e, 0x91, 0x9b, 0x28, 0x14, 0x05,
+                                        0xff, 0x13, 0x80, 0x88, 0x00, 0x00, 0x03, 0x00, 0x08,
+                                        0x00, 0x00, 0x03, 0x01, 0xe4, 0x78, 0xb1, 0x6c, 0xb0 };
+    static const uint8_t x264_vfr[] = { 0x67, 0xf4, 0x00, 0x1e, 0x91, 0x9b, 0x28, 0x14, 0x05,
+                                        0xff, 0x13, 0x80, 0x88, 0x00, 0x00, 0x03, 0x00, 0x08,
+                                        0x00, 0x00, 0x03, 0x01, 0xe0, 0x78, 0xb1, 0x6c, 0xb0 };
+    const int m = ls_avc_sps_variable_rate(x264_cfr, (int)sizeof(x264_cfr), out, (int)sizeof(out));
+    EXPECT(m == (int)sizeof(x264_vfr) && !memcmp(out, x264_vfr, sizeof(x264_vfr)),
+           "SPS: x264's own fixed-rate 4:4:4 SPS rewritten to variable (%d bytes)", m);
     EXPECT(ls_avc_sps_variable_rate(fixed, 12, out, (int)sizeof(out)) < 0, "SPS: a cut SPS refused");
     EXPECT(ls_avc_sps_variable_rate(fixed, (int)sizeof(fixed), out, 8) < 0, "SPS: too small an output refused");
 }
