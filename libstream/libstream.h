@@ -235,7 +235,14 @@ typedef struct LStreamSettings {
      *  difference is to the picture on screen, not the frame before, so a slow fade is encoded as it goes; never
      *  while the lecture analysis calls the picture "camera". 0: exact repeats only. */
     int hold_tolerance;
-    uint8_t reserved[20]; /**< must be zero (lstream_default_settings() does it) */
+    /** 0..120 (default 12): with hold_repeats and lecture, the lowest frame rate of a still stretch, one where the
+     *  slide stays steady and only a small part of the picture moves (a camera inset, a pointer, a small video in
+     *  a slide; doc/LECTURE.md): there every Nth picture is encoded, N the largest with the source's rate / N >= this
+     *  (30 fps: 15, 25 fps: 12.5), the pictures between held as repeats are (the sample before lasts longer).
+     *  A slide change, a segment start, a full-screen camera and screen motion (scrolling, typing over the
+     *  slide) keep every picture. 0: every picture. */
+    int inset_fps;
+    uint8_t reserved[16]; /**< must be zero (lstream_default_settings() does it) */
 } LStreamSettings;
 
 /** Fill @p s with defaults. Never fails. */
@@ -248,7 +255,7 @@ LSTREAM_API size_t lstream_settings_size(void);
  * Set one setting by name from text, as a command line or a configuration file gives it (the model is
  * x264_param_parse()). Names are the field names: "segment_duration", "threads", "preset", "max_fps",
  * "audio_codec" ("aac", "opus"), "audio_kbps", "opus_kbps", "audio_channels", "audio_language", "validate", "cpu_mask" (a level:
- * c, sse2, ssse3, sse41, avx2, avx512, neon, all; or a number), "ffmpeg_log", "strict", "chunk_span", "download", "loudness", "ladder" (fixed, auto), "hold_repeats", "hold_tolerance", "log_level" (error, warning,
+ * c, sse2, ssse3, sse41, avx2, avx512, neon, all; or a number), "ffmpeg_log", "strict", "chunk_span", "download", "loudness", "ladder" (fixed, auto), "hold_repeats", "hold_tolerance", "inset_fps", "log_level" (error, warning,
  * info, debug or 0..3) and "rungs": a comma-separated list of short sides, largest first, each optionally
  * followed by ":crf=N", ":max=KBPS", ":buf=KBIT" or ":kbps=N" (average bit rate instead of CRF), e.g.
  * "720,480:crf=24,240"; "default" selects the default lecture ladder. Booleans take 1/0, yes/no, true/false.

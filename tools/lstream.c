@@ -66,6 +66,8 @@ static void usage(FILE *f)
            "                          lengthens the sample before it, at most 1 s)\n"
            "      --hold-tolerance N  a frame within N levels of the picture shown is held too (0..16, default 3:\n"
            "                          a still recording's coding noise; 0: exact repeats only)\n"
+           "      --inset-fps N       lowest frame rate of a still slide on which only a camera inset or a pointer\n"
+           "                          moves: the pictures between are held (default 12: 30 fps gives 15; 0: all)\n"
            "      --no-download       no download.mp4 (by default the lowest rung and the data-saver audio in one\n"
            "                          file for offline viewing, listed in ladder.json and master.m3u8)\n"
            "      --strict            refuse any damage in the input (default: conceal and count it, refuse\n"
@@ -183,7 +185,7 @@ static void attach(LStreamSettings *s, CliOut *out)
         { "no-lecture", no_argument, NULL, 16 }, { "no-thumbnails", no_argument, NULL, 17 },                           \
         { "ladder", required_argument, NULL, 18 }, { "quiet", no_argument, NULL, 'q' },                                \
         { "no-hold", no_argument, NULL, 19 }, { "verbose", no_argument, NULL, 'v' },                                   \
-        { "hold-tolerance", required_argument, NULL, 20 },                                                             \
+        { "hold-tolerance", required_argument, NULL, 20 }, { "inset-fps", required_argument, NULL, 40 },               \
     {                                                                                                                  \
         "help", no_argument, NULL, 'h'                                                                                 \
     }
@@ -211,6 +213,7 @@ static int media_option(LStreamSettings *s, int c, const char *arg, int *bad)
     case 18: *bad = set(s, "--ladder", "ladder", arg); return 1;
     case 19: *bad = set(s, "--no-hold", "hold_repeats", "0"); return 1;
     case 20: *bad = set(s, "--hold-tolerance", "hold_tolerance", arg); return 1;
+    case 40: *bad = set(s, "--inset-fps", "inset_fps", arg); return 1;
     default: return 0;
     }
 }

@@ -115,7 +115,7 @@ int ls_part_write(LSOutput *o, const LSPartRecord *rec, LSRendition *const *r, c
     ls_buf_printf(&b, "video_frames %" PRId64 "\n", rec->video_frames);
     ls_buf_printf(&b, "lecture %" PRId64 " %" PRId64 " %" PRId64 "\n", rec->lecture[0], rec->lecture[1],
                   rec->lecture[2]);
-    ls_buf_printf(&b, "held %" PRId64 " %" PRId64 "\n", rec->held, rec->held_near);
+    ls_buf_printf(&b, "held %" PRId64 " %" PRId64 " %" PRId64 "\n", rec->held, rec->held_near, rec->held_inset);
     ls_buf_printf(&b, "tuned %" PRId64 " %" PRId64 "\n", rec->tuned[0], rec->tuned[1]);
     for (int i = 0; i < rec->n_slides; i++)
         ls_buf_printf(&b, "slide %" PRId64 "\n", rec->slides[i]);
@@ -209,8 +209,8 @@ static int read_record(LStreamJob *job, const char *path, LSPartRecord *r)
                 r->tuned[1] < 0)
                 BAD("bad tuned line");
         } else if (!strncmp(line, "held ", 5)) {
-            if (sscanf(line + 5, "%" SCNd64 " %" SCNd64, &r->held, &r->held_near) != 2 || r->held < 0 ||
-                r->held_near < 0 || r->held_near > r->held)
+            if (sscanf(line + 5, "%" SCNd64 " %" SCNd64 " %" SCNd64, &r->held, &r->held_near, &r->held_inset) != 3 ||
+                r->held < 0 || r->held_near < 0 || r->held_inset < 0 || r->held_near + r->held_inset > r->held)
                 BAD("bad held line");
         } else if (!strncmp(line, "slide ", 6)) {
             int64_t sf;

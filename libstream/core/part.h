@@ -54,6 +54,7 @@ typedef struct LSPartRecord {
     int64_t lecture[3]; /* and its frames still, in motion, of a camera (lecture.h) */
     int64_t held;       /* its frames held (settings.hold_repeats) */
     int64_t held_near;  /* of them, within settings.hold_tolerance of the picture shown, not exact repeats */
+    int64_t held_inset; /* of them, between the pictures of a still stretch encoded (settings.inset_fps) */
     int64_t tuned[2];   /* its frames the encoders were tuned for a screen, for a camera (encoder.h content()) */
     int n_slides;
 } LSPartRecord;

@@ -30,6 +30,7 @@ void lstream_default_settings(LStreamSettings *s)
     s->thumbnails = 1;
     s->hold_repeats = 1;
     s->hold_tolerance = 3;
+    s->inset_fps = 12;
     s->live_window = 10;
     s->loudness = -16.0;
     snprintf(s->audio_language, sizeof(s->audio_language), "und");
@@ -114,6 +115,11 @@ static const struct Setting {
     { "hold_tolerance",
       "integer 0..16: with hold_repeats, a frame no sample of which differs by more than this from the picture "
       "last encoded is held too (a still recording's coding noise); 0: exact repeats only (default 3)",
+      1 },
+    { "inset_fps",
+      "integer 0..120: with hold_repeats and lecture, the lowest frame rate of a still slide on which only a "
+      "camera inset or a pointer moves: every Nth picture is encoded there, the rest held; 0: every picture "
+      "(default 12: 30 fps sources give 15)",
       1 },
     { "thumbnails", "boolean: JPEG thumbnail sprites (DASH, HLS image playlist, WebVTT) and chapter images (default 1)",
       1 },
@@ -325,6 +331,8 @@ int lstream_settings_set(LStreamSettings *s, const char *name, const char *value
         bad = parse_bool(value, &t.hold_repeats);
     else if (!strcmp(name, "hold_tolerance"))
         bad = parse_long(value, 0, 16, &l) || (t.hold_tolerance = (int)l, 0);
+    else if (!strcmp(name, "inset_fps"))
+        bad = parse_long(value, 0, 120, &l) || (t.inset_fps = (int)l, 0);
     else if (!strcmp(name, "live_window"))
         bad = parse_long(value, 0, 100000, &l) || (l > 0 && l < 6) || (t.live_window = (int)l, 0);
     else if (!strcmp(name, "loudness"))
@@ -418,6 +426,8 @@ int lstream_settings_get(const LStreamSettings *s, const char *name, char *buf, 
         n = snprintf(buf, size, "%d", s->hold_repeats);
     else if (!strcmp(name, "hold_tolerance"))
         n = snprintf(buf, size, "%d", s->hold_tolerance);
+    else if (!strcmp(name, "inset_fps"))
+        n = snprintf(buf, size, "%d", s->inset_fps);
     else if (!strcmp(name, "live_window"))
         n = snprintf(buf, size, "%d", s->live_window);
     else if (!strcmp(name, "loudness"))
@@ -481,6 +491,8 @@ int lstream_settings_check(const LStreamSettings *s, char *why, size_t size)
         FAIL("ladder = %d: LSTREAM_LADDER_FIXED (0) or LSTREAM_LADDER_AUTO (1)", (int)s->ladder);
     if (s->hold_tolerance < 0 || s->hold_tolerance > 16)
         FAIL("hold_tolerance = %d: out of range 0..16", s->hold_tolerance);
+    if (s->inset_fps < 0 || s->inset_fps > 120)
+        FAIL("inset_fps = %d: out of range 0..120", s->inset_fps);
     if (s->live_window != 0 && (s->live_window < 6 || s->live_window > 100000))
         FAIL("live_window = %d: 6..100000, or 0 (EVENT: keep every segment)", s->live_window);
     if (s->chunk_span < 0 || s->chunk_span > 100000)

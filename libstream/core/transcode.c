@@ -61,7 +61,9 @@ typedef struct Ctx {
     int64_t held_run;    /* repeats held since the last frame encoded (settings.hold_repeats) */
     int64_t held;        /* frames held in this run */
     int64_t held_near;   /* of them, not exact repeats: within settings.hold_tolerance of the picture shown */
+    int64_t held_inset;  /* of them, pictures of a still stretch between two encoded ones (settings.inset_fps) */
     int64_t max_held;    /* at most this many in a row: a sample lasts at most a second */
+    int inset_every;     /* a still stretch encodes every this many pictures (settings.inset_fps; 1: all) */
     LSPicture shown;     /* the picture last encoded (hold_tolerance compares with it), when shown_ok */
     int shown_ok;
     uint32_t *near_sad; /* a row of blocks' differences (within_tolerance) */
@@ -643,15 +645,21 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index, int flags
      * slide's IDR, at most a second in a row): no rung scales or encodes it, the sample before lasts a frame longer
      * (commit_video). Chunks decide as a whole run does: a chunk starts on a segment's IDR, which is encoded.
      * Never live: x264 gives a frame out only once its lookahead holds the frames after it, so on a still screen
-     * (a frame a second) a segment would reach the playlists 15 s late (measured, doc/LECTURE.md). */
+     * (a frame a second) a segment would reach the playlists 15 s late (measured, doc/LECTURE.md).
+     * On a still stretch whose only motion is a small part of the picture (a camera inset, a pointer: the
+     * analysis's class "still"), the pictures between every inset_every-th are held too (settings.inset_fps):
+     * the slide shows the same, the inset moves at half the rate (30 fps -> 15), and the encoders' work, which on
+     * such a lecture is per picture, not per moving block, halves (doc/LECTURE.md, BENCHMARKS.md). */
     const int can_hold = c->hold && !force_idr && c->held_run < c->max_held;
     const int exact = can_hold && (flags & LS_LECT_REPEAT);
-    const int near = can_hold && !exact && c->shown_ok && LS_LECT_CLASS(flags) != LS_CLASS_CAMERA &&
+    const int inset = can_hold && !exact && LS_LECT_CLASS(flags) == LS_CLASS_STILL && c->held_run + 1 < c->inset_every;
+    const int near = can_hold && !exact && !inset && c->shown_ok && LS_LECT_CLASS(flags) != LS_CLASS_CAMERA &&
                      within_tolerance(c, pic, c->job->s.hold_tolerance);
-    if (exact || near) {
+    if (exact || inset || near) {
         c->held_run++;
         c->held++;
         c->held_near += near;
+        c->held_inset += inset;
     } else {
         int err = keep_shown(c, pic, LS_LECT_CLASS(flags));
         if (err)
@@ -895,6 +903,12 @@ static int open_rungs(Ctx *c)
     if (c->n_rungs)
         c->frame_ticks = (int64_t)c->rung[0].rend.cfg.timescale * c->ladder.fps_den / c->ladder.fps_num;
     c->max_held = c->ladder.fps_num / c->ladder.fps_den - 1; /* a sample (the frame and its repeats) <= 1 s */
+    /* the largest N with fps / N >= inset_fps (30 fps and 12: 2; 25 fps: 2; 60 fps: 5; 15 fps: 1, every one) */
+    c->inset_every = 1;
+    if (c->hold && job->s.lecture && job->s.inset_fps > 0)
+        c->inset_every = (int)(c->ladder.fps_num / ((int64_t)c->ladder.fps_den * job->s.inset_fps));
+    if (c->inset_every < 1)
+        c->inset_every = 1;
     c->tuned = -1;
     c->tune_after = (c->ladder.fps_num + c->ladder.fps_den - 1) / c->ladder.fps_den;
     /* the per-frame tasks, one per rung, most pixels first, on a pool of one worker per budget thread
@@ -1123,9 +1137,10 @@ static int drain_video(Ctx *c)
         ls_log(
             c->job, LSTREAM_LOG_INFO,
             "%lld of %lld frames held, not encoded: %lld repeated the one before exactly, %lld were within %d of the "
-            "picture shown",
-            (long long)c->held, (long long)(c->frames - c->frame_first), (long long)(c->held - c->held_near),
-            (long long)c->held_near, c->job->s.hold_tolerance);
+            "picture shown, %lld lay between the pictures of a still stretch encoded (one in %d)",
+            (long long)c->held, (long long)(c->frames - c->frame_first),
+            (long long)(c->held - c->held_near - c->held_inset), (long long)c->held_near, c->job->s.hold_tolerance,
+            (long long)c->held_inset, c->inset_every);
     if (c->tuned >= 0)
         ls_log(c->job, LSTREAM_LOG_INFO, "content tuning: %s at the end, %lld switch(es)",
                c->tuned == LS_CLASS_CAMERA ? "camera" : "screen", (long long)c->tunings);
@@ -1227,6 +1242,8 @@ static int publish(Ctx *c, int64_t video_frames)
         pres.held.on = 1;
         pres.held.frames = c->held;
         pres.held.near = c->held_near;
+        pres.held.inset = c->held_inset;
+        pres.held.inset_every = c->inset_every;
         pres.held.tolerance = job->s.hold_tolerance;
         pres.held.of = video_frames;
     }
@@ -1283,6 +1300,7 @@ static int write_part(Ctx *c, int64_t video_frames)
     memcpy(rec->lecture, c->class_frames, sizeof(c->class_frames));
     rec->held = c->held;
     rec->held_near = c->held_near;
+    rec->held_inset = c->held_inset;
     memcpy(rec->tuned, c->tuned_frames, sizeof(c->tuned_frames));
     LSRendition *r[LS_MAX_RENDITIONS];
     int64_t first[LS_MAX_RENDITIONS];
@@ -1452,6 +1470,7 @@ static int join_parts(Ctx *c, const LSPartRecord *recs, int n_recs, int64_t *vid
             c->class_frames[i] += rec->lecture[i];
         c->held += rec->held;
         c->held_near += rec->held_near;
+        c->held_inset += rec->held_inset;
         c->tuned_frames[0] += rec->tuned[0];
         c->tuned_frames[1] += rec->tuned[1];
         for (int i = 0; i < rec->n_slides; i++) {

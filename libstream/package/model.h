@@ -78,11 +78,13 @@ typedef struct LSPresentation {
         const char *limit; /* what set the gain: "target", "peak" (-1 dBFS), "range" (+-20 dB), "silence" */
     } loudness;
     struct {
-        int on;         /* settings.hold_repeats */
-        int64_t frames; /* frames not encoded, lengthening the sample before them instead */
-        int64_t near;   /* of them, within tolerance of the picture shown (the others: exact repeats) */
-        int tolerance;  /* settings.hold_tolerance */
-        int64_t of;     /* of the video's frames */
+        int on;          /* settings.hold_repeats */
+        int64_t frames;  /* frames not encoded, lengthening the sample before them instead */
+        int64_t near;    /* of them, within tolerance of the picture shown (the others: exact repeats) */
+        int tolerance;   /* settings.hold_tolerance */
+        int64_t inset;   /* of them, between the pictures of a still stretch encoded (settings.inset_fps) */
+        int inset_every; /* a still stretch encoded every this many pictures (1: every one) */
+        int64_t of;      /* of the video's frames */
     } held;
     struct {
         int on;                 /* the lecture analysis ran (lecture.h) */

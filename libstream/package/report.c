@@ -159,8 +159,11 @@ int ls_write_report(LSOutput *o, const LSPresentation *p, const LSSourceInfo *sr
                       p->lecture.tuned[0] * fr, p->lecture.tuned[1] * fr);
     }
     if (p->held.on) /* frames not encoded again (settings.hold_repeats, hold_tolerance; doc/LECTURE.md) */
-        ls_buf_printf(&b, "  \"held_repeats\": {\"frames\": %lld, \"of\": %lld, \"near\": %lld, \"tolerance\": %d},\n",
-                      (long long)p->held.frames, (long long)p->held.of, (long long)p->held.near, p->held.tolerance);
+        ls_buf_printf(&b,
+                      "  \"held_repeats\": {\"frames\": %lld, \"of\": %lld, \"near\": %lld, \"tolerance\": %d, "
+                      "\"inset\": %lld, \"inset_every\": %d},\n",
+                      (long long)p->held.frames, (long long)p->held.of, (long long)p->held.near, p->held.tolerance,
+                      (long long)p->held.inset, p->held.inset_every);
     if (p->live.on) { /* a live job: what it declared while live, and how it kept up */
         ls_buf_printf(&b, "  \"live\": {\"window_segments\": %d, \"declared_bps\": {", p->live.window);
         for (int k = 0; k < p->live.n; k++) {

@@ -81,10 +81,11 @@ expect "held: the track lasts the source's 36 s" [ "$(awk '{ s += $1 } END { pri
 held=$(python3 -c 'import json,sys; h=json.load(open(sys.argv[1]))["held_repeats"]; print(h["of"] - h["frames"])' "$T/slides/ladder.json")
 expect "held: ladder.json's held_repeats leave $held samples, as v240 has ($(wc -l < "$T/held.txt"))" [ "$held" = "$(wc -l < "$T/held.txt")" ]
 expect "--no-hold: a sample per frame, each one frame long" sh -c "[ \"\$(sort -u '$T/nohold.txt')\" = 3000 ] && [ \"\$(wc -l < '$T/nohold.txt')\" = 1080 ]"
-ssim_of() { # SSIM-Y of a rung against the source, at the source's 30 frames a second (a held sample shows as often)
+ssim_of() { # SSIM-Y of a rung against the source ($2, default the slides), at the source's 30 frames a second (a
+    # held sample shows as often)
     cat "$1/init.mp4" "$1"/seg_*.m4s > "$T/q.mp4"
     wh=$(ffprobe -v error -select_streams v -show_entries stream=width,height -of csv=p=0:s=x "$T/q.mp4")
-    ffmpeg -nostdin -i "$T/q.mp4" -i "$T/slides.mp4" -lavfi "[1:v]scale=s=$wh:flags=lanczos[r];[0:v]fps=30[a];[a][r]ssim" -f null - 2>&1 |
+    ffmpeg -nostdin -i "$T/q.mp4" -i "${2:-$T/slides.mp4}" -lavfi "[1:v]scale=s=$wh:flags=lanczos[r];[0:v]fps=30[a];[a][r]ssim" -f null - 2>&1 |
         sed -n 's/.*SSIM Y:\([0-9.]*\) .*/\1/p'
 }
 qh=$(ssim_of "$T/slides/v240") qn=$(ssim_of "$T/nohold/v240")
@@ -137,6 +138,24 @@ expect "wipe: one slide change where it begins, frame 180 +-1 ($(slides_of "$T/w
 "$LSTREAM" transcode "$T/th.mp4" -o "$T/th" -q -r 240 --no-download || bad "transcode talking-head"
 expect "talking head: no slide change ($(slides_of "$T/th/ladder.json"))" [ -z "$(slides_of "$T/th/ladder.json")" ]
 expect "talking head: encoders tuned for a camera throughout (screen: $(tuned_s "$T/th" screen) s)" [ "$(tuned_s "$T/th" screen)" = 0.0 ]
+# inset_fps (default 12): the slides + camera lecture is "still" throughout (only its camera inset moves), so every
+# second picture of it is held (30 fps -> 15): samples of one or two frames, the track the source's 36 s, what
+# shows at every source frame as good as every picture encoded (--inset-fps 0) within 0.002; a full-screen camera
+# (the talking head) keeps every picture
+inset_of() { python3 -c 'import json,sys; h=json.load(open(sys.argv[1]))["held_repeats"]; print(h["inset"], h["inset_every"], h["of"])' "$1/ladder.json"; }
+set -- $(inset_of "$T/slides-pip")
+expect "inset: every second picture of slides + camera held ($1 of $3, one in $2 encoded)" [ "$2" = 2 -a "$1" -ge $(($3 * 2 / 5)) -a "$1" -le $(($3 / 2)) ]
+durations "$T/slides-pip/v240" > "$T/inset.txt"
+expect "inset: samples of one or two frames, the track the source's 36 s ($(wc -l < "$T/inset.txt") samples)" \
+    awk '$1 != 3000 && $1 != 6000 { exit 1 } { s += $1 } END { exit s != 3240000 }' "$T/inset.txt"
+"$LSTREAM" transcode "$T/slides-pip.mp4" -o "$T/pip0" -q -r 240 --no-download --inset-fps 0 || bad "transcode --inset-fps 0"
+set -- $(inset_of "$T/pip0")
+expect "--inset-fps 0: no picture held between ($1 held, one in $2 encoded)" [ "$1" = 0 -a "$2" = 1 ]
+qi=$(ssim_of "$T/slides-pip/v240" "$T/slides-pip.mp4") q0=$(ssim_of "$T/pip0/v240" "$T/slides-pip.mp4")
+expect "inset: SSIM $qi at every source frame, no worse than every picture encoded ($q0) by 0.002" python3 -c "import sys; sys.exit(not $qi >= $q0 - 0.002)"
+expect "inset: the ladder validates" "$LSTREAM" validate "$T/slides-pip"
+set -- $(inset_of "$T/th")
+expect "talking head: every picture encoded ($1 held between)" [ "$1" = 0 ]
 # --no-lecture: no analysis, no chapters
 "$LSTREAM" transcode "$T/slides.mp4" -o "$T/plain" -q -r 240 --no-download --no-lecture || bad "transcode --no-lecture"
 expect "--no-lecture: no chapters" sh -c "! test -e '$T/plain/chapters.json' && ! grep -q chapters '$T/plain/master.m3u8' && ! grep -q EventStream '$T/plain/manifest.mpd'"
