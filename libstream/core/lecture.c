@@ -10,6 +10,8 @@
  *   a picture is "steady" when at most STEADY_FRAC of its non-motion blocks changed;
  *   a picture is "camera" when at least CAMERA_FRAC of its blocks differ at all from the picture before (mean
  *   difference >= 1: a camera's noise or movement) or are motion blocks;
+ *   a still picture is an "inset" one when at most INSET_FRAC of its blocks differ at all (a picture-in-picture
+ *   camera of up to half the width and height, a pointer, a small video in a slide);
  *   a slide change is a burst of change after a steady picture, followed by two steady ones, that changed at least
  *   SLIDE_FRAC of the non-motion blocks, in a picture at least STATIC_MIN non-motion; a burst within the
  *   look-ahead (a cut) gets the IDR on its first frame, a longer one (a fade, up to two seconds) on the frame where
@@ -30,6 +32,7 @@
 #define SLIDE_FRAC   0.20
 #define STATIC_MIN   0.25
 #define CAMERA_FRAC  0.40
+#define INSET_FRAC   0.25
 
 typedef struct Slot {
     LSPicture pic; /* a copy, handed on after the look-ahead */
@@ -52,8 +55,7 @@ struct LSLecture {
     void *opaque;
     int bw, bh, nb;
     int hist_len, look, max_run;
-    LSPicture prev;
-    int have_prev;
+    int have_prev;  /* the newest picture in the ring is the one before the next */
     uint64_t *hist; /* per block: changed bits of the last frames, bit 0 the latest */
     Slot *ring;
     int cap, head, count;
@@ -90,7 +92,8 @@ int ls_lecture_open(LSLecture **pl, LStreamJob *job, const LSLectureParams *p, L
     l->opaque = opaque;
     l->hist_len = hist_frames(p->fps_num, p->fps_den);
     /* look-ahead: a third of a second (transitions up to two frames shorter) */
-    l->look = p->detect ? clampi((p->fps_num + p->fps_den) / (3 * p->fps_den), 4, 10) : 0;
+    /* (without detection one picture: the one handed on is then never the newest, which the next is compared with) */
+    l->look = p->detect ? clampi((p->fps_num + p->fps_den) / (3 * p->fps_den), 4, 10) : 1;
     l->max_run = l->look - 2;
     l->cap = l->look + 1;
     l->prev_steady = 1;
@@ -115,7 +118,6 @@ static int alloc(LSLecture *l, int w, int h)
           !(l->burst_map = ls_calloc(l->nb, 1));
     for (int i = 0; i < l->cap && !err; i++)
         err = !(l->ring[i].map = ls_malloc(l->nb)) || ls_picture_alloc(&l->ring[i].pic, w, h);
-    err = err || ls_picture_alloc(&l->prev, w, h);
     return err ? ls_fail(l->job, LSTREAM_ERR(ENOMEM), "cannot allocate the lecture analysis (%dx%d)", w, h) : 0;
 }
 
@@ -134,7 +136,6 @@ void ls_lecture_close(LSLecture **pl)
     free(l->sad);
     free(l->max);
     free(l->burst_map);
-    ls_picture_free(&l->prev);
     free(l);
     *pl = NULL;
 }
@@ -154,6 +155,8 @@ static void copy_picture(LSPicture *dst, const LSPicture *src)
 /* The change measure of @p pic against the picture before it, into slot @p s. */
 static void measure(LSLecture *l, const LSPicture *pic, Slot *s)
 {
+    /* the picture before: the newest in the ring (ls_lecture_push() hands on the oldest, never the newest) */
+    const LSPicture *prev = &l->ring[(l->head + l->count + l->cap - 1) % l->cap].pic;
     const uint64_t window = (l->hist_len >= 64 ? ~0ull : (1ull << l->hist_len) - 1);
     s->changed = s->n_static = s->n_motion = s->any_changed = s->n_live = 0;
     /* every block's difference first: the frame's noise floor is the median block's mean difference (most of a
@@ -164,7 +167,7 @@ static void measure(LSLecture *l, const LSPicture *pic, Slot *s)
         for (int by = 0; by < l->bh; by++) {
             const int y = by * BS, h = l->p.h - y < BS ? l->p.h - y : BS;
             l->job->dsp.blockdiff(pic->data[0] + y * pic->stride[0], pic->stride[0],
-                                  l->prev.data[0] + y * l->prev.stride[0], l->prev.stride[0], l->p.w, h, BS,
+                                  prev->data[0] + y * prev->stride[0], prev->stride[0], l->p.w, h, BS,
                                   l->sad + by * l->bw, l->max + by * l->bw);
             for (int bx = 0; bx < l->bw; bx++) {
                 const int w = l->p.w - bx * BS < BS ? l->p.w - bx * BS : BS;
@@ -194,7 +197,7 @@ static void measure(LSLecture *l, const LSPicture *pic, Slot *s)
     for (int p = 1; p < 3 && s->repeat; p++) {
         const int cw = (l->p.w + 1) / 2, ch = (l->p.h + 1) / 2;
         for (int y = 0; y < ch && s->repeat; y++)
-            s->repeat = !memcmp(pic->data[p] + y * pic->stride[p], l->prev.data[p] + y * l->prev.stride[p], cw);
+            s->repeat = !memcmp(pic->data[p] + y * pic->stride[p], prev->data[p] + y * prev->stride[p], cw);
     }
     const double thr_mean = CHANGE_MEAN + NOISE_FACTOR * noise;
     const int thr_max = CHANGE_MAX + 4 * noise;
@@ -213,8 +216,6 @@ static void measure(LSLecture *l, const LSPicture *pic, Slot *s)
             s->any_changed += changed;
         }
     }
-    if (!s->repeat) /* (a repeat is the picture already there) */
-        copy_picture(&l->prev, pic);
     l->have_prev = 1;
 }
 
@@ -234,7 +235,8 @@ static void decide(LSLecture *l)
     const int cls = k->n_motion >= CAMERA_FRAC * l->nb || k->n_live >= CAMERA_FRAC * l->nb ? LS_CLASS_CAMERA
                     : steady(k)                                                            ? LS_CLASS_STILL
                                                                                            : LS_CLASS_MOTION;
-    s->flags |= cls << 4 | (s->repeat ? LS_LECT_REPEAT : 0);
+    s->flags |= cls << 4 | (s->repeat ? LS_LECT_REPEAT : 0) |
+                (cls == LS_CLASS_STILL && k->n_live <= INSET_FRAC * l->nb ? LS_LECT_INSET : 0);
     if (!l->p.detect)
         return;
     if (l->burst_start >= 0) { /* a transition longer than the look-ahead (a fade, a wipe): until it settles */
@@ -314,8 +316,8 @@ int ls_lecture_push(void *opaque, const LSPicture *pic, int64_t index)
     copy_picture(&s->pic, pic);
     l->count++;
     if (l->job->s.log_level >= LSTREAM_LOG_DEBUG)
-        ls_log(l->job, LSTREAM_LOG_DEBUG, "lecture: frame %lld changed %d of %d static, %d motion, %d any",
-               (long long)index, s->changed, s->n_static, s->n_motion, s->any_changed);
+        ls_log(l->job, LSTREAM_LOG_DEBUG, "lecture: frame %lld changed %d of %d static, %d motion, %d any, %d live",
+               (long long)index, s->changed, s->n_static, s->n_motion, s->any_changed, s->n_live);
     return l->count == l->cap ? emit_oldest(l) : 0;
 }
 

@@ -25,6 +25,8 @@ enum {
     LS_LECT_PICTURE = 2, /* the picture of the slide change LS_LECT_PICTURE_AGO(flags) frames before this one,
                           * settled (steady since): the chapter's thumbnail */
     LS_LECT_REPEAT = 4,  /* every sample of this picture equals the one before it (all three planes) */
+    LS_LECT_INSET = 8,   /* still: the slide steady, and at most INSET_FRAC of the picture live (a camera inset, a
+                          * pointer): what moves may be shown at a lower rate (settings.inset_fps) */
 };
 #define LS_LECT_PICTURE_AGO(flags) (((flags) >> 8) & 1023)
 #define LS_LECT_AGO_SHIFT          18
@@ -32,7 +34,9 @@ enum {
 /* bits 4-5: the frame's enum LSContentClass (internal.h) */
 #define LS_LECT_CLASS(flags) (((flags) >> 4) & 3)
 
-typedef int (*LSLectureSink)(void *opaque, const LSPicture *pic, int64_t index, int flags);
+/* @p pic is the analysis's copy, which it never looks at again: the sink may take its buffers, leaving @p pic a
+ * picture of the same size with its own allocation (ls_fq_push_video()). */
+typedef int (*LSLectureSink)(void *opaque, LSPicture *pic, int64_t index, int flags);
 
 typedef struct LSLectureParams {
     int w, h; /* set from the first picture */

@@ -602,7 +602,7 @@ static int keep_shown(Ctx *c, const LSPicture *pic, int cls)
     return 0;
 }
 
-static int on_frame(void *opaque, const LSPicture *pic, int64_t index, int flags)
+static int on_frame(void *opaque, LSPicture *pic, int64_t index, int flags)
 {
     Ctx *c = opaque;
     if (c->frame_end >= 0 && index >= c->frame_end) {
@@ -647,12 +647,12 @@ static int on_frame(void *opaque, const LSPicture *pic, int64_t index, int flags
      * Never live: x264 gives a frame out only once its lookahead holds the frames after it, so on a still screen
      * (a frame a second) a segment would reach the playlists 15 s late (measured, doc/LECTURE.md).
      * On a still stretch whose only motion is a small part of the picture (a camera inset, a pointer: the
-     * analysis's class "still"), the pictures between every inset_every-th are held too (settings.inset_fps):
+     * analysis's LS_LECT_INSET), the pictures between every inset_every-th are held too (settings.inset_fps):
      * the slide shows the same, the inset moves at half the rate (30 fps -> 15), and the encoders' work, which on
      * such a lecture is per picture, not per moving block, halves (doc/LECTURE.md, BENCHMARKS.md). */
     const int can_hold = c->hold && !force_idr && c->held_run < c->max_held;
     const int exact = can_hold && (flags & LS_LECT_REPEAT);
-    const int inset = can_hold && !exact && LS_LECT_CLASS(flags) == LS_CLASS_STILL && c->held_run + 1 < c->inset_every;
+    const int inset = can_hold && !exact && (flags & LS_LECT_INSET) && c->held_run + 1 < c->inset_every;
     const int near = can_hold && !exact && !inset && c->shown_ok && LS_LECT_CLASS(flags) != LS_CLASS_CAMERA &&
                      within_tolerance(c, pic, c->job->s.hold_tolerance);
     if (exact || inset || near) {
@@ -707,7 +707,7 @@ static int encode_audio(Ctx *c, const LSAudio *in, double offset)
 }
 
 /* ---- the input half: read and normalise, handing frames and audio to the driver half ---- */
-static int to_queue(void *opaque, const LSPicture *pic, int64_t index, int flags)
+static int to_queue(void *opaque, LSPicture *pic, int64_t index, int flags)
 {
     Ctx *c = opaque;
     if (c->frame_end >= 0 && index >= c->frame_end) {
