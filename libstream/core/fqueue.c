@@ -71,7 +71,7 @@ static void publish(LSFrameQueue *q)
     pthread_mutex_unlock(&q->lock);
 }
 
-int ls_fq_push_video(LSFrameQueue *q, const LSPicture *pic, int64_t index, int flags)
+int ls_fq_push_video(LSFrameQueue *q, LSPicture *pic, int64_t index, int flags)
 {
     int k;
     LSQItem *it = claim(q, &k);
@@ -80,10 +80,16 @@ int ls_fq_push_video(LSFrameQueue *q, const LSPicture *pic, int64_t index, int f
     int err = ls_picture_ensure(&it->pic, pic->w, pic->h);
     if (err)
         return err;
-    for (int p = 0; p < 3; p++) {
-        const int w = p ? (pic->w + 1) / 2 : pic->w, h = p ? (pic->h + 1) / 2 : pic->h;
-        for (int y = 0; y < h; y++)
-            memcpy(it->pic.data[p] + y * it->pic.stride[p], pic->data[p] + y * pic->stride[p], w);
+    if (pic->buf) { /* an exchange of two pictures of one size: no copy */
+        const LSPicture t = it->pic;
+        it->pic = *pic;
+        *pic = t;
+    } else {
+        for (int p = 0; p < 3; p++) {
+            const int w = p ? (pic->w + 1) / 2 : pic->w, h = p ? (pic->h + 1) / 2 : pic->h;
+            for (int y = 0; y < h; y++)
+                memcpy(it->pic.data[p] + y * it->pic.stride[p], pic->data[p] + y * pic->stride[p], w);
+        }
     }
     it->type = LSQ_VIDEO;
     it->index = index;

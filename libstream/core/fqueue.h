@@ -20,8 +20,10 @@ typedef struct LSQItem {
 typedef struct LSFrameQueue LSFrameQueue;
 
 int ls_fq_open(LSFrameQueue **q, int depth);
-/* Producer: copy in (blocks while the queue is full). LSTREAM_ERR_CANCELLED once the consumer stopped. */
-int ls_fq_push_video(LSFrameQueue *q, const LSPicture *pic, int64_t index, int flags);
+/* Producer (blocks while the queue is full; LSTREAM_ERR_CANCELLED once the consumer stopped). A picture with its
+ * own allocation (pic->buf) is taken, not copied: @p pic gets the queue slot's buffers instead, a picture of the
+ * same size whose samples are undefined. A view (pic->buf NULL) is copied. */
+int ls_fq_push_video(LSFrameQueue *q, LSPicture *pic, int64_t index, int flags);
 int ls_fq_push_packet(LSFrameQueue *q, const LSPacket *pkt, int track);
 void ls_fq_push_end(LSFrameQueue *q, int status);
 /* Consumer: the oldest item (blocks until there is one), valid until ls_fq_release(). */
