@@ -16,7 +16,7 @@ for s in v a; do
     sd=$(ffprobe -v error -select_streams $s -show_entries stream=duration -of csv=p=0 "$dl")
     expect "stream $s lasts the ladder's $dur s ($sd)" python3 -c "import sys; sys.exit(abs($sd - $dur) > 0.05)"
 done
-expect "decodes whole without an error" sh -c "ffmpeg -nostdin -v error -xerror -i '$dl' -f null - 2>'$T/dec.txt' && ! test -s '$T/dec.txt'"
+expect "decodes whole without an error" sh -c "ffmpeg -nostdin -v error -xerror -i '$dl' $DECODE -f null - 2>'$T/dec.txt' && ! test -s '$T/dec.txt'"
 frames=$(ffprobe -v error -count_frames -select_streams v -show_entries stream=nb_read_frames -of csv=p=0 "$dl")
 rung=$(cat "$T/out/v240/init.mp4" "$T/out/v240"/seg_*.m4s > "$T/rung.mp4"; ffprobe -v error -count_frames -select_streams v -show_entries stream=nb_read_frames -of csv=p=0 "$T/rung.mp4")
 expect "every frame of the rung ($frames of $rung)" [ "$frames" = "$rung" ]

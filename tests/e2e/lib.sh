@@ -17,6 +17,11 @@ finish() {
     [ "$FAIL" -eq 0 ]
 }
 ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
+# decode checks take every frame at its own time: held samples last one frame or several, and the ffmpeg CLI would
+# otherwise re-time them to the frame rate it guesses from the commonest duration (15 fps where a camera inset is
+# shown at half the rate), where two frames 1/30 s apart fall on one tick ("non monotonically increasing dts" from
+# its own null muxer, of a stream whose decode times strictly increase)
+DECODE="-fps_mode passthrough -enc_time_base -1"
 # speech-like test audio: a buzzing ~120 Hz voice with moving formant-ish harmonics and syllable envelope
 SPEECH="aevalsrc=(sin(2*PI*(120+15*sin(2*PI*0.7*t))*t)+0.5*sin(2*PI*(700+300*sin(2*PI*3*t))*t)+0.3*sin(2*PI*(1800+500*sin(2*PI*5*t))*t))*0.3*pow(sin(PI*4*t)\,2)"
 
@@ -30,14 +35,14 @@ check_ladder() {
     for pl in "$out"/*/index.m3u8; do
         r=$(dirname "$pl")
         cat "$r/init.mp4" "$r"/seg_*.m4s > "$T/all.mp4"
-        if ! ffmpeg -nostdin -v error -xerror -i "$T/all.mp4" -f null - 2>"$T/dec.txt" || [ -s "$T/dec.txt" ]; then
+        if ! ffmpeg -nostdin -v error -xerror -i "$T/all.mp4" $DECODE -f null - 2>"$T/dec.txt" || [ -s "$T/dec.txt" ]; then
             bad "$name: $(basename "$r") does not decode cleanly: $(head -3 "$T/dec.txt")"; continue
         fi
         ok
         # each segment alone (with its init) decodes too: a player may start anywhere
         for s in "$r"/seg_*.m4s; do
             cat "$r/init.mp4" "$s" > "$T/one.mp4"
-            ffmpeg -nostdin -v error -xerror -i "$T/one.mp4" -f null - 2>/dev/null || { bad "$name: $s alone does not decode"; break; }
+            ffmpeg -nostdin -v error -xerror -i "$T/one.mp4" $DECODE -f null - 2>/dev/null || { bad "$name: $s alone does not decode"; break; }
         done
         ok
         if [ "$(basename "$r")" != audio ]; then
