@@ -903,12 +903,6 @@ static int open_rungs(Ctx *c)
     if (c->n_rungs)
         c->frame_ticks = (int64_t)c->rung[0].rend.cfg.timescale * c->ladder.fps_den / c->ladder.fps_num;
     c->max_held = c->ladder.fps_num / c->ladder.fps_den - 1; /* a sample (the frame and its repeats) <= 1 s */
-    /* the largest N with fps / N >= inset_fps (30 fps and 12: 2; 25 fps: 2; 60 fps: 5; 15 fps: 1, every one) */
-    c->inset_every = 1;
-    if (c->hold && job->s.lecture && job->s.inset_fps > 0)
-        c->inset_every = (int)(c->ladder.fps_num / ((int64_t)c->ladder.fps_den * job->s.inset_fps));
-    if (c->inset_every < 1)
-        c->inset_every = 1;
     c->tuned = -1;
     c->tune_after = (c->ladder.fps_num + c->ladder.fps_den - 1) / c->ladder.fps_den;
     /* the per-frame tasks, one per rung, most pixels first, on a pool of one worker per budget thread
@@ -1622,6 +1616,10 @@ static int run(Ctx *c, const LSInputOps *input_ops, const char *input, const LSP
         if ((err = ls_ladder_twins(job, &c->ladder)))
             goto end;
         const int fn = c->ladder.fps_num, fd = c->ladder.fps_den;
+        /* the largest N with fps / N >= inset_fps (30 fps and 12: 2; 25 fps: 2; 60 fps: 5; 15 fps: 1, every one) */
+        c->inset_every = c->hold && job->s.lecture && job->s.inset_fps > 0 ? fn / (fd * job->s.inset_fps) : 1;
+        if (c->inset_every < 1)
+            c->inset_every = 1;
         ls_segplan_init(&c->plan, job->s.segment_duration, fd, fn, (int64_t)llrint(dur_est * fn / fd));
         /* chunks and live keep the plan: a chunk's first segment, a live segment's number, must not depend on
          * frames it has not seen */
