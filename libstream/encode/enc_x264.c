@@ -27,6 +27,10 @@ typedef struct LSX264 {
     int width, height;
     float psy_rd, psy_trellis; /* the preset's, for camera pictures */
     int faster;                /* the last faster() level */
+    /* a real-time rung (x264_open): its qcomp follows the class of the picture it starts on (x264_content) */
+    int by_class;
+    float qcomp_preset;
+    x264_param_t param; /* as opened, for that */
 } LSX264;
 
 static void x264_log_cb(void *priv, int level, const char *fmt, va_list ap)
@@ -90,6 +94,8 @@ static int x264_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSC
      * complexity in the quantiser, so no per-time complexity, and no macroblock tree), each picture at the CRF's
      * quantiser and the VBV the limit. The slides lecture's 240p: 0.40 of FFmpeg's bytes at -0.0014 SSIM instead of
      * 0.58 at +0.0022; a talking head's 240p costs 28 % more there, at +0.0026 SSIM (BENCHMARKS.md). */
+    e->by_class = p.b_vfr_input;
+    e->qcomp_preset = p.rc.f_qcompress;
     if (p.b_vfr_input)
         p.rc.f_qcompress = 1.0f;
     p.vui.i_sar_width = 1;
@@ -124,6 +130,7 @@ static int x264_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSC
     e->width = r->width;
     e->height = r->height;
     snprintf(e->name, sizeof(e->name), "%s", r->name);
+    e->param = p;
     e->h = x264_encoder_open(&p);
     if (!e->h)
         return ls_fail(job, LSTREAM_ERR_ENCODER, "x264 cannot open an encoder for rung %s (%dx%d)", r->name, r->width,
@@ -333,6 +340,62 @@ static int x264_faster(void *priv, int level)
     return 0;
 }
 
+/* x264's SPS and PPS (payloads without their 4-byte length prefix) into @p out, concatenated: their size, or -1 */
+static int param_sets(x264_t *h, uint8_t *out, int size)
+{
+    x264_nal_t *nal;
+    int n, k = 0;
+    if (x264_encoder_headers(h, &nal, &n) < 0)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        if (nal[i].i_type != NAL_SPS && nal[i].i_type != NAL_PPS)
+            continue;
+        if (nal[i].i_payload - 4 > size - k)
+            return -1;
+        memcpy(out + k, nal[i].p_payload + 4, (size_t)nal[i].i_payload - 4);
+        k += nal[i].i_payload - 4;
+    }
+    return k;
+}
+
+/* The real-time rung's qcomp (x264_open) by what its encoder starts on, while it has taken no picture: a lecture
+ * that starts on a camera (a talking head, whose pictures are never held) keeps the preset's qcomp and so its
+ * bytes (qcomp 1 cost the talking head's 240p 28 % more, BENCHMARKS.md); one that starts on a screen gets qcomp 1.
+ * qcomp cannot change in a running x264, so the encoder is opened again, before its first picture; the SPS and
+ * PPS do not depend on it (checked: the init segment stays valid). Whole runs, chunks and every span's fresh
+ * encoder decide on the same picture (a chunk starts where a span does), so they stay byte-identical. */
+static int rate_for_class(LSX264 *e, int cls)
+{
+    const float q = cls == LS_CLASS_CAMERA ? e->qcomp_preset : 1.0f;
+    if (!e->by_class || e->n_in || e->param.rc.f_qcompress == q)
+        return 0;
+    x264_param_t p = e->param;
+    p.rc.f_qcompress = q;
+    x264_t *h = x264_encoder_open(&p);
+    if (!h)
+        return ls_fail(e->job, LSTREAM_ERR_ENCODER, "x264 cannot open an encoder for rung %s (qcomp %.1f)", e->name, q);
+    uint8_t a[1024], b[1024];
+    const int na = param_sets(e->h, a, (int)sizeof(a)), nb = param_sets(h, b, (int)sizeof(b));
+    if (na < 0 || na != nb || memcmp(a, b, (size_t)na)) {
+        x264_encoder_close(h);
+        return ls_fail(e->job, LSTREAM_ERR_BUG, "rung %s: x264's SPS/PPS changed with qcomp", e->name);
+    }
+    const int need = x264_encoder_maximum_delayed_frames(h) + 2;
+    if (need > e->n_given) {
+        int64_t *g = ls_realloc(e->given, sizeof(*g) * (size_t)need);
+        if (!g) {
+            x264_encoder_close(h);
+            return LSTREAM_ERR(ENOMEM);
+        }
+        e->given = g;
+        e->n_given = need;
+    }
+    x264_encoder_close(e->h);
+    e->h = h;
+    e->param = p;
+    return 0;
+}
+
 /* Screen content (slides, handwriting, a screencast: flat areas, text, sharp edges) without psychovisual
  * optimisation: psy-RD and psy-trellis keep a texture's energy (film grain, skin, foliage) at the cost of
  * fidelity, and a screen has no texture to keep. They act from subme 6 on (x264's presets "fast" and slower): at
@@ -342,6 +405,9 @@ static int x264_faster(void *priv, int level)
 static int x264_content(void *priv, int cls)
 {
     LSX264 *e = priv;
+    int err = rate_for_class(e, cls);
+    if (err)
+        return err;
     x264_param_t p;
     x264_encoder_parameters(e->h, &p);
     const int camera = cls == LS_CLASS_CAMERA && e->faster < 2; /* level 2 took psy away for speed */
