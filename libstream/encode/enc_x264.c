@@ -393,6 +393,8 @@ static int rate_for_class(LSX264 *e, int cls)
     x264_encoder_close(e->h);
     e->h = h;
     e->param = p;
+    ls_log(e->job, LSTREAM_LOG_INFO, "rung %s: qcomp %.2f, the lecture starting on a %s", e->name, q,
+           cls == LS_CLASS_CAMERA ? "camera" : "screen");
     return 0;
 }
 

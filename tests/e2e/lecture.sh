@@ -135,7 +135,10 @@ ff -loop 1 -t 8 -r 30 -i "$T/a.png" -loop 1 -t 8 -r 30 -i "$T/b.png" \
 expect "wipe: one slide change where it begins, frame 180 +-1 ($(slides_of "$T/wipe/ladder.json"))" near "$(slides_of "$T/wipe/ladder.json")" 180
 # a talking head (camera only): no slide change, no chapter but the first
 "$LSTREAM" sample "$T/th.mp4" --kind talking-head --duration 12 --size 640x360 2>/dev/null || bad "sample talking-head"
-"$LSTREAM" transcode "$T/th.mp4" -o "$T/th" -q -r 240 --no-download || bad "transcode talking-head"
+"$LSTREAM" transcode "$T/th.mp4" -o "$T/th" -v -r 240 --no-download 2>"$T/th.log" || bad "transcode talking-head"
+# the cellular rung runs in real time, with qcomp 1 on a screen (enc_x264.c): a lecture that starts on a camera
+# keeps x264's 0.6 (its encoder opened again before the first picture, its SPS and PPS the same)
+expect "talking head: the cellular rung keeps qcomp 0.60" grep -q "rung v240: qcomp 0.60, the lecture starting on a camera" "$T/th.log"
 expect "talking head: no slide change ($(slides_of "$T/th/ladder.json"))" [ -z "$(slides_of "$T/th/ladder.json")" ]
 expect "talking head: encoders tuned for a camera throughout (screen: $(tuned_s "$T/th" screen) s)" [ "$(tuned_s "$T/th" screen)" = 0.0 ]
 # inset_fps (default 12): the slides + camera lecture is "still" throughout (only its camera inset moves), so every
