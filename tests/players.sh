@@ -11,6 +11,9 @@ pg=""
 # the browser and the server run in their own process group, which is killed whatever happens
 cleanup() { [ -n "$pg" ] && kill -KILL -- "-$pg" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT INT TERM
+# Chromium's sound goes through libpulse, which without a runtime directory makes one in $TMPDIR (pulse-XXXX) and
+# points ~/.config/pulse at it: give it one inside the test's folder, removed with it
+export PULSE_RUNTIME_PATH="$T/pulse"
 # a screen recording of slides: most of its frames repeat the one before exactly, so the ladder holds them (one
 # sample lasting up to a second, settings.hold_repeats): the players must play, seek and switch across those
 "$bld/lstream" sample "$T/lecture.mp4" --duration 60 --kind slides

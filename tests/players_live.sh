@@ -14,6 +14,9 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/lstream-players-live-XXXXXX")
 pg=""; lp=""
 cleanup() { [ -n "$pg" ] && kill -KILL -- "-$pg" 2>/dev/null; [ -n "$lp" ] && kill -KILL "$lp" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT INT TERM
+# Chromium's sound goes through libpulse, which without a runtime directory makes one in $TMPDIR (pulse-XXXX) and
+# points ~/.config/pulse at it: give it one inside the test's folder, removed with it
+export PULSE_RUNTIME_PATH="$T/pulse"
 PLAY=${LIVE_PLAY_S:-60}
 # 1 s segments (the live default is 2): hls.js stays 3 target durations behind the playlist it last loaded, which
 # is up to a segment older than the live edge (its reload phase, fixed when it joins): 3 x 2 + 2 s holds at 2 s

@@ -17,6 +17,9 @@ ns="lstream-startup-$$"
 pg=""
 cleanup() { [ -n "$pg" ] && kill -KILL -- "-$pg" 2>/dev/null; ip netns del "$ns" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT INT TERM
+# Chromium's sound goes through libpulse, which without a runtime directory makes one in $TMPDIR (pulse-XXXX) and
+# points ~/.config/pulse at it: give it one inside the test's folder, removed with it
+export PULSE_RUNTIME_PATH="$T/pulse"
 ip netns add "$ns" 2>/dev/null || { echo "SKIP: cannot create a network namespace"; exit 77; }
 ip netns exec "$ns" ip link set lo up mtu 1500
 "$bld/lstream" sample "$T/lecture.mp4" --duration 60 >/dev/null
