@@ -12,6 +12,9 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/lstream-httpd-XXXXXX")
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
+# Chromium's sound goes through libpulse, which without a runtime directory makes one in $TMPDIR (pulse-XXXX) and
+# points ~/.config/pulse at it: give it one inside the test's folder, removed with it
+export PULSE_RUNTIME_PATH="$T/pulse"
 PASS=0; FAIL=0
 ok() { PASS=$((PASS + 1)); echo "PASS: $*"; }
 bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
