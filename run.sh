@@ -14,8 +14,10 @@ PKGS=(build-essential autoconf automake libtool pkg-config
       libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-x)
 # every program a test uses: python3 (bad-input, validator and bench checks), the cross compiler and qemu (NEON),
 # chromium + node (players), clang + libFuzzer (fuzzing), clang-format (the style test), groff (the man page test),
-# Slurm and munge (a lecture chunked over a real single-node cluster, started by tests/slurm.sh)
+# gst-inspect-1.0 (the live test checks its GStreamer sources), Slurm and munge (a lecture chunked over a real
+# single-node cluster, started by tests/slurm.sh)
 TEST_PKGS=(python3 gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user chromium nodejs npm clang clang-format libclang-rt-14-dev groff-base
+           gstreamer1.0-tools
            slurmctld slurmd slurm-client munge curl)
 
 install_deps() {
