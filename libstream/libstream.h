@@ -238,9 +238,9 @@ typedef struct LStreamSettings {
     /** 0..120 (default 12): with hold_repeats and lecture, the lowest frame rate of a still stretch, one where the
      *  slide stays steady and only a small part of the picture moves (a camera inset, a pointer, a small video in
      *  a slide; doc/LECTURE.md): there every Nth picture is encoded, N the largest with the source's rate / N >= this
-     *  (30 fps: 15, 25 fps: 12.5), the pictures between held as repeats are (the sample before lasts longer).
-     *  A slide change, a segment start, a full-screen camera and screen motion (scrolling, typing over the
-     *  slide) keep every picture. 0: every picture. */
+     *  (30 fps: 15, 25 fps: 12.5); the pictures between are held as repeats are (the sample before lasts longer).
+     *  A slide change, a segment start, a full-screen camera and motion over the slide (scrolling, a slide
+     *  build) keep every picture. 0: every picture. */
     int inset_fps;
     uint8_t reserved[16]; /**< must be zero (lstream_default_settings() does it) */
 } LStreamSettings;

@@ -30,7 +30,8 @@ typedef struct LSX264 {
     /* a real-time rung (x264_open): its qcomp follows the class of the picture it starts on (x264_content) */
     int by_class;
     float qcomp_preset;
-    x264_param_t param; /* as opened, for that */
+    x264_param_t param; /* as opened, for that (x264_encoder_parameters() gives them validated: qcomp 1 has
+                         * turned the macroblock tree off, which a reopen at 0.6 must not inherit) */
 } LSX264;
 
 static void x264_log_cb(void *priv, int level, const char *fmt, va_list ap)
