@@ -32,7 +32,37 @@ typedef struct LSX264 {
     float qcomp_preset;
     x264_param_t param; /* as opened, for that (x264_encoder_parameters() gives them validated: qcomp 1 has
                          * turned the macroblock tree off, which a reopen at 0.6 must not inherit) */
+    /* A screen's IDR where pictures are held (x264_encode, HELD_IDR_QP_OFFSET): x264's full rate-distortion
+     * analysis and a lower quantiser. x264 applies a picture's own parameters when it encodes that picture and keeps
+     * them for the next, so once one IDR has had them every picture carries its own: @p cur, the settings in force
+     * (as opened, then as content() and faster() set them). */
+    x264_param_t cur;
+    int held;           /* LSEncoderParams.held: pictures may be held */
+    int screen;         /* the pictures are a screen's (content()) */
+    int per_picture;    /* pictures carry their own parameters */
+    int hq_subme;       /* the IDR's subpel refinement / mode decision: 10 (QP-RD) where x264 allows it, else 9 */
+    float *idr_offsets; /* HELD_IDR_QP_OFFSET for every macroblock */
 } LSX264;
+
+/*
+ * A screen's IDR where pictures may be held. On a still lecture the IDRs (a segment's, a slide change's) are nearly
+ * all the bytes (the generated slides lecture's 360p: 75 of 79 KB in 11 IDRs, its 37 other pictures 4 KB), and each
+ * stands for the seconds of held pictures after it. x264 sees none of those: in frame time (x264_open) its I-frame
+ * quantiser follows the recent P-frames' (over the IP ratio), and its macroblock tree weighs an IDR by the few
+ * pictures actually encoded after it, where FFmpeg's 2 s GOP gives the same still slide 59 P-frames' propagation.
+ * So such an IDR gets
+ *   - x264's full intra analysis: subme 10 (rate-distortion mode decision with QP-RD) and trellis 2 (the preset
+ *     "veryfast" has subme 2, trellis 0): 10-15 % fewer bytes for the same picture (x264 CLI, five slides of the
+ *     generated lecture, I-frames at CRF 23: 360p -8 %, 480p -11 %, 1080p -13 % at the same SSIM), ~30 ms more per
+ *     1080p IDR on this machine (41 against 10 ms), once a segment or a slide change;
+ *   - a quantiser HELD_IDR_QP_OFFSET lower (x264's per-macroblock quant_offsets), for the pictures it stands for.
+ * Measured per rung against every picture at the preset's analysis (doc/LECTURE.md, BENCHMARKS.md): on the
+ * generated slides, slides + camera, a still slide recorded at 2.5 Mbit/s CBR and the slides recorded by x264 at
+ * CRF 23, every rung 6-15 % smaller at an SSIM as high or higher (one rung 0.00003 lower); with the analysis alone
+ * and no offset, the SSIM came out 0.0005-0.0011 lower on 720p-360p. Never on a camera (its IDRs are followed by encoded pictures, which the tree
+ * sees), where nothing is held (live, --no-hold) or on an encoder that is falling behind (faster()).
+ */
+#define HELD_IDR_QP_OFFSET 2.0f
 
 static void x264_log_cb(void *priv, int level, const char *fmt, va_list ap)
 {
@@ -136,6 +166,14 @@ static int x264_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSC
     if (!e->h)
         return ls_fail(job, LSTREAM_ERR_ENCODER, "x264 cannot open an encoder for rung %s (%dx%d)", r->name, r->width,
                        r->height);
+    x264_encoder_parameters(e->h, &e->cur);
+    e->held = ep->held;
+    const int mbs = ((r->width + 15) / 16) * ((r->height + 15) / 16);
+    if (!(e->idr_offsets = ls_malloc(sizeof(*e->idr_offsets) * (size_t)mbs)))
+        return LSTREAM_ERR(ENOMEM);
+    for (int i = 0; i < mbs; i++)
+        e->idr_offsets[i] = -HELD_IDR_QP_OFFSET;
+    e->hq_subme = e->cur.b_cabac && e->cur.rc.i_aq_mode > 0 ? 10 : 9; /* QP-RD needs trellis 2 (CABAC) and AQ */
     e->n_given = x264_encoder_maximum_delayed_frames(e->h) + 2;
     if (!(e->given = ls_malloc(sizeof(*e->given) * (size_t)e->n_given)))
         return LSTREAM_ERR(ENOMEM);
@@ -265,6 +303,22 @@ static int x264_encode(void *priv, const LSPicture *pic, int64_t index, int forc
             return ls_fail(e->job, LSTREAM_ERR_BUG, "rung %s: x264 holds more frames than it said it would", e->name);
         e->given[e->n_in++ % e->n_given] = index;
         in.i_type = force_idr ? X264_TYPE_IDR : X264_TYPE_AUTO;
+        const int held_idr = force_idr && e->held && e->screen && !e->faster && e->cur.analyse.i_subpel_refine;
+        if (held_idr || e->per_picture) {
+            x264_param_t *p = ls_malloc(sizeof(*p)); /* x264's: it frees it (param_free) once applied */
+            if (!p)
+                return LSTREAM_ERR(ENOMEM);
+            *p = e->cur;
+            p->opaque = NULL;
+            p->param_free = free;
+            if (held_idr) {
+                p->analyse.i_subpel_refine = e->hq_subme;
+                p->analyse.i_trellis = 2;
+                in.prop.quant_offsets = e->idr_offsets; /* read within this call (x264_adaptive_quant_frame) */
+            }
+            in.param = p;
+            e->per_picture = 1;
+        }
         int size = x264_encoder_encode(e->h, &nal, &n, &in, &out);
         if (size < 0)
             return ls_fail(e->job, LSTREAM_ERR_ENCODER, "x264 failed on frame %lld of rung %s", (long long)index,
@@ -301,6 +355,7 @@ static void x264_close(void *priv)
         x264_encoder_close(e->h);
     free(e->buf);
     free(e->given);
+    free(e->idr_offsets);
 }
 
 /* Live, falling behind: x264_encoder_reconfig() takes analysis settings on the fly (the SPS and PPS stay, so
@@ -310,8 +365,7 @@ static void x264_close(void *priv)
 static int x264_faster(void *priv, int level)
 {
     LSX264 *e = priv;
-    x264_param_t p;
-    x264_encoder_parameters(e->h, &p);
+    x264_param_t p = e->cur;
     if (level >= 1) {
         p.analyse.i_me_method = X264_ME_DIA;
         p.analyse.i_subpel_refine = p.analyse.i_subpel_refine > 1 ? 1 : p.analyse.i_subpel_refine;
@@ -337,6 +391,7 @@ static int x264_faster(void *priv, int level)
         return 1;
     if (x264_encoder_reconfig(e->h, &p) < 0)
         return ls_fail(e->job, LSTREAM_ERR_ENCODER, "x264 (rung %s) refuses faster settings", e->name);
+    e->cur = p;
     e->faster = level;
     return 0;
 }
@@ -394,6 +449,7 @@ static int rate_for_class(LSX264 *e, int cls)
     x264_encoder_close(e->h);
     e->h = h;
     e->param = p;
+    x264_encoder_parameters(h, &e->cur);
     ls_log(e->job, LSTREAM_LOG_INFO, "rung %s: qcomp %.2f, the lecture starting on a %s", e->name, q,
            cls == LS_CLASS_CAMERA ? "camera" : "screen");
     return 0;
@@ -411,8 +467,8 @@ static int x264_content(void *priv, int cls)
     int err = rate_for_class(e, cls);
     if (err)
         return err;
-    x264_param_t p;
-    x264_encoder_parameters(e->h, &p);
+    e->screen = cls != LS_CLASS_CAMERA;
+    x264_param_t p = e->cur;
     const int camera = cls == LS_CLASS_CAMERA && e->faster < 2; /* level 2 took psy away for speed */
     const float rd = camera ? e->psy_rd : 0, trellis = camera ? e->psy_trellis : 0;
     if (p.analyse.f_psy_rd == rd && p.analyse.f_psy_trellis == trellis)
@@ -421,6 +477,7 @@ static int x264_content(void *priv, int cls)
     p.analyse.f_psy_trellis = trellis;
     if (x264_encoder_reconfig(e->h, &p) < 0)
         return ls_fail(e->job, LSTREAM_ERR_ENCODER, "x264 (rung %s) refuses content settings", e->name);
+    e->cur = p;
     return 0;
 }
 
