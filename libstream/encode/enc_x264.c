@@ -34,12 +34,15 @@ typedef struct LSX264 {
                          * turned the macroblock tree off, which a reopen at 0.6 must not inherit) */
     /* A screen's IDR where pictures are held (x264_encode, HELD_IDR_QP_OFFSET): x264's full rate-distortion
      * analysis and a lower quantiser. x264 applies a picture's own parameters when it encodes that picture and keeps
-     * them for the next, so once one IDR has had them every picture carries its own: @p cur, the settings in force
-     * (as opened, then as content() and faster() set them). */
+     * them for the next, so the pictures given after such an IDR carry @p cur, the settings in force (as opened,
+     * then as content() and faster() set them), until x264 must have encoded one of them after the IDR: it holds
+     * fewer than n_given pictures, so by the n_given-th it has encoded the IDR and at least one picture after it,
+     * and nothing given later is encoded before that one (it is not a B-frame of theirs: x264's delay is longer
+     * than a B-frame run). */
     x264_param_t cur;
     int held;           /* LSEncoderParams.held: pictures may be held */
     int screen;         /* the pictures are a screen's (content()) */
-    int per_picture;    /* pictures carry their own parameters */
+    int restore;        /* pictures still to carry @p cur */
     int hq_subme;       /* the IDR's subpel refinement / mode decision: 10 (QP-RD) where x264 allows it, else 9 */
     float *idr_offsets; /* HELD_IDR_QP_OFFSET for every macroblock */
 } LSX264;
@@ -304,7 +307,7 @@ static int x264_encode(void *priv, const LSPicture *pic, int64_t index, int forc
         e->given[e->n_in++ % e->n_given] = index;
         in.i_type = force_idr ? X264_TYPE_IDR : X264_TYPE_AUTO;
         const int held_idr = force_idr && e->held && e->screen && !e->faster && e->cur.analyse.i_subpel_refine;
-        if (held_idr || e->per_picture) {
+        if (held_idr || e->restore > 0) {
             x264_param_t *p = ls_malloc(sizeof(*p)); /* x264's: it frees it (param_free) once applied */
             if (!p)
                 return LSTREAM_ERR(ENOMEM);
@@ -317,7 +320,7 @@ static int x264_encode(void *priv, const LSPicture *pic, int64_t index, int forc
                 in.prop.quant_offsets = e->idr_offsets; /* read within this call (x264_adaptive_quant_frame) */
             }
             in.param = p;
-            e->per_picture = 1;
+            e->restore = held_idr ? e->n_given : e->restore - 1;
         }
         int size = x264_encoder_encode(e->h, &nal, &n, &in, &out);
         if (size < 0)
