@@ -315,7 +315,8 @@ static int x264_encode(void *priv, const LSPicture *pic, int64_t index, int forc
             p->opaque = NULL;
             p->param_free = free;
             if (held_idr) {
-                p->analyse.i_subpel_refine = e->hq_subme;
+                if (p->analyse.i_subpel_refine < e->hq_subme) /* placebo's 11 stays */
+                    p->analyse.i_subpel_refine = e->hq_subme;
                 p->analyse.i_trellis = 2;
                 in.prop.quant_offsets = e->idr_offsets; /* read within this call (x264_adaptive_quant_frame) */
             }
