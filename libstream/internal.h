@@ -150,7 +150,10 @@ typedef struct LSAudio {
 
 /* ---- normaliser: any decoded frame -> I420 8-bit at display orientation, CFR ---- */
 typedef struct LSNormalizer LSNormalizer;
-typedef int (*LSFrameSink)(void *opaque, const LSPicture *pic, int64_t index);
+/* A slot's picture. The sink may take @p pic by exchange (its planes for an owned picture of the same size: no copy);
+ * @p repeat: the picture delivered in the call before, again (a frame filling several slots), whose planes are
+ * whatever that call left in @p pic: a sink that takes pictures shows its own copy again. */
+typedef int (*LSFrameSink)(void *opaque, LSPicture *pic, int64_t index, int repeat);
 /* @p t0: input time of output time 0 (NAN: the first frame's); a first frame after t0 is shown from t0 on. */
 int ls_normalizer_open(LSNormalizer **n, LStreamJob *job, const LSSourceInfo *info, int fps_num, int fps_den, double t0,
                        LSFrameSink sink, void *opaque);

@@ -300,7 +300,7 @@ static int emit_oldest(LSLecture *l)
     return err;
 }
 
-int ls_lecture_push(void *opaque, const LSPicture *pic, int64_t index)
+int ls_lecture_push(void *opaque, LSPicture *pic, int64_t index, int repeat)
 {
     LSLecture *l = opaque;
     int err;
@@ -312,8 +312,15 @@ int ls_lecture_push(void *opaque, const LSPicture *pic, int64_t index)
     Slot *s = slot_at(l, l->count);
     s->index = index;
     s->flags = 0;
-    measure(l, pic, s);
-    copy_picture(&s->pic, pic);
+    /* a repeat is the newest picture of the ring again (its planes may have been taken from @p pic) */
+    const LSPicture *src = repeat && l->have_prev ? &l->ring[(l->head + l->count + l->cap - 1) % l->cap].pic : pic;
+    measure(l, src, s);
+    if (src == pic && pic->buf) { /* an exchange of two owned pictures of one size: no copy */
+        const LSPicture t = s->pic;
+        s->pic = *pic;
+        *pic = t;
+    } else
+        copy_picture(&s->pic, src);
     l->count++;
     if (l->job->s.log_level >= LSTREAM_LOG_DEBUG)
         ls_log(l->job, LSTREAM_LOG_DEBUG, "lecture: frame %lld changed %d of %d static, %d motion, %d any, %d live",

@@ -50,8 +50,8 @@ typedef struct LSLecture LSLecture;
 /* Frames of history the analysis looks back on (a chunk must decode at least this many before its first). */
 int ls_lecture_history(int fps_num, int fps_den);
 int ls_lecture_open(LSLecture **l, LStreamJob *job, const LSLectureParams *p, LSLectureSink sink, void *opaque);
-/* An LSFrameSink (the normaliser's): pictures in index order, consecutive. */
-int ls_lecture_push(void *l, const LSPicture *pic, int64_t index);
+/* An LSFrameSink (the normaliser's): pictures in index order, consecutive; an owned picture is taken by exchange. */
+int ls_lecture_push(void *l, LSPicture *pic, int64_t index, int repeat);
 /* End of the pictures: hand on the ones still held for look-ahead. */
 int ls_lecture_finish(LSLecture *l);
 void ls_lecture_close(LSLecture **l);

@@ -21,7 +21,8 @@ struct LSNormalizer {
     LSPicture conv, deint;
     LSPicture held; /* the latest frame, ready to fill slots */
     int have_held;
-    double t0; /* pts of the first frame: output time 0 */
+    int held_given; /* delivered since it was written: the sink may have taken its planes */
+    double t0;      /* pts of the first frame: output time 0 */
     int started;
     int64_t next_slot; /* next constant-rate output index */
     int64_t first_out; /* slots before it are counted, not delivered (a run that starts part-way) */
@@ -90,7 +91,11 @@ static int emit_until(LSNormalizer *n, double t)
     while (n->have_held && (n->next_slot + 0.5) / n->fps < t - 1e-9) {
         if (ls_cancelled(n->job))
             return ls_fail(n->job, LSTREAM_ERR_CANCELLED, "cancelled");
-        int err = n->next_slot >= n->first_out ? n->sink(n->opaque, &n->held, n->next_slot) : 0;
+        int err = 0;
+        if (n->next_slot >= n->first_out) {
+            err = n->sink(n->opaque, &n->held, n->next_slot, n->held_given);
+            n->held_given = 1;
+        }
         if (err)
             return err;
         n->next_slot++;
@@ -155,6 +160,7 @@ int ls_normalizer_push(LSNormalizer *n, const LSVideoFrame *f)
             for (int y = 0; y < ph; y++)
                 memcpy(n->held.data[p] + y * n->held.stride[p], src.data[p] + y * src.stride[p], pw);
     }
+    n->held_given = 0;
     const int first = !n->have_held;
     if (first)
         n->first_pts = pts;

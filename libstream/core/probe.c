@@ -135,10 +135,10 @@ static int first_error(Probe *pr)
 }
 
 /* the normaliser's sink: the stretch's pictures, kept at the reference size */
-static int on_frame(void *opaque, const LSPicture *pic, int64_t index)
+static int on_frame(void *opaque, LSPicture *pic, int64_t index, int repeat)
 {
     Probe *pr = opaque;
-    (void)index;
+    (void)index, (void)repeat; /* copies, never takes: a repeat's planes are intact */
     if (pr->got >= pr->count)
         return 0;
     LSPicture *d = &pr->pics[pr->got];

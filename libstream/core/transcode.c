@@ -1384,9 +1384,9 @@ static int start_chunk(Ctx *c)
     return err ? err : ls_input_select(&c->in, c->job, LS_ITEM_VIDEO, from);
 }
 
-static int count_slot(void *opaque, const LSPicture *pic, int64_t index)
+static int count_slot(void *opaque, LSPicture *pic, int64_t index, int repeat)
 {
-    (void)opaque, (void)pic, (void)index;
+    (void)opaque, (void)pic, (void)index, (void)repeat;
     return 0;
 }
 
