@@ -55,15 +55,16 @@ typedef struct LSX264 {
  * pictures actually encoded after it, where FFmpeg's 2 s GOP gives the same still slide 59 P-frames' propagation.
  * So such an IDR gets
  *   - x264's full intra analysis: subme 10 (rate-distortion mode decision with QP-RD) and trellis 2 (the preset
- *     "veryfast" has subme 2, trellis 0): 10-15 % fewer bytes for the same picture (x264 CLI, five slides of the
- *     generated lecture, I-frames at CRF 23: 360p -8 %, 480p -11 %, 1080p -13 % at the same SSIM), ~30 ms more per
+ *     "veryfast" has subme 2, trellis 0): 8-13 % fewer bytes for the same picture at the same SSIM (x264 CLI, five
+ *     slides of the generated lecture, I-frames at CRF 23: 360p -8 %, 480p -11 %, 1080p -13 %), ~30 ms more per
  *     1080p IDR on this machine (41 against 10 ms), once a segment or a slide change;
  *   - a quantiser HELD_IDR_QP_OFFSET lower (x264's per-macroblock quant_offsets), for the pictures it stands for.
  * Measured per rung against every picture at the preset's analysis (doc/LECTURE.md, BENCHMARKS.md): on the
  * generated slides, slides + camera, a still slide recorded at 2.5 Mbit/s CBR and the slides recorded by x264 at
  * CRF 23, every rung 6-15 % smaller at an SSIM as high or higher (one rung 0.00003 lower); with the analysis alone
- * and no offset, the SSIM came out 0.0005-0.0011 lower on 720p-360p. Never on a camera (its IDRs are followed by encoded pictures, which the tree
- * sees), where nothing is held (live, --no-hold) or on an encoder that is falling behind (faster()).
+ * and no offset, the SSIM came out 0.0005-0.0011 lower on 720p-360p. Never on a camera (its IDRs are followed by
+ * encoded pictures, which the tree sees), where nothing is held (live, --no-hold), without the analysis's classes
+ * (--no-lecture: nothing says it is a screen) or on an encoder that is falling behind (faster()).
  */
 #define HELD_IDR_QP_OFFSET 2.0f
 
