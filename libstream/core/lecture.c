@@ -12,6 +12,9 @@
  *   difference >= 1: a camera's noise or movement) or are motion blocks;
  *   a still picture is an "inset" one when at most INSET_FRAC of its blocks differ at all (a picture-in-picture
  *   camera of up to half the width and height, a pointer, a small video in a slide);
+ *   a picture is "live" when more than LIVE_FRAC of its blocks differ at all: more than a pointer or handwriting
+ *   (a few blocks), as a camera inset (the generated one: 6 %); its IDR does not stand for held pictures (the
+ *   x264 adapter's HELD_IDR_QP_OFFSET);
  *   a slide change is a burst of change after a steady picture, followed by two steady ones, that changed at least
  *   SLIDE_FRAC of the non-motion blocks, in a picture at least STATIC_MIN non-motion; a burst within the
  *   look-ahead (a cut) gets the IDR on its first frame, a longer one (a fade, up to two seconds) on the frame where
@@ -33,6 +36,7 @@
 #define STATIC_MIN   0.25
 #define CAMERA_FRAC  0.40
 #define INSET_FRAC   0.25
+#define LIVE_FRAC    0.02
 
 typedef struct Slot {
     LSPicture pic; /* a copy, handed on after the look-ahead */
@@ -236,7 +240,8 @@ static void decide(LSLecture *l)
                     : steady(k)                                                            ? LS_CLASS_STILL
                                                                                            : LS_CLASS_MOTION;
     s->flags |= cls << 4 | (s->repeat ? LS_LECT_REPEAT : 0) |
-                (cls == LS_CLASS_STILL && k->n_live <= INSET_FRAC * l->nb ? LS_LECT_INSET : 0);
+                (cls == LS_CLASS_STILL && k->n_live <= INSET_FRAC * l->nb ? LS_LECT_INSET : 0) |
+                (k->n_live > LIVE_FRAC * l->nb ? LS_LECT_LIVE : 0);
     if (!l->p.detect)
         return;
     if (l->burst_start >= 0) { /* a transition longer than the look-ahead (a fade, a wipe): until it settles */

@@ -27,6 +27,8 @@ enum {
     LS_LECT_REPEAT = 4,  /* every sample of this picture equals the one before it (all three planes) */
     LS_LECT_INSET = 8,   /* still: the slide steady, and at most INSET_FRAC of the picture live (a camera inset, a
                           * pointer): what moves may be shown at a lower rate (settings.inset_fps) */
+    LS_LECT_LIVE = 64,   /* more than LIVE_FRAC of the picture live (a camera inset, a video: more than a pointer
+                          * or handwriting): the pictures after this one are encoded, not held */
 };
 #define LS_LECT_PICTURE_AGO(flags) (((flags) >> 8) & 1023)
 #define LS_LECT_AGO_SHIFT          18

@@ -115,7 +115,7 @@ static void encode_task(void *opaque, int i)
             ls_plane_scale(&pr->job->dsp, &c->sc[p], c->pic.data[p], c->pic.stride[p], pr->cur->data[p],
                            pr->cur->stride[p]);
     t->err = t->enc.ops->encode_picture(t->enc.priv, c->same ? pr->cur : &c->pic, pr->cur_index,
-                                        pr->cur_index == pr->first, on_packet, t);
+                                        pr->cur_index == pr->first ? LS_IDR_FORCE : 0, on_packet, t);
 }
 
 static void drain_task(void *opaque, int i)

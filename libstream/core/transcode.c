@@ -667,7 +667,11 @@ static int on_frame(void *opaque, LSPicture *pic, int64_t index, int flags)
         c->held_run = 0;
         c->cur = pic;
         c->cur_index = index;
-        c->cur_idr = force_idr;
+        /* a new slide's IDR, or a screen's where no more than a pointer is live, stands for the held pictures after
+         * it (LS_IDR_STANDS); where a camera inset is live, every other picture after it is encoded */
+        const int screen = LS_LECT_CLASS(flags) != LS_CLASS_CAMERA && !(flags & LS_LECT_LIVE);
+        const int stands = c->hold && (slide || screen);
+        c->cur_idr = force_idr ? LS_IDR_FORCE | (stands ? LS_IDR_STANDS : 0) : 0;
         ls_pool_run(c->pool, rung_task, c, c->n_rungs);
         c->cur = NULL;
     }

@@ -40,7 +40,6 @@ typedef struct LSX264 {
      * and nothing given later is encoded before that one (it is not a B-frame of theirs: x264's delay is longer
      * than a B-frame run). */
     x264_param_t cur;
-    int held;           /* LSEncoderParams.held: pictures may be held */
     int screen;         /* the pictures are a screen's (content()) */
     int restore;        /* pictures still to carry @p cur */
     int hq_subme;       /* the IDR's subpel refinement / mode decision: 10 (QP-RD) where x264 allows it, else 9 */
@@ -62,9 +61,10 @@ typedef struct LSX264 {
  * Measured per rung against every picture at the preset's analysis (doc/LECTURE.md, BENCHMARKS.md): on the
  * generated slides, slides + camera, a still slide recorded at 2.5 Mbit/s CBR and the slides recorded by x264 at
  * CRF 23, every rung 6-15 % smaller at an SSIM as high or higher (one rung 0.00003 lower); with the analysis alone
- * and no offset, the SSIM came out 0.0005-0.0011 lower on 720p-360p. Never on a camera (its IDRs are followed by
- * encoded pictures, which the tree sees), where nothing is held (live, --no-hold), without the analysis's classes
- * (--no-lecture: nothing says it is a screen) or on an encoder that is falling behind (faster()).
+ * and no offset, the SSIM came out 0.0005-0.0011 lower on 720p-360p. Only on the IDRs the driver says stand for
+ * held pictures (LS_IDR_STANDS: a new slide's, or a screen's where no more than a pointer is live; never live, with
+ * --no-hold or --no-lecture), on a screen-tuned encoder that is not falling behind (faster()): a camera's or a
+ * camera inset's IDR is followed by encoded pictures, which the tree sees.
  */
 #define HELD_IDR_QP_OFFSET 2.0f
 
@@ -171,7 +171,6 @@ static int x264_open(void *priv, LStreamJob *job, const LSEncoderParams *ep, LSC
         return ls_fail(job, LSTREAM_ERR_ENCODER, "x264 cannot open an encoder for rung %s (%dx%d)", r->name, r->width,
                        r->height);
     x264_encoder_parameters(e->h, &e->cur);
-    e->held = ep->held;
     const int mbs = ((r->width + 15) / 16) * ((r->height + 15) / 16);
     if (!(e->idr_offsets = ls_malloc(sizeof(*e->idr_offsets) * (size_t)mbs)))
         return LSTREAM_ERR(ENOMEM);
@@ -307,7 +306,7 @@ static int x264_encode(void *priv, const LSPicture *pic, int64_t index, int forc
             return ls_fail(e->job, LSTREAM_ERR_BUG, "rung %s: x264 holds more frames than it said it would", e->name);
         e->given[e->n_in++ % e->n_given] = index;
         in.i_type = force_idr ? X264_TYPE_IDR : X264_TYPE_AUTO;
-        const int held_idr = force_idr && e->held && e->screen && !e->faster && e->cur.analyse.i_subpel_refine;
+        const int held_idr = (force_idr & LS_IDR_STANDS) && e->screen && !e->faster && e->cur.analyse.i_subpel_refine;
         if (held_idr || e->restore > 0) {
             x264_param_t *p = ls_malloc(sizeof(*p)); /* x264's: it frees it (param_free) once applied */
             if (!p)

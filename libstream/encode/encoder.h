@@ -44,6 +44,10 @@ typedef struct LSEncoderParams {
 
 typedef int (*LSPacketSink)(void *opaque, const LSPacket *pkt);
 
+/* LSEncoderOps.encode_picture's force_idr */
+#define LS_IDR_FORCE  1
+#define LS_IDR_STANDS 2
+
 typedef struct LSEncoderOps {
     const char *name; /* "x264", "aac": for messages */
     int kind;         /* LS_TRACK_VIDEO or LS_TRACK_AUDIO */
@@ -57,7 +61,9 @@ typedef struct LSEncoderOps {
     /* Video: encode @p pic as frame @p index, its presentation time in frames of the frame rate. Indexes rise
      * but may skip (a held repeat: the picture before lasts longer, settings.hold_repeats). Packets' pts and
      * dts are in frames too: a packet's dts is the index of the picture given that many packets earlier (the
-     * first packet's dts is its pts); its duration is not used (a video sample lasts until the next dts). */
+     * first packet's dts is its pts); its duration is not used (a video sample lasts until the next dts).
+     * @p force_idr: 0, or LS_IDR_FORCE, with LS_IDR_STANDS when the pictures after it will mostly be held (a still
+     * screen: it is what they show, and an encoder that sees only the pictures it is given may spend more on it). */
     int (*encode_picture)(void *priv, const LSPicture *pic, int64_t index, int force_idr, LSPacketSink sink,
                           void *opaque);
     /* Audio: feed samples whose first one is at @p offset seconds on the output timeline (only the first
