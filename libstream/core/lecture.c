@@ -39,7 +39,7 @@
 #define LIVE_FRAC    0.02
 
 typedef struct Slot {
-    LSPicture pic; /* a copy, handed on after the look-ahead */
+    LSPicture pic; /* the analysis's own (a copy or an exchange), handed on after the look-ahead */
     int64_t index;
     int changed;  /* non-motion blocks changed since the picture before */
     int n_static; /* non-motion blocks */
@@ -156,11 +156,14 @@ static void copy_picture(LSPicture *dst, const LSPicture *src)
         copy_rect(dst, src, p, 0, 0, p ? (src->w + 1) / 2 : src->w, p ? (src->h + 1) / 2 : src->h);
 }
 
+/* The picture before the next one pushed: the newest in the ring (ls_lecture_push() hands on the oldest, never the
+ * newest). */
+static const LSPicture *newest(const LSLecture *l) { return &l->ring[(l->head + l->count + l->cap - 1) % l->cap].pic; }
+
 /* The change measure of @p pic against the picture before it, into slot @p s. */
 static void measure(LSLecture *l, const LSPicture *pic, Slot *s)
 {
-    /* the picture before: the newest in the ring (ls_lecture_push() hands on the oldest, never the newest) */
-    const LSPicture *prev = &l->ring[(l->head + l->count + l->cap - 1) % l->cap].pic;
+    const LSPicture *prev = newest(l);
     const uint64_t window = (l->hist_len >= 64 ? ~0ull : (1ull << l->hist_len) - 1);
     s->changed = s->n_static = s->n_motion = s->any_changed = s->n_live = 0;
     /* every block's difference first: the frame's noise floor is the median block's mean difference (most of a
@@ -318,7 +321,7 @@ int ls_lecture_push(void *opaque, LSPicture *pic, int64_t index, int repeat)
     s->index = index;
     s->flags = 0;
     /* a repeat is the newest picture of the ring again (its planes may have been taken from @p pic) */
-    const LSPicture *src = repeat && l->have_prev ? &l->ring[(l->head + l->count + l->cap - 1) % l->cap].pic : pic;
+    const LSPicture *src = repeat && l->have_prev ? newest(l) : pic;
     measure(l, src, s);
     if (src == pic && pic->buf) { /* an exchange of two owned pictures of one size: no copy */
         const LSPicture t = s->pic;
