@@ -66,7 +66,9 @@ if [ "${1:-}" = test ]; then
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
     if [ $status -ne 0 ]; then
         for f in $(find . -name '*.log' -newer config.status); do
-            grep -q -E '^(FAIL|ERROR)' "${f%.log}.trs" 2>/dev/null && { echo "=== $f"; tail -40 "$f"; }
+            # (a .trs file says ":test-result: FAIL"): the log's own FAIL lines, then its end
+            grep -q -E '^:test-result: (FAIL|ERROR)' "${f%.log}.trs" 2>/dev/null &&
+                { echo "=== $f"; grep -E '^(FAIL|ERROR)' "$f" | head -20; echo "--- its last lines:"; tail -40 "$f"; }
         done
     fi
     # the release tarball builds and passes the suite without git or anything ignored (make distcheck; its

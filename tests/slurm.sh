@@ -42,7 +42,7 @@ pids+=($!)
 # ---- slurm: one node (this machine, as slurmd -C describes it), one partition, free ports ----
 host=$(hostname -s)
 nodeline=$(slurmd -C | head -n 1)
-port=$(( 20000 + RANDOM % 20000 ))
+port=$(( 10000 + RANDOM % 20000 )) # below the ephemeral range (32768-60999) that connections take theirs from
 cat > "$W/slurm.conf" <<EOF
 ClusterName=lstream
 SlurmctldHost=$host

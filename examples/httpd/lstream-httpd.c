@@ -403,12 +403,23 @@ static void run_worker(Job *j)
     }
     if (f)
         fclose(f);
+    pthread_mutex_lock(&S.lock);
+    j->pid = 0; /* not yet reaped, so the number is not reused before this: no DELETE signals another process */
+    pthread_mutex_unlock(&S.lock);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
+    /* the files first, the state after: a client that sees the job ended finds its upload gone and nothing
+     * half-written in media/ (what a worker that was killed or crashed could not remove itself) */
+    unlink(in);
+    const int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (!ok) {
+        char incoming[PATH_MAX + 64];
+        snprintf(incoming, sizeof(incoming), "%s/.%s.incoming", S.media, j->id);
+        remove_tree(incoming);
+    }
     pthread_mutex_lock(&S.lock);
-    j->pid = 0;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    if (ok)
         j->state = DONE;
     else if (j->cancel || (WIFEXITED(status) && WEXITSTATUS(status) == 3))
         j->state = CANCELLED;
@@ -420,14 +431,7 @@ static void run_worker(Job *j)
         else if (!j->error[0])
             snprintf(j->error, sizeof(j->error), "the worker failed (exit %d)", WEXITSTATUS(status));
     }
-    const int done = j->state == DONE;
     pthread_mutex_unlock(&S.lock);
-    unlink(in);
-    if (!done) { /* what a worker that was killed or crashed could not remove itself */
-        char incoming[PATH_MAX + 64];
-        snprintf(incoming, sizeof(incoming), "%s/.%s.incoming", S.media, j->id);
-        remove_tree(incoming);
-    }
     say("job %s: %s%s%s", j->id, state_name[j->state], j->error[0] ? ": " : "", j->error);
 }
 
@@ -906,6 +910,7 @@ static void usage(FILE *f)
         "                     [--max-upload MB] [--min-rate KBPS] [--timeout S] [--assets DIR] [--set NAME=VALUE]...\n"
         "Upload a lecture (POST /jobs), follow its transcode (GET /jobs/ID, /jobs/ID/events), cancel it\n"
         "(DELETE /jobs/ID) and stream the ladder (GET /media/ID/master.m3u8 or manifest.mpd).\n"
+        "  --port N          TCP port; 0: one the system finds free (the log's \"listening on\" line names it)\n"
         "  --root DIR        data folder: uploads/ and media/ are made in it; nothing is written elsewhere\n"
         "  --bind ADDR       IPv4 address to listen on (default 127.0.0.1)\n"
         "  --workers N       transcodes at once, each in its own process (default 1)\n"
@@ -935,7 +940,7 @@ int main(int argc, char **argv)
                                           { "timeout", required_argument, NULL, 't' },
                                           { "help", no_argument, NULL, 'h' },
                                           { 0 } };
-    int port = 0, c;
+    int port = -1, c;
     const char *root = NULL, *bind_addr = "127.0.0.1";
     S.workers = 1;
     S.queue_max = 16;
@@ -946,7 +951,12 @@ int main(int argc, char **argv)
     S.worker_opts = calloc((size_t)argc, sizeof(char *));
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'p': port = atoi(optarg); break;
+        case 'p': {
+            char *end;
+            const long v = strtol(optarg, &end, 10);
+            port = end != optarg && !*end && v >= 0 && v <= 65535 ? (int)v : -1;
+            break;
+        }
         case 'r': root = optarg; break;
         case 'b': bind_addr = optarg; break;
         case 'w': S.workers = atoi(optarg); break;
@@ -983,8 +993,8 @@ int main(int argc, char **argv)
         default: usage(stderr); return 1;
         }
     }
-    if (!root || port <= 0 || port > 65535 || S.workers < 1 || S.queue_max < 1 || S.max_uploads < 1 ||
-        S.max_upload <= 0 || optind < argc) {
+    if (!root || port < 0 || S.workers < 1 || S.queue_max < 1 || S.max_uploads < 1 || S.max_upload <= 0 ||
+        optind < argc) {
         usage(stderr);
         return 1;
     }
@@ -1023,6 +1033,10 @@ int main(int argc, char **argv)
     if (!d) {
         fprintf(stderr, "lstream-httpd: cannot listen on %s:%d\n", bind_addr, port);
         return 1;
+    }
+    if (port == 0) { /* the port the system chose */
+        const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+        port = di ? di->port : 0;
     }
     say("listening on http://%s:%d/, data in %s, %d worker(s), libstream %s", bind_addr, port, S.root, S.workers,
         lstream_version());
