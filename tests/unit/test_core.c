@@ -9,6 +9,7 @@
 #include "libstream/encode/encoder.h"
 #include "libstream/package/model.h"
 #include "libstream/output/output.h"
+#include "libstream/core/lecture.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -451,6 +452,146 @@ static void test_manifests(const char *tmp, const char *golden)
     lstream_job_close(&job);
 }
 
+/* ---- the lecture analysis on pictures drawn here: what it flags, frame by frame ---- */
+#define LW 640
+#define LH 360
+#define LN 90
+
+typedef struct Flags {
+    int n;
+    int f[LN];
+} Flags;
+
+static int collect(void *opaque, LSPicture *pic, int64_t index, int flags)
+{
+    Flags *c = opaque;
+    (void)pic;
+    if (index >= 0 && index < LN)
+        c->f[index] = flags;
+    c->n++;
+    return 0;
+}
+
+static uint32_t rnd(uint32_t *s)
+{
+    *s = *s * 1664525u + 1013904223u;
+    return *s >> 8;
+}
+
+/* A slide: a light page with dark "lines of text" (seed: which slide). */
+static void draw_slide(LSPicture *p, uint32_t seed)
+{
+    for (int y = 0; y < LH; y++)
+        memset(p->data[0] + y * p->stride[0], 235, LW);
+    for (int p_ = 1; p_ < 3; p_++)
+        for (int y = 0; y < LH / 2; y++)
+            memset(p->data[p_] + y * p->stride[p_], 128, LW / 2);
+    for (int line = 0; line < 12; line++) {
+        const int y0 = 30 + line * 26;
+        for (int x = 40; x < LW - 40;) {
+            const int wlen = 10 + (int)(rnd(&seed) % 50);
+            for (int y = y0; y < y0 + 12; y++)
+                for (int i = x; i < x + wlen && i < LW - 40; i++)
+                    p->data[0][y * p->stride[0] + i] = (uint8_t)(16 + (i * 7 + y * 3) % 40);
+            x += wlen + 8;
+        }
+    }
+}
+
+enum { POINTER = 1, INSET = 2, PEN = 4 };
+
+/* Frame @p i of a lecture: slide 1, slide 2 from frame LN / 2, with what moves on top (@p what). */
+static void draw_frame(LSPicture *p, int i, int what)
+{
+    draw_slide(p, i < LN / 2 ? 1 : 2);
+    if (what & POINTER) /* a 10x10 pointer, 3 px a frame to the right */
+        for (int y = 200; y < 210; y++)
+            memset(p->data[0] + y * p->stride[0] + 100 + 3 * i, 0, 10);
+    if (what & PEN) /* handwriting: a stroke 2 px longer every frame */
+        for (int y = 320; y < 323; y++)
+            memset(p->data[0] + y * p->stride[0] + 60, 20, (size_t)(2 * i + 1));
+    if (what & INSET) { /* a camera picture-in-picture, 160x96 bottom right: a face that moves, and sensor noise */
+        uint32_t seed = 77u + (uint32_t)i;
+        for (int y = LH - 96; y < LH; y++)
+            for (int x = LW - 160; x < LW; x++) {
+                const int dx = x - (LW - 80) - (i % 10), dy = y - (LH - 48);
+                const int face = dx * dx + dy * dy < 900 ? 170 : 90;
+                p->data[0][y * p->stride[0] + x] = (uint8_t)(face + (int)(rnd(&seed) % 9));
+            }
+    }
+}
+
+static void lecture_run(LStreamJob *job, int what, Flags *c)
+{
+    memset(c, 0, sizeof(*c));
+    LSLecture *l = NULL;
+    const LSLectureParams lp = { .fps_num = 30, .fps_den = 1, .detect = 1 };
+    LSPicture pic = { 0 };
+    EXPECT(!ls_lecture_open(&l, job, &lp, collect, c) && !ls_picture_alloc(&pic, LW, LH), "lecture analysis opens");
+    for (int i = 0; i < LN && l && pic.buf; i++) {
+        draw_frame(&pic, i, what); /* the picture may be another allocation after each push (an exchange) */
+        EXPECT(!ls_lecture_push(l, &pic, i, 0), "push %d", i);
+    }
+    if (l)
+        EXPECT(!ls_lecture_finish(l), "finish");
+    ls_lecture_close(&l);
+    ls_picture_free(&pic);
+}
+
+static void test_lecture(void)
+{
+    LStreamSettings st;
+    lstream_default_settings(&st);
+    LStreamJob *job = NULL;
+    if (lstream_job_open(&job, &st)) {
+        EXPECT(0, "a job for the lecture analysis");
+        return;
+    }
+    static const struct {
+        int what, live;
+        const char *name;
+    } cases[] = {
+        { 0, 0, "slides only" },        { POINTER, 0, "a moving pointer" },
+        { PEN, 0, "handwriting" },      { POINTER | PEN, 0, "a pointer and handwriting" },
+        { INSET, 1, "a camera inset" }, { INSET | POINTER, 1, "a camera inset and a pointer" },
+    };
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        Flags c;
+        lecture_run(job, cases[k].what, &c);
+        EXPECT(c.n == LN, "%s: %d of %d pictures handed on", cases[k].name, c.n, LN);
+        int slides = 0, live = 0, live_expected = 0, still = 0, inset = 0, settled = 0;
+        for (int i = 0; i < LN; i++) {
+            const int f = c.f[i], at_change = i == LN / 2;
+            slides += !!(f & LS_LECT_SLIDE);
+            if (f & LS_LECT_SLIDE)
+                EXPECT(at_change, "%s: a slide change at frame %d (true: %d)", cases[k].name, i, LN / 2);
+            /* the slide change's own frame differs almost everywhere: live there, whatever else moves */
+            if (at_change)
+                continue;
+            /* (the first picture has nothing to differ from: it is flagged as the one after it) */
+            live += !!(f & LS_LECT_LIVE);
+            live_expected++;
+            /* still once the motion mask has what moves (half a second: an inset's blocks change, but are not
+             * yet known to keep changing, in the first frames) */
+            if (i >= 15) {
+                settled++;
+                still += LS_LECT_CLASS(f) == LS_CLASS_STILL;
+                inset += !!(f & LS_LECT_INSET);
+            }
+        }
+        EXPECT(slides == 1, "%s: %d slide changes, want 1 (frame %d)", cases[k].name, slides, LN / 2);
+        /* the flag the encoder's held IDR depends on (transcode.c: LS_IDR_STANDS) */
+        if (cases[k].live)
+            EXPECT(live == live_expected, "%s: live on %d of %d frames, want all", cases[k].name, live, live_expected);
+        else
+            EXPECT(live == 0, "%s: live on %d frames, want none (only a pointer or a pen moves)", cases[k].name, live);
+        /* none of these is a camera picture: the slide stays steady, what moves is small */
+        EXPECT(still == settled && inset == settled, "%s: still on %d, inset on %d of %d frames", cases[k].name, still,
+               inset, settled);
+    }
+    lstream_job_close(&job);
+}
+
 int main(int argc, char **argv)
 {
     const char *golden = argc > 1 ? argv[1] : "tests/golden";
@@ -465,6 +606,7 @@ int main(int argc, char **argv)
     test_codec_strings(tmp);
     test_sps_variable_rate();
     test_manifests(tmp, golden);
+    test_lecture();
     char cmd[600];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
     if (system(cmd))
