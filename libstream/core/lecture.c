@@ -18,7 +18,10 @@
  *   a slide change is a burst of change after a steady picture, followed by two steady ones, that changed at least
  *   SLIDE_FRAC of the non-motion blocks, in a picture at least STATIC_MIN non-motion; a burst within the
  *   look-ahead (a cut) gets the IDR on its first frame, a longer one (a fade, up to two seconds) on the frame where
- *   it settles, the chapter still starting where it began.
+ *   it settles, the chapter still starting where it began;
+ *   and at least SLIDE_FRAC of them changed in content, not only in tone: the steady picture before the burst, as
+ *   means of CELL x CELL pixels, mapped onto the settled one's histogram by rank, still differs there by more than
+ *   TONE_RESID (a camera's exposure, the room's lights: not a slide change).
  */
 #include "config.h"
 #include "libstream/core/lecture.h"
@@ -37,6 +40,8 @@
 #define CAMERA_FRAC  0.40
 #define INSET_FRAC   0.25
 #define LIVE_FRAC    0.02
+#define CELL         4 /* the tone check's cells: means of 4x4 luma, 16 to a block */
+#define TONE_RESID   6 /* a block changed in what it shows: its cells' mean difference after the tone map */
 
 typedef struct Slot {
     LSPicture pic; /* the analysis's own (a copy or an exchange), handed on after the look-ahead */
@@ -71,6 +76,10 @@ struct LSLecture {
     uint8_t *max;
     int medians[32]; /* the median block difference of the last hist_len frames (the noise floor's memory) */
     int n_medians, at_median;
+    int cw, ch;      /* cells */
+    uint8_t *before; /* the cells of the steady picture before a burst of change */
+    uint8_t *after;  /* the same of the picture where it settled */
+    int have_before;
 };
 
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
@@ -118,8 +127,11 @@ static int alloc(LSLecture *l, int w, int h)
     l->hist = ls_calloc(l->nb, sizeof(*l->hist));
     l->ring = ls_calloc(l->cap, sizeof(*l->ring));
     int err = !l->hist || !l->ring;
+    l->cw = w / CELL;
+    l->ch = h / CELL;
     err = err || !(l->sad = ls_calloc(l->nb, sizeof(uint32_t))) || !(l->max = ls_calloc(l->nb, 1)) ||
-          !(l->burst_map = ls_calloc(l->nb, 1));
+          !(l->burst_map = ls_calloc(l->nb, 1)) || !(l->before = ls_calloc((size_t)l->cw * l->ch + 1, 1)) ||
+          !(l->after = ls_calloc((size_t)l->cw * l->ch + 1, 1));
     for (int i = 0; i < l->cap && !err; i++)
         err = !(l->ring[i].map = ls_malloc(l->nb)) || ls_picture_alloc(&l->ring[i].pic, w, h);
     return err ? ls_fail(l->job, LSTREAM_ERR(ENOMEM), "cannot allocate the lecture analysis (%dx%d)", w, h) : 0;
@@ -140,6 +152,8 @@ void ls_lecture_close(LSLecture **pl)
     free(l->sad);
     free(l->max);
     free(l->burst_map);
+    free(l->before);
+    free(l->after);
     free(l);
     *pl = NULL;
 }
@@ -230,12 +244,78 @@ static Slot *slot_at(LSLecture *l, int k) { return &l->ring[(l->head + k) % l->c
 
 static int steady(const Slot *s) { return s->changed <= STEADY_FRAC * s->n_static; }
 
+/* The means of @p pic's 4x4 luma cells (whole cells only). */
+static void cells(const LSLecture *l, const LSPicture *pic, uint8_t *out)
+{
+    const ptrdiff_t st = pic->stride[0];
+    for (int cy = 0; cy < l->ch; cy++) {
+        const uint8_t *row = pic->data[0] + cy * CELL * st;
+        for (int cx = 0; cx < l->cw; cx++) {
+            unsigned sum = 8;
+            for (int y = 0; y < CELL; y++)
+                for (int x = 0; x < CELL; x++)
+                    sum += row[y * st + cx * CELL + x];
+            out[cy * l->cw + cx] = (uint8_t)(sum / (CELL * CELL));
+        }
+    }
+}
+
+/* Of the blocks in @p map (changed in a burst), those whose picture changed in what it shows, not only in tone: the
+ * cells of @p after against the steady picture before the burst taken through the monotone tone map that matches
+ * their histograms. A camera filming the projector that changes its exposure, the room's lights, a screen's
+ * brightness: one maps onto the other (a slide change it is not). A new slide does not: its text is elsewhere. */
+static int changed_content(LSLecture *l, const LSPicture *after, const uint8_t *map, int changed)
+{
+    if (!l->have_before || !l->cw || !l->ch)
+        return changed;
+    const int n = l->cw * l->ch;
+    cells(l, after, l->after);
+    uint32_t hb[256] = { 0 }, ha[256] = { 0 };
+    for (int i = 0; i < n; i++) {
+        hb[l->before[i]]++;
+        ha[l->after[i]]++;
+    }
+    /* level v before -> the level after at the same rank (the middle of v's share of the cells) */
+    uint8_t lut[256];
+    uint64_t below = 0, acc = ha[0];
+    int u = 0;
+    for (int v = 0; v < 256; v++) {
+        const uint64_t rank = 2 * below + hb[v]; /* twice the middle rank */
+        while (u < 255 && 2 * acc < rank)
+            acc += ha[++u];
+        lut[v] = (uint8_t)u;
+        below += hb[v];
+    }
+    int content = 0;
+    for (int by = 0; by < l->bh; by++)
+        for (int bx = 0; bx < l->bw; bx++) {
+            if (!map[by * l->bw + bx])
+                continue;
+            unsigned diff = 0, k = 0;
+            for (int cy = by * BS / CELL; cy < (by + 1) * BS / CELL && cy < l->ch; cy++)
+                for (int cx = bx * BS / CELL; cx < (bx + 1) * BS / CELL && cx < l->cw; cx++, k++) {
+                    const int i = cy * l->cw + cx, d = lut[l->before[i]] - l->after[i];
+                    diff += (unsigned)(d < 0 ? -d : d);
+                }
+            content += !k || diff > TONE_RESID * k; /* (a block of edge pixels only has no cell: counted) */
+        }
+    if (l->job->s.log_level >= LSTREAM_LOG_DEBUG)
+        ls_log(l->job, LSTREAM_LOG_DEBUG, "lecture: %d blocks changed, %d of them in content (the rest in tone)",
+               changed, content);
+    return content;
+}
+
 /* Decide on the oldest picture in the ring (the ones after it are its look-ahead; past the end, all steady). */
 static void decide(LSLecture *l)
 {
     Slot *s = slot_at(l, 0);
     const int was_steady = l->prev_steady;
     l->prev_steady = steady(s);
+    /* the steady picture a burst of change starts after: what the tone check compares with */
+    if (l->p.detect && l->burst_start < 0 && l->prev_steady && l->count > 1 && !steady(slot_at(l, 1))) {
+        cells(l, &s->pic, l->before);
+        l->have_before = 1;
+    }
     /* camera: most of the picture is live (a camera's noise or movement); else motion when what is not motion-masked
      * changes; else still. The stream's first picture has nothing to differ from: it is what the next one is. */
     const Slot *k = s->first && l->count > 1 ? slot_at(l, 1) : s;
@@ -260,7 +340,8 @@ static void decide(LSLecture *l)
         for (int b = 0; b < l->nb; b++)
             changed += l->burst_map[b];
         l->burst_start = -1;
-        if (changed < SLIDE_FRAC * l->burst_static)
+        if (changed < SLIDE_FRAC * l->burst_static ||
+            changed_content(l, &s->pic, l->burst_map, changed) < SLIDE_FRAC * l->burst_static)
             return;
         /* the slide changed where the transition began; the IDR and its picture where it settled, here */
         s->flags |= LS_LECT_SLIDE | (int)len << LS_LECT_AGO_SHIFT | LS_LECT_PICTURE | (int)len << 8;
@@ -287,13 +368,15 @@ static void decide(LSLecture *l)
         int any = 0;
         for (int j = 0; j <= end; j++)
             any |= slot_at(l, j)->map[b];
+        l->burst_map[b] = (uint8_t)any;
         changed += any;
     }
-    if (changed < SLIDE_FRAC * s->n_static)
-        return;
-    s->flags |= LS_LECT_SLIDE;
     /* its picture: the first steady frame after the burst (in the look-ahead; at the end of the stream, the last) */
     const int at = end + 1 < l->count ? end + 1 : l->count - 1;
+    if (changed < SLIDE_FRAC * s->n_static ||
+        changed_content(l, &slot_at(l, at)->pic, l->burst_map, changed) < SLIDE_FRAC * s->n_static)
+        return;
+    s->flags |= LS_LECT_SLIDE;
     if (at > 0)
         slot_at(l, at)->flags |= LS_LECT_PICTURE | at << 8;
 }

@@ -68,6 +68,21 @@ PY
         python3 -c "import sys; sys.exit(not (float('$(tuned_s "$T/$kind" camera)') == 0 and float('$(tuned_s "$T/$kind" screen)') >= 35.9))"
     expect "$kind: HLS image stream" grep -q '^#EXT-X-IMAGE-STREAM-INF:BANDWIDTH=[0-9]*,RESOLUTION=192x108,CODECS="jpeg",URI="thumbs/images.m3u8"$' "$T/$kind/master.m3u8"
 done
+# a camera filming the projector changes its exposure (the room's lights, auto exposure): the picture changes
+# everywhere, in tone only. A step half-way between the first two slide changes, a 0.4 s ramp (brighter, less
+# contrast) half-way between the next two: no slide change, no chapter of their own (core/lecture.c, the tone check;
+# without it both were found as slide changes)
+tt=$(python3 -c "import sys; f=[int(l.split()[0]) for l in open(sys.argv[1])]; print('%.3f %.3f' % ((f[0]+f[1])/60, (f[1]+f[2])/60))" "$T/slides.true")
+t1=${tt% *}; t2=${tt#* }
+ffmpeg -nostdin -v error -y -i "$T/slides.mp4" -vf "eq=eval=frame:brightness='if(lt(t,$t1),0,0.07)+if(lt(t,$t2),0,min((t-$t2)/0.4,1)*0.08)':contrast='if(lt(t,$t2),1,1-min((t-$t2)/0.4,1)*0.15)'" \
+    -c:v libx264 -preset veryfast -crf 18 -c:a copy "$T/exposure.mp4" || bad "ffmpeg: the exposure changes"
+if "$LSTREAM" transcode "$T/exposure.mp4" -o "$T/exposure" -q -r 240 --no-download; then
+    truth=$(cut -d' ' -f1 "$T/slides.true" | tr '\n' ' ')
+    found=$(slides_of "$T/exposure/ladder.json")
+    expect "exposure changes at $t1 s and $t2 s: slide changes at the true frames only (true: $truth; found: $found)" near "$found" "$truth"
+else
+    bad "transcode exposure.mp4"
+fi
 # held repeats (settings.hold_repeats): the slides lecture repeats most frames exactly; they lengthen the sample
 # before them instead of being encoded: samples of 2..30 frames (at most a second), none across an IDR, the
 # track as long as the source, and what shows at every source frame as good as encoding every frame

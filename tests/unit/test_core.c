@@ -498,7 +498,10 @@ static void draw_slide(LSPicture *p, uint32_t seed)
     }
 }
 
-enum { POINTER = 1, INSET = 2, PEN = 4 };
+enum { POINTER = 1, INSET = 2, PEN = 4, TONE = 8 };
+
+/* TONE: the camera's exposure changes, a step at frame 20 and a ramp over frames 60-66 (brighter, less contrast) */
+static int tone_change(int i) { return i == 20 || (i >= 60 && i <= 66); }
 
 /* Frame @p i of a lecture: slide 1, slide 2 from frame LN / 2, with what moves on top (@p what). */
 static void draw_frame(LSPicture *p, int i, int what)
@@ -510,6 +513,13 @@ static void draw_frame(LSPicture *p, int i, int what)
     if (what & PEN) /* handwriting: a stroke 2 px longer every frame */
         for (int y = 320; y < 323; y++)
             memset(p->data[0] + y * p->stride[0] + 60, 20, (size_t)(2 * i + 1));
+    if (what & TONE)
+        for (int y = 0; y < LH; y++)
+            for (int x = 0; x < LW; x++) {
+                uint8_t *v = &p->data[0][y * p->stride[0] + x];
+                const int r = i < 60 ? 0 : i > 66 ? 6 : i - 60, o = *v * (100 - 2 * r) / 100 + (i >= 20) * 20 + 4 * r;
+                *v = (uint8_t)(o > 255 ? 255 : o);
+            }
     if (what & INSET) { /* a camera picture-in-picture, 160x96 bottom right: a face that moves, and sensor noise */
         uint32_t seed = 77u + (uint32_t)i;
         for (int y = LH - 96; y < LH; y++)
@@ -551,9 +561,13 @@ static void test_lecture(void)
         int what, live;
         const char *name;
     } cases[] = {
-        { 0, 0, "slides only" },        { POINTER, 0, "a moving pointer" },
-        { PEN, 0, "handwriting" },      { POINTER | PEN, 0, "a pointer and handwriting" },
-        { INSET, 1, "a camera inset" }, { INSET | POINTER, 1, "a camera inset and a pointer" },
+        { 0, 0, "slides only" },
+        { POINTER, 0, "a moving pointer" },
+        { PEN, 0, "handwriting" },
+        { POINTER | PEN, 0, "a pointer and handwriting" },
+        { INSET, 1, "a camera inset" },
+        { INSET | POINTER, 1, "a camera inset and a pointer" },
+        { TONE | POINTER, 0, "exposure changes (a step, a ramp) and a pointer" },
     };
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
         Flags c;
@@ -565,8 +579,9 @@ static void test_lecture(void)
             slides += !!(f & LS_LECT_SLIDE);
             if (f & LS_LECT_SLIDE)
                 EXPECT(at_change, "%s: a slide change at frame %d (true: %d)", cases[k].name, i, LN / 2);
-            /* the slide change's own frame differs almost everywhere: live there, whatever else moves */
-            if (at_change)
+            /* the slide change's own frame differs almost everywhere: live there, whatever else moves (and so do
+             * the frames whose tone changes: no slide change there) */
+            if (at_change || ((cases[k].what & TONE) && tone_change(i)))
                 continue;
             /* (the first picture has nothing to differ from: it is flagged as the one after it) */
             live += !!(f & LS_LECT_LIVE);
