@@ -21,7 +21,9 @@
  *   it settles, the chapter still starting where it began;
  *   and at least SLIDE_FRAC of them changed in content, not only in tone: the steady picture before the burst, as
  *   means of CELL x CELL pixels, mapped onto the settled one's histogram by rank, still differs there by more than
- *   TONE_RESID (a camera's exposure, the room's lights: not a slide change).
+ *   TONE_RESID (a camera's exposure, the room's lights: not a slide change);
+ *   a burst that was not one may be the start of a fade (its blocks become motion blocks after two frames): once the
+ *   picture settles within the longest transition (fade()), the settled picture against the one before the burst.
  */
 #include "config.h"
 #include "libstream/core/lecture.h"
@@ -40,8 +42,10 @@
 #define CAMERA_FRAC  0.40
 #define INSET_FRAC   0.25
 #define LIVE_FRAC    0.02
-#define CELL         4 /* the tone check's cells: means of 4x4 luma, 16 to a block */
-#define TONE_RESID   6 /* a block changed in what it shows: its cells' mean difference after the tone map */
+#define CELL         4    /* the tone check's cells: means of 4x4 luma, 16 to a block */
+#define TONE_RESID   6    /* a block changed in what it shows: its cells' mean difference after the tone map */
+#define N_FADES      4    /* bursts followed at once */
+#define FADE_MOVING  0.10 /* a fade has settled when at most this share of its first burst's blocks are motion */
 
 typedef struct Slot {
     LSPicture pic; /* the analysis's own (a copy or an exchange), handed on after the look-ahead */
@@ -54,6 +58,7 @@ typedef struct Slot {
     int repeat;      /* the picture before, exactly */
     int first;       /* no picture before it: nothing measured, its class is the next picture's */
     uint8_t *map;    /* per block: changed and non-motion */
+    uint8_t *motion; /* per block: motion */
     int flags;
 } Slot;
 
@@ -80,7 +85,22 @@ struct LSLecture {
     uint8_t *before; /* the cells of the steady picture before a burst of change */
     uint8_t *after;  /* the same of the picture where it settled */
     int have_before;
+    /* bursts that were no slide change, whose picture may still settle into a new slide (a fade: its blocks keep
+     * changing, so the motion mask takes them); several, so that a motion that never settles (a camera inset that
+     * starts moving) does not hide a fade that begins while it is followed, nor a fade's later bursts its first */
+    struct {
+        int64_t start;   /* its first frame, -1: none */
+        int n;           /* its changed blocks */
+        uint8_t *map;    /* which */
+        uint8_t *before; /* the cells of the steady picture before it */
+    } fades[N_FADES];
 };
+
+static void no_fades(LSLecture *l)
+{
+    for (int i = 0; i < N_FADES; i++)
+        l->fades[i].start = -1;
+}
 
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
@@ -111,6 +131,7 @@ int ls_lecture_open(LSLecture **pl, LStreamJob *job, const LSLectureParams *p, L
     l->cap = l->look + 1;
     l->prev_steady = 1;
     l->burst_start = -1;
+    no_fades(l);
     l->max_transition = transition_frames(p->fps_num, p->fps_den);
     *pl = l;
     return 0;
@@ -132,8 +153,12 @@ static int alloc(LSLecture *l, int w, int h)
     err = err || !(l->sad = ls_calloc(l->nb, sizeof(uint32_t))) || !(l->max = ls_calloc(l->nb, 1)) ||
           !(l->burst_map = ls_calloc(l->nb, 1)) || !(l->before = ls_calloc((size_t)l->cw * l->ch + 1, 1)) ||
           !(l->after = ls_calloc((size_t)l->cw * l->ch + 1, 1));
+    for (int i = 0; i < N_FADES && !err; i++)
+        err =
+            !(l->fades[i].before = ls_calloc((size_t)l->cw * l->ch + 1, 1)) || !(l->fades[i].map = ls_calloc(l->nb, 1));
     for (int i = 0; i < l->cap && !err; i++)
-        err = !(l->ring[i].map = ls_malloc(l->nb)) || ls_picture_alloc(&l->ring[i].pic, w, h);
+        err = !(l->ring[i].map = ls_malloc(l->nb)) || !(l->ring[i].motion = ls_malloc(l->nb)) ||
+              ls_picture_alloc(&l->ring[i].pic, w, h);
     return err ? ls_fail(l->job, LSTREAM_ERR(ENOMEM), "cannot allocate the lecture analysis (%dx%d)", w, h) : 0;
 }
 
@@ -146,6 +171,7 @@ void ls_lecture_close(LSLecture **pl)
         for (int i = 0; i < l->cap; i++) {
             ls_picture_free(&l->ring[i].pic);
             free(l->ring[i].map);
+            free(l->ring[i].motion);
         }
     free(l->ring);
     free(l->hist);
@@ -153,6 +179,10 @@ void ls_lecture_close(LSLecture **pl)
     free(l->max);
     free(l->burst_map);
     free(l->before);
+    for (int i = 0; i < N_FADES; i++) {
+        free(l->fades[i].before);
+        free(l->fades[i].map);
+    }
     free(l->after);
     free(l);
     *pl = NULL;
@@ -231,6 +261,7 @@ static void measure(LSLecture *l, const LSPicture *pic, Slot *s)
             const int motion = __builtin_popcountll(l->hist[b] & window) >= 2;
             l->hist[b] = l->hist[b] << 1 | (uint64_t)changed;
             s->map[b] = (uint8_t)(changed && !motion);
+            s->motion[b] = (uint8_t)motion;
             s->n_motion += motion;
             s->n_static += !motion;
             s->changed += changed && !motion;
@@ -264,7 +295,7 @@ static void cells(const LSLecture *l, const LSPicture *pic, uint8_t *out)
  * cells of @p after against the steady picture before the burst taken through the monotone tone map that matches
  * their histograms. A camera filming the projector that changes its exposure, the room's lights, a screen's
  * brightness: one maps onto the other (a slide change it is not). A new slide does not: its text is elsewhere. */
-static int changed_content(LSLecture *l, const LSPicture *after, const uint8_t *map, int changed)
+static int changed_content(LSLecture *l, const uint8_t *before, const LSPicture *after, const uint8_t *map, int changed)
 {
     if (!l->have_before || !l->cw || !l->ch)
         return changed;
@@ -272,7 +303,7 @@ static int changed_content(LSLecture *l, const LSPicture *after, const uint8_t *
     cells(l, after, l->after);
     uint32_t hb[256] = { 0 }, ha[256] = { 0 };
     for (int i = 0; i < n; i++) {
-        hb[l->before[i]]++;
+        hb[before[i]]++;
         ha[l->after[i]]++;
     }
     /* level v before -> the level after at the same rank (the middle of v's share of the cells) */
@@ -294,7 +325,7 @@ static int changed_content(LSLecture *l, const LSPicture *after, const uint8_t *
             unsigned diff = 0, k = 0;
             for (int cy = by * BS / CELL; cy < (by + 1) * BS / CELL && cy < l->ch; cy++)
                 for (int cx = bx * BS / CELL; cx < (bx + 1) * BS / CELL && cx < l->cw; cx++, k++) {
-                    const int i = cy * l->cw + cx, d = lut[l->before[i]] - l->after[i];
+                    const int i = cy * l->cw + cx, d = lut[before[i]] - l->after[i];
                     diff += (unsigned)(d < 0 ? -d : d);
                 }
             content += !k || diff > TONE_RESID * k; /* (a block of edge pixels only has no cell: counted) */
@@ -303,6 +334,77 @@ static int changed_content(LSLecture *l, const LSPicture *after, const uint8_t *
         ls_log(l->job, LSTREAM_LOG_DEBUG, "lecture: %d blocks changed, %d of them in content (the rest in tone)",
                changed, content);
     return content;
+}
+
+/* A burst that began at @p start and changed the @p n blocks of l->burst_map was no slide change: it may be the
+ * start of a fade. It is followed (fade()) unless a burst followed already covers most of its blocks (a fade's later
+ * bursts: the first one's picture before is the one to compare with); in a free place, else the youngest one's (the
+ * older ones may be where a change began). @p now: the frame deciding. */
+static void pend(LSLecture *l, int64_t now, int64_t start, int n)
+{
+    if (!l->have_before || !n)
+        return;
+    int at = -1, youngest = 0;
+    for (int i = 0; i < N_FADES; i++) {
+        if (l->fades[i].start >= 0 && now - l->fades[i].start > l->max_transition + l->hist_len)
+            l->fades[i].start = -1; /* (past its time: as in a chunk that never saw it) */
+        if (l->fades[i].start < 0) {
+            at = at < 0 ? i : at;
+            continue;
+        }
+        int common = 0;
+        for (int b = 0; b < l->nb; b++)
+            common += l->fades[i].map[b] & l->burst_map[b];
+        if (2 * common >= n)
+            return;
+        youngest = l->fades[i].start > l->fades[youngest].start ? i : youngest;
+    }
+    at = at < 0 ? youngest : at;
+    l->fades[at].start = start;
+    l->fades[at].n = n;
+    memcpy(l->fades[at].map, l->burst_map, l->nb);
+    memcpy(l->fades[at].before, l->before, (size_t)l->cw * l->ch);
+}
+
+/* After a burst that was no slide change (pend()): a fade or a dissolve (PowerPoint's fade lasts 0.7 s, Keynote's
+ * dissolve a second) changes the same blocks a little every frame, so the motion mask takes them after two frames
+ * and the burst seems to end at a fraction of the slide. Once the picture has settled (steady, not a camera picture,
+ * and no more than FADE_MOVING of the burst's blocks still motion), it is compared with the picture before the
+ * burst, through the tone check, on its non-motion blocks: a new slide if SLIDE_FRAC of them changed in content.
+ * Its chapter starts where the burst began, its IDR and picture are here. Not settled within the longest
+ * transition and the motion mask's memory: motion (a video in a slide, scrolling), no slide change. The oldest burst
+ * first, and a younger one only once it is decided (a long fade makes several bursts, the first where it began).
+ * 1: a slide change here. */
+static int fade(LSLecture *l, Slot *s, int cls)
+{
+    const int settled = cls != LS_CLASS_CAMERA && steady(s) && (l->count < 2 || steady(slot_at(l, 1))) &&
+                        s->n_static >= STATIC_MIN * l->nb;
+    for (;;) {
+        int i = -1;
+        for (int k = 0; k < N_FADES; k++)
+            if (l->fades[k].start >= 0 && (i < 0 || l->fades[k].start < l->fades[i].start))
+                i = k;
+        if (i < 0)
+            return 0;
+        const int64_t len = s->index - l->fades[i].start;
+        if (len > l->max_transition + l->hist_len) {
+            l->fades[i].start = -1;
+            continue;
+        }
+        int moving = 0; /* of the burst's blocks, those still motion */
+        for (int b = 0; b < l->nb; b++)
+            moving += l->fades[i].map[b] & s->motion[b];
+        if (!settled || moving > FADE_MOVING * l->fades[i].n)
+            return 0;
+        l->fades[i].start = -1;
+        for (int b = 0; b < l->nb; b++)
+            l->burst_map[b] = (uint8_t)!s->motion[b];
+        if (changed_content(l, l->fades[i].before, &s->pic, l->burst_map, s->n_static) < SLIDE_FRAC * s->n_static)
+            continue;
+        no_fades(l);
+        s->flags |= LS_LECT_SLIDE | (int)len << LS_LECT_AGO_SHIFT | LS_LECT_PICTURE | (int)len << 8;
+        return 1;
+    }
 }
 
 /* Decide on the oldest picture in the ring (the ones after it are its look-ahead; past the end, all steady). */
@@ -327,6 +429,8 @@ static void decide(LSLecture *l)
                 (k->n_live > LIVE_FRAC * l->nb ? LS_LECT_LIVE : 0);
     if (!l->p.detect)
         return;
+    if (l->burst_start < 0 && fade(l, s, cls))
+        return;
     if (l->burst_start >= 0) { /* a transition longer than the look-ahead (a fade, a wipe): until it settles */
         const int64_t len = s->index - l->burst_start;
         if (!steady(s) || !(l->count < 2 || steady(slot_at(l, 1)))) {
@@ -341,8 +445,11 @@ static void decide(LSLecture *l)
             changed += l->burst_map[b];
         l->burst_start = -1;
         if (changed < SLIDE_FRAC * l->burst_static ||
-            changed_content(l, &s->pic, l->burst_map, changed) < SLIDE_FRAC * l->burst_static)
+            changed_content(l, l->before, &s->pic, l->burst_map, changed) < SLIDE_FRAC * l->burst_static) {
+            pend(l, s->index, s->index - len, changed);
             return;
+        }
+        no_fades(l);
         /* the slide changed where the transition began; the IDR and its picture where it settled, here */
         s->flags |= LS_LECT_SLIDE | (int)len << LS_LECT_AGO_SHIFT | LS_LECT_PICTURE | (int)len << 8;
         return;
@@ -374,8 +481,11 @@ static void decide(LSLecture *l)
     /* its picture: the first steady frame after the burst (in the look-ahead; at the end of the stream, the last) */
     const int at = end + 1 < l->count ? end + 1 : l->count - 1;
     if (changed < SLIDE_FRAC * s->n_static ||
-        changed_content(l, &slot_at(l, at)->pic, l->burst_map, changed) < SLIDE_FRAC * s->n_static)
+        changed_content(l, l->before, &slot_at(l, at)->pic, l->burst_map, changed) < SLIDE_FRAC * s->n_static) {
+        pend(l, s->index, s->index, changed);
         return;
+    }
+    no_fades(l);
     s->flags |= LS_LECT_SLIDE;
     if (at > 0)
         slot_at(l, at)->flags |= LS_LECT_PICTURE | at << 8;

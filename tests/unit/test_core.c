@@ -498,7 +498,12 @@ static void draw_slide(LSPicture *p, uint32_t seed)
     }
 }
 
-enum { POINTER = 1, INSET = 2, PEN = 4, TONE = 8 };
+enum { POINTER = 1, INSET = 2, PEN = 4, TONE = 8, FADE = 16 };
+
+/* FADE: slide 1 fades into slide 2 over frames 45-65 (0.7 s, PowerPoint's fade); the motion mask lets go of the
+ * faded blocks half a second after */
+#define FADE_LEN 21
+static int in_fade(int i) { return i >= LN / 2 && i < LN / 2 + FADE_LEN + 15; }
 
 /* TONE: the camera's exposure changes, a step at frame 20 and a ramp over frames 60-66 (brighter, less contrast) */
 static int tone_change(int i) { return i == 20 || (i >= 60 && i <= 66); }
@@ -507,6 +512,20 @@ static int tone_change(int i) { return i == 20 || (i >= 60 && i <= 66); }
 static void draw_frame(LSPicture *p, int i, int what)
 {
     draw_slide(p, i < LN / 2 ? 1 : 2);
+    if ((what & FADE) && i >= LN / 2 && i < LN / 2 + FADE_LEN) {
+        static uint8_t one[LW * LH];
+        LSPicture a = *p;
+        draw_slide(&a, 1);
+        for (int y = 0; y < LH; y++)
+            memcpy(one + y * LW, p->data[0] + y * p->stride[0], LW);
+        draw_slide(p, 2);
+        const int w = i - LN / 2 + 1; /* of FADE_LEN + 1 */
+        for (int y = 0; y < LH; y++)
+            for (int x = 0; x < LW; x++) {
+                uint8_t *v = &p->data[0][y * p->stride[0] + x];
+                *v = (uint8_t)((one[y * LW + x] * (FADE_LEN + 1 - w) + *v * w) / (FADE_LEN + 1));
+            }
+    }
     if (what & POINTER) /* a 10x10 pointer, 3 px a frame to the right */
         for (int y = 200; y < 210; y++)
             memset(p->data[0] + y * p->stride[0] + 100 + 3 * i, 0, 10);
@@ -568,6 +587,8 @@ static void test_lecture(void)
         { INSET, 1, "a camera inset" },
         { INSET | POINTER, 1, "a camera inset and a pointer" },
         { TONE | POINTER, 0, "exposure changes (a step, a ramp) and a pointer" },
+        { FADE, 0, "a fade of 0.7 s between the slides" },
+        { FADE | INSET, 1, "a fade of 0.7 s between the slides, a camera inset" },
     };
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
         Flags c;
@@ -577,11 +598,13 @@ static void test_lecture(void)
         for (int i = 0; i < LN; i++) {
             const int f = c.f[i], at_change = i == LN / 2;
             slides += !!(f & LS_LECT_SLIDE);
+            /* (the chapter starts where the change began: a fade's IDR is where it settled) */
             if (f & LS_LECT_SLIDE)
-                EXPECT(at_change, "%s: a slide change at frame %d (true: %d)", cases[k].name, i, LN / 2);
+                EXPECT(i - LS_LECT_SLIDE_AGO(f) == LN / 2, "%s: a slide change at frame %d (IDR at %d; true: %d)",
+                       cases[k].name, i - LS_LECT_SLIDE_AGO(f), i, LN / 2);
             /* the slide change's own frame differs almost everywhere: live there, whatever else moves (and so do
              * the frames whose tone changes: no slide change there) */
-            if (at_change || ((cases[k].what & TONE) && tone_change(i)))
+            if (at_change || ((cases[k].what & TONE) && tone_change(i)) || ((cases[k].what & FADE) && in_fade(i)))
                 continue;
             /* (the first picture has nothing to differ from: it is flagged as the one after it) */
             live += !!(f & LS_LECT_LIVE);
