@@ -16,6 +16,17 @@ echo "this is a lecture, honestly" > "$T/notes.mp4"
 printf '1\n00:00:00,000 --> 00:00:01,000\nhello\n' > "$T/sub.srt"
 ff -i "$T/sub.srt" -c:s srt "$T/subtitles-only.mkv"
 head -c 300000 /dev/urandom > "$T/random.mov"
+# bytes that FFmpeg's probe takes for raw H.263 with no more than its "misdetection possible" score (25): picture
+# start codes with plausible headers between noise (random uploads match so about once in 160 files of 500 KB, and
+# used to decode to a frame and publish a ladder of it)
+python3 - "$T/weak" <<'PY'
+import random, sys
+r, out = random.Random(7), bytearray()
+for k in range(12):  # PSC 0x20 (22 bits), TR 128+k, PTYPE: marker, QCIF, intra
+    out += ((0x20 << 18) | ((128 + k) << 10) | (1 << 9) | (2 << 2)).to_bytes(5, "big")
+    out += bytes(r.randrange(1, 256) for _ in range(400))
+open(sys.argv[1], "wb").write(out)
+PY
 # MPEG-4 part 2 copied into MPEG-TS: the VOL header (the picture size) stays behind in the MP4's esds
 ff -f lavfi -i testsrc2=s=320x180:r=30:d=3 -c:v mpeg4 "$T/mpeg4.mp4" && ff -i "$T/mpeg4.mp4" -c copy -f mpegts "$T/novol.ts"
 
@@ -36,6 +47,7 @@ run "truncated file (moov first)" 2 "$T/truncated.mp4" "$T/o2" "truncated.mp4.*t
 run "truncated file (no moov)" 2 "$T/truncated-moov-last.mp4" "$T/o3" "truncated-moov-last.mp4"
 run "not a video" 2 "$T/notes.mp4" "$T/o4" "notes.mp4.*not a readable media file"
 run "random bytes" 2 "$T/random.mov" "$T/o5" "random.mov"
+run "a weak format match" 2 "$T/weak" "$T/o5b" "weak: not a readable media file (it looks like h263 only by a weak match, 25 of 100"
 run "no video and no audio" 2 "$T/subtitles-only.mkv" "$T/o6" "no video or audio stream"
 run "a video stream of unknown size" 2 "$T/novol.ts" "$T/o6b" "novol.ts: its video stream 0 (mpeg4) cannot be decoded"
 run "missing path" 2 "$T/nope/lecture.mp4" "$T/o7" "lecture.mp4: no such file"
