@@ -117,6 +117,17 @@ static int lavf_open(void *priv, LStreamJob *job, const char *path, LSSourceInfo
                 path, in->fmt->iformat->name, in->fmt->probe_score, AVPROBE_SCORE_MAX);
         return LSTREAM_ERR_INVALID_INPUT;
     }
+    /* FFmpeg's text-art demuxers (BinText, XBin, ArtWorx, iCEDraw, ANSI/tty) take any file of their names (.bin,
+     * .txt, .ans, ...) and draw its bytes as characters: a picture of a file, never a recording */
+    static const char *const text_art[] = { "bin", "xbin", "adf", "idf", "tty" };
+    for (size_t i = 0; i < LS_ARRAY_SIZE(text_art); i++)
+        if (!strcmp(in->fmt->iformat->name, text_art[i])) {
+            ls_fail(job, LSTREAM_ERR_INVALID_INPUT,
+                    "input %s: not a readable media file (FFmpeg would draw its bytes as text art, format %s, from "
+                    "its name: not a recording)",
+                    path, in->fmt->iformat->name);
+            return LSTREAM_ERR_INVALID_INPUT;
+        }
     ret = avformat_find_stream_info(in->fmt, NULL);
     if (ret < 0 && ls_now() > in->deadline) {
         ls_fail(job, LSTREAM_ERR_INVALID_INPUT,

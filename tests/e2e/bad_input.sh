@@ -27,6 +27,8 @@ for k in range(12):  # PSC 0x20 (22 bits), TR 128+k, PTYPE: marker, QCIF, intra
     out += bytes(r.randrange(1, 256) for _ in range(400))
 open(sys.argv[1], "wb").write(out)
 PY
+# any 16 000 bytes named .bin: FFmpeg's BinText demuxer would draw them as text art (a 1280x800 "video")
+python3 -c "import random, sys; r = random.Random(3); open(sys.argv[1], 'wb').write(bytes(r.randrange(256) for _ in range(16000)))" "$T/slides.bin"
 # MPEG-4 part 2 copied into MPEG-TS: the VOL header (the picture size) stays behind in the MP4's esds
 ff -f lavfi -i testsrc2=s=320x180:r=30:d=3 -c:v mpeg4 "$T/mpeg4.mp4" && ff -i "$T/mpeg4.mp4" -c copy -f mpegts "$T/novol.ts"
 
@@ -48,6 +50,7 @@ run "truncated file (no moov)" 2 "$T/truncated-moov-last.mp4" "$T/o3" "truncated
 run "not a video" 2 "$T/notes.mp4" "$T/o4" "notes.mp4.*not a readable media file"
 run "random bytes" 2 "$T/random.mov" "$T/o5" "random.mov"
 run "a weak format match" 2 "$T/weak" "$T/o5b" "weak: not a readable media file (it looks like h263 only by a weak match, 25 of 100"
+run "text art by its name" 2 "$T/slides.bin" "$T/o5c" "slides.bin: not a readable media file (FFmpeg would draw its bytes as text art, format bin"
 run "no video and no audio" 2 "$T/subtitles-only.mkv" "$T/o6" "no video or audio stream"
 run "a video stream of unknown size" 2 "$T/novol.ts" "$T/o6b" "novol.ts: its video stream 0 (mpeg4) cannot be decoded"
 run "missing path" 2 "$T/nope/lecture.mp4" "$T/o7" "lecture.mp4: no such file"
