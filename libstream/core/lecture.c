@@ -291,11 +291,12 @@ static void cells(const LSLecture *l, const LSPicture *pic, uint8_t *out)
     }
 }
 
-/* Of the blocks in @p map (changed in a burst), those whose picture changed in what it shows, not only in tone: the
+/* Of the blocks whose @p map entry is @p in (the ones changed in a burst, or a picture's non-motion ones), those whose picture changed in what it shows, not only in tone: the
  * cells of @p after against the steady picture before the burst taken through the monotone tone map that matches
  * their histograms. A camera filming the projector that changes its exposure, the room's lights, a screen's
  * brightness: one maps onto the other (a slide change it is not). A new slide does not: its text is elsewhere. */
-static int changed_content(LSLecture *l, const uint8_t *before, const LSPicture *after, const uint8_t *map, int changed)
+static int changed_content(LSLecture *l, const uint8_t *before, const LSPicture *after, const uint8_t *map, int in,
+                           int changed)
 {
     if (!l->have_before || !l->cw || !l->ch)
         return changed;
@@ -320,7 +321,7 @@ static int changed_content(LSLecture *l, const uint8_t *before, const LSPicture 
     int content = 0;
     for (int by = 0; by < l->bh; by++)
         for (int bx = 0; bx < l->bw; bx++) {
-            if (!map[by * l->bw + bx])
+            if (map[by * l->bw + bx] != in)
                 continue;
             unsigned diff = 0, k = 0;
             for (int cy = by * BS / CELL; cy < (by + 1) * BS / CELL && cy < l->ch; cy++)
@@ -366,6 +367,19 @@ static void pend(LSLecture *l, int64_t now, int64_t start, int n)
     memcpy(l->fades[at].before, l->before, (size_t)l->cw * l->ch);
 }
 
+/* Whether a burst that began at @p start, changed the @p changed blocks of l->burst_map out of @p n_static and
+ * settled in @p after is a slide change (SLIDE_FRAC of them, in content); if not, it may be a fade's start. */
+static int slide_change(LSLecture *l, int64_t now, int64_t start, const LSPicture *after, int changed, int n_static)
+{
+    if (changed >= SLIDE_FRAC * n_static &&
+        changed_content(l, l->before, after, l->burst_map, 1, changed) >= SLIDE_FRAC * n_static) {
+        no_fades(l);
+        return 1;
+    }
+    pend(l, now, start, changed);
+    return 0;
+}
+
 /* After a burst that was no slide change (pend()): a fade or a dissolve (PowerPoint's fade lasts 0.7 s, Keynote's
  * dissolve a second) changes the same blocks a little every frame, so the motion mask takes them after two frames
  * and the burst seems to end at a fraction of the slide. Once the picture has settled (steady, not a camera picture,
@@ -397,9 +411,7 @@ static int fade(LSLecture *l, Slot *s, int cls)
         if (!settled || moving > FADE_MOVING * l->fades[i].n)
             return 0;
         l->fades[i].start = -1;
-        for (int b = 0; b < l->nb; b++)
-            l->burst_map[b] = (uint8_t)!s->motion[b];
-        if (changed_content(l, l->fades[i].before, &s->pic, l->burst_map, s->n_static) < SLIDE_FRAC * s->n_static)
+        if (changed_content(l, l->fades[i].before, &s->pic, s->motion, 0, s->n_static) < SLIDE_FRAC * s->n_static)
             continue;
         no_fades(l);
         s->flags |= LS_LECT_SLIDE | (int)len << LS_LECT_AGO_SHIFT | LS_LECT_PICTURE | (int)len << 8;
@@ -444,12 +456,8 @@ static void decide(LSLecture *l)
         for (int b = 0; b < l->nb; b++)
             changed += l->burst_map[b];
         l->burst_start = -1;
-        if (changed < SLIDE_FRAC * l->burst_static ||
-            changed_content(l, l->before, &s->pic, l->burst_map, changed) < SLIDE_FRAC * l->burst_static) {
-            pend(l, s->index, s->index - len, changed);
+        if (!slide_change(l, s->index, s->index - len, &s->pic, changed, l->burst_static))
             return;
-        }
-        no_fades(l);
         /* the slide changed where the transition began; the IDR and its picture where it settled, here */
         s->flags |= LS_LECT_SLIDE | (int)len << LS_LECT_AGO_SHIFT | LS_LECT_PICTURE | (int)len << 8;
         return;
@@ -480,12 +488,8 @@ static void decide(LSLecture *l)
     }
     /* its picture: the first steady frame after the burst (in the look-ahead; at the end of the stream, the last) */
     const int at = end + 1 < l->count ? end + 1 : l->count - 1;
-    if (changed < SLIDE_FRAC * s->n_static ||
-        changed_content(l, l->before, &slot_at(l, at)->pic, l->burst_map, changed) < SLIDE_FRAC * s->n_static) {
-        pend(l, s->index, s->index, changed);
+    if (!slide_change(l, s->index, s->index, &slot_at(l, at)->pic, changed, s->n_static))
         return;
-    }
-    no_fades(l);
     s->flags |= LS_LECT_SLIDE;
     if (at > 0)
         slot_at(l, at)->flags |= LS_LECT_PICTURE | at << 8;

@@ -557,12 +557,12 @@ static void lecture_run(LStreamJob *job, int what, Flags *c)
     const LSLectureParams lp = { .fps_num = 30, .fps_den = 1, .detect = 1 };
     LSPicture pic = { 0 };
     EXPECT(!ls_lecture_open(&l, job, &lp, collect, c) && !ls_picture_alloc(&pic, LW, LH), "lecture analysis opens");
-    for (int i = 0; i < LN && l && pic.buf; i++) {
+    int err = 0, i = 0;
+    for (; i < LN && l && pic.buf && !err; i++) {
         draw_frame(&pic, i, what); /* the picture may be another allocation after each push (an exchange) */
-        EXPECT(!ls_lecture_push(l, &pic, i, 0), "push %d", i);
+        err = ls_lecture_push(l, &pic, i, 0);
     }
-    if (l)
-        EXPECT(!ls_lecture_finish(l), "finish");
+    EXPECT(!err && l && !ls_lecture_finish(l), "every picture pushed (%d of %d), the end", i, LN);
     ls_lecture_close(&l);
     ls_picture_free(&pic);
 }
